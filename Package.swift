@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
+        // Two OS calls Swift's Glibc module does not expose (timer slack, thread names).
+        .target(name: "CSystemSupport"),
         // The L2 order book: levels, deltas, checksum. No dependencies, no concurrency.
         .target(name: "OrderBook", swiftSettings: strict),
         // Ticks, the synthetic exchange, arrival schedules and the monotonic clock.
@@ -45,7 +47,7 @@ let package = Package(
         .target(
             name: "Models",
             dependencies: [
-                "Pipeline", "MarketData", "OrderBook",
+                "Pipeline", "MarketData", "OrderBook", "CSystemSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),

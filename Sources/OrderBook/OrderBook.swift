@@ -51,6 +51,13 @@ public struct OrderBook: Sendable {
         return levels[levels.count - 1 - index]
     }
 
+    /// Calls `body` with a side's levels in storage order: worst first, **best last**. The
+    /// no-copy view for hot paths (feature extraction, workloads).
+    @inlinable
+    public func withLevels<R>(_ side: Side, _ body: (UnsafeBufferPointer<PriceLevel>) throws -> R) rethrows -> R {
+        try (side == .bid ? bids : asks).withUnsafeBufferPointer(body)
+    }
+
     /// The best `count` levels of a side, best first.
     public func top(_ side: Side, _ count: Int) -> [PriceLevel] {
         let levels = side == .bid ? bids : asks

@@ -1,0 +1,26 @@
+#define _GNU_SOURCE
+#include "CSystemSupport.h"
+#include <pthread.h>
+#include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+void ticklab_set_timer_slack(unsigned long nanos) {
+#ifdef __linux__
+    prctl(PR_SET_TIMERSLACK, nanos, 0, 0, 0);
+#else
+    (void)nanos;
+#endif
+}
+
+void ticklab_set_thread_name(const char *name) {
+    char shortName[16];
+    strncpy(shortName, name, 15);
+    shortName[15] = 0;
+#ifdef __linux__
+    pthread_setname_np(pthread_self(), shortName);
+#else
+    pthread_setname_np(shortName);
+#endif
+}

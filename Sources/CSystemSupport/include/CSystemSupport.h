@@ -1,0 +1,11 @@
+#ifndef CSYSTEMSUPPORT_H
+#define CSYSTEMSUPPORT_H
+
+/// Asks the kernel for `nanos` of timer slack on the calling thread (Linux; no-op elsewhere).
+/// The default slack of 50 us makes every timed sleep up to that much late.
+void ticklab_set_timer_slack(unsigned long nanos);
+
+/// Names the calling thread (at most 15 characters are kept).
+void ticklab_set_thread_name(const char *name);
+
+#endif

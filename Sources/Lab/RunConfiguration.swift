@@ -1,0 +1,30 @@
+import MarketData
+import Pipeline
+
+/// Everything that defines one run.
+public struct RunConfiguration: Sendable, Hashable, Codable {
+    public var model: String
+    public var feed: SyntheticFeed.Configuration
+    /// CPU work per tick in the processor, milliseconds.
+    public var procMs: Double
+    /// Evaluation time per state, milliseconds.
+    public var evalMs: Double
+    public var evalKind: EvaluationKind
+    public var queueCapacity: Int
+    public var waitStrategy: WaitStrategy
+    /// Per-tick CSV rows, when set.
+    public var tracePath: String?
+
+    public init(model: String, feed: SyntheticFeed.Configuration = .init(), procMs: Double = 0.5,
+                evalMs: Double = 1, evalKind: EvaluationKind = .wait, queueCapacity: Int = 1 << 16,
+                waitStrategy: WaitStrategy = .yield, tracePath: String? = nil) {
+        self.model = model
+        self.feed = feed
+        self.procMs = procMs
+        self.evalMs = evalMs
+        self.evalKind = evalKind
+        self.queueCapacity = queueCapacity
+        self.waitStrategy = waitStrategy
+        self.tracePath = tracePath
+    }
+}

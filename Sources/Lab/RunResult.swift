@@ -1,0 +1,146 @@
+import Pipeline
+
+/// The record of one run: what `ticklab run --json` prints and what a sweep stores, one per
+/// line, in `results.jsonl`. Its schema is documented in the README; a change that removes or
+/// renames a field bumps ``currentSchemaVersion``.
+public struct RunResult: Sendable, Hashable, Codable {
+    public static let schemaName = "ticklab.run"
+    public static let currentSchemaVersion = 1
+
+    public var schema: String = RunResult.schemaName
+    public var schemaVersion: Int = RunResult.currentSchemaVersion
+    public var ticklabVersion: String = TickLabVersion.string
+    /// When the run started, ISO 8601 UTC.
+    public var startedAt: String
+    public var configuration: Parameters
+    /// Ctrl-C ended the run early: the figures cover the part that ran.
+    public var interrupted: Bool
+    public var window: Window
+    public var ticks: Ticks
+    public var evaluator: Evaluator
+    /// Milliseconds, measured from the scheduled arrival.
+    public var latency: Latencies
+    /// Milliseconds; the four segments add up to end-to-end for each evaluated tick.
+    public var segments: Segments
+    public var queue: Queue
+    public var cpuSeconds: CPU
+    public var workload: WorkloadAccuracy
+    public var selfCheck: SelfCheck
+
+    /// The run's parameters, flat, as a sweep varies them.
+    public struct Parameters: Sendable, Hashable, Codable {
+        public var model: String
+        public var feed: String
+        /// Ticks per second; nil in saturation (`--rate max`).
+        public var rate: Double?
+        public var durationSeconds: Double
+        public var arrivals: String
+        public var clock: String
+        public var seed: UInt64
+        public var procMs: Double
+        public var evalMs: Double
+        public var evalKind: String
+        public var waitStrategy: String?
+    }
+
+    public struct Window: Sendable, Hashable, Codable {
+        /// Length of the measurement window: from the first scheduled arrival to the end of the
+        /// schedule (or the stop request).
+        public var seconds: Double
+        /// Ticks the feed scheduled per second in the window.
+        public var offeredRate: Double
+        /// Ticks processed per second inside the window.
+        public var throughput: Double
+        /// Throughput ≥ 98% of offered and at most max(2, 1% of the window's ticks) waiting at
+        /// the end of the window.
+        public var keptUp: Bool
+    }
+
+    public struct Ticks: Sendable, Hashable, Codable {
+        /// Scheduled in the window.
+        public var offered: UInt64
+        public var received: UInt64
+        public var processed: UInt64
+        public var processedInWindow: UInt64
+        /// Scheduled but not yet processed when the window closed.
+        public var backlogAtEnd: UInt64
+        /// Deltas the order book refused (counted, not fatal).
+        public var rejectedDeltas: UInt64
+    }
+
+    public struct Evaluator: Sendable, Hashable, Codable {
+        public var evaluations: UInt64
+        /// States overwritten before the evaluator read them.
+        public var conflatedStates: UInt64
+        public var buy: UInt64
+        public var sell: UInt64
+        public var hold: UInt64
+        /// Buy and sell decisions (the ones that would become orders).
+        public var decisions: UInt64
+    }
+
+    public struct Latencies: Sendable, Hashable, Codable {
+        /// Tick to decision: decided − arrival, per evaluated tick.
+        public var endToEnd: LatencySummary
+        /// Tick to pick-up: picked − arrival, per evaluated tick.
+        public var reaction: LatencySummary
+        /// processed − arrival, per tick.
+        public var processing: LatencySummary
+    }
+
+    public struct Segments: Sendable, Hashable, Codable {
+        /// Receiver lag, per tick.
+        public var arrivalToReceived: LatencySummary
+        /// Queue wait and work, per tick.
+        public var receivedToProcessed: LatencySummary
+        /// Slot wait, per evaluated tick.
+        public var processedToPicked: LatencySummary
+        /// Evaluation, per evaluated tick.
+        public var pickedToDecided: LatencySummary
+    }
+
+    public struct Queue: Sendable, Hashable, Codable {
+        /// Inbound queue depth sampled at every enqueue (the tick just put in counts).
+        public var peak: Int
+        public var mean: Double
+        /// Depth at the last enqueue of the run.
+        public var atEnd: Int
+    }
+
+    public struct CPU: Sendable, Hashable, Codable {
+        public var receiver: Double?
+        public var processor: Double?
+        public var evaluator: Double?
+        /// Where stages share threads: their total, and which threads.
+        public var shared: Double?
+        public var sharedBy: String?
+        /// The whole process, calibration excluded.
+        public var process: Double
+    }
+
+    public struct WorkloadAccuracy: Sendable, Hashable, Codable {
+        /// Nanoseconds per round of work found at start-up.
+        public var calibrationNanosPerRound: Double
+        public var procRequestedMs: Double
+        /// Mean thread CPU per tick of processor work; nil when no work ran.
+        public var procMeasuredMs: Double?
+        public var evalRequestedMs: Double
+        /// Mean thread CPU per evaluation (`cpu` kind) or mean wall time of the wait (`wait`).
+        public var evalMeasuredMs: Double?
+        /// "cpu" or "wall".
+        public var evalMeasuredAs: String
+    }
+
+    public struct SelfCheck: Sendable, Hashable, Codable {
+        public var passed: Bool
+        /// What broke, one sentence each; empty when passed.
+        public var failures: [String]
+        public var bookChecksum: String
+        public var replayChecksum: String
+    }
+}
+
+/// The version of TickLab that wrote a result.
+public enum TickLabVersion {
+    public static let string = "0.1.0"
+}

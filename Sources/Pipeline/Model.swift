@@ -1,0 +1,85 @@
+import MarketData
+
+/// A concurrency model: how the three stages wait, wake and hand over.
+///
+/// A model receives the stages ready to run, runs them to completion (the receiver until its
+/// feed finishes, the processor until the inbound queue is closed and drained, the evaluator
+/// until the slot is closed and its newest state evaluated) and returns them with the metrics
+/// they recorded. It never changes what a stage does with a tick.
+public protocol ConcurrencyModel: Sendable {
+    /// The name used by `--model`.
+    var name: String { get }
+    /// One line on what runs the stages and what the hand-overs are made of.
+    var summary: String { get }
+    /// Runs the pipeline and blocks the calling thread until it has drained. Call it from a
+    /// thread of your own, not from the cooperative pool.
+    func run(_ stages: PipelineStages, options: ModelOptions) throws -> ModelRun
+}
+
+/// The three stages of a run, as a model receives them.
+public struct PipelineStages: Sendable {
+    public var receiver: ReceiverStage
+    public var processor: ProcessorStage
+    public var evaluator: EvaluatorStage
+
+    public init(receiver: ReceiverStage, processor: ProcessorStage, evaluator: EvaluatorStage) {
+        self.receiver = receiver
+        self.processor = processor
+        self.evaluator = evaluator
+    }
+}
+
+/// Settings a model may use.
+public struct ModelOptions: Sendable, Hashable {
+    /// Capacity of the inbound queue: a receiver that fills it waits (the feed keeps the
+    /// backlog, so nothing is lost and the backlog still shows in the latencies).
+    public var queueCapacity: Int
+    /// How a spinning consumer waits (`spin-ring`).
+    public var waitStrategy: WaitStrategy
+
+    public init(queueCapacity: Int = 1 << 16, waitStrategy: WaitStrategy = .yield) {
+        self.queueCapacity = queueCapacity
+        self.waitStrategy = waitStrategy
+    }
+}
+
+/// How a thread waits for work in a lock-free model, in the Disruptor's vocabulary.
+public enum WaitStrategy: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Spin on the sequence: lowest latency, one core burnt per waiting stage.
+    case busy
+    /// Spin, yielding the core to the scheduler between checks.
+    case yield
+    /// Spin briefly, then park on a futex until woken.
+    case park
+}
+
+/// What a model returns: the stages, as they ended, and the CPU each consumed.
+public struct ModelRun: Sendable {
+    public var stages: PipelineStages
+    public var cpu: StageCPUTime
+
+    public init(stages: PipelineStages, cpu: StageCPUTime) {
+        self.stages = stages
+        self.cpu = cpu
+    }
+}
+
+/// CPU seconds per stage: a stage's own thread CPU clock where it owns a thread; where stages
+/// share threads (one event loop, a pool), the shared threads' total in `shared`.
+public struct StageCPUTime: Sendable, Hashable, Codable {
+    public var receiver: Double?
+    public var processor: Double?
+    public var evaluator: Double?
+    public var shared: Double?
+    /// What `shared` covers, e.g. "event loop thread".
+    public var sharedBy: String?
+
+    public init(receiver: Double? = nil, processor: Double? = nil, evaluator: Double? = nil,
+                shared: Double? = nil, sharedBy: String? = nil) {
+        self.receiver = receiver
+        self.processor = processor
+        self.evaluator = evaluator
+        self.shared = shared
+        self.sharedBy = sharedBy
+    }
+}

@@ -1,0 +1,75 @@
+import MarketData
+
+/// The stage loops for models whose stages each block an OS thread (`threads`, `spin-ring`).
+public enum BlockingStageLoops {
+    /// Receives until the feed finishes, then closes the queue.
+    public static func receive(_ stage: inout ReceiverStage, into queue: some BlockingTickQueue,
+                               sleep: (UInt64) -> Void = MonotonicClock.sleep(until:)) {
+        while true {
+            switch stage.receive() {
+            case .handOver: stage.enqueued(depthAfter: queue.put(stage.batch))
+            case .wait(let deadline): sleep(deadline)
+            case .finished: queue.close(); return
+            }
+        }
+    }
+
+    /// Processes until the queue is closed and drained, then closes the slot.
+    public static func process(_ stage: inout ProcessorStage, from queue: some BlockingTickQueue,
+                               to slot: some BlockingStateSlot) {
+        var batch: [ReceivedTick] = []
+        batch.reserveCapacity(1_024)
+        while queue.take(into: &batch) {
+            for tick in batch { slot.publish(stage.process(tick)) }
+        }
+        slot.close()
+    }
+
+    /// Evaluates until the slot is closed and its newest state evaluated.
+    public static func evaluate(_ stage: inout EvaluatorStage, from slot: some BlockingStateSlot,
+                                sleep: (UInt64) -> Void = MonotonicClock.sleep(until:)) {
+        while let state = slot.next(after: stage.lastSequence) {
+            var evaluation = stage.pickUp(state)
+            if let wait = stage.waitNanos { sleep(evaluation.picked &+ wait) } else { stage.think(&evaluation) }
+            stage.decide(evaluation)
+        }
+    }
+}
+
+/// The same loops for models whose stages are Swift tasks (`event-loop`, `tasks`,
+/// `task-executors`).
+public enum AsyncStageLoops {
+    public static func receive(_ stage: inout ReceiverStage, into queue: some AsyncTickQueue,
+                               sleeper: some AsyncSleeper) async {
+        while true {
+            switch stage.receive() {
+            case .handOver: stage.enqueued(depthAfter: await queue.put(stage.batch))
+            case .wait(let deadline): await sleeper.sleep(until: deadline)
+            case .finished: queue.close(); return
+            }
+        }
+    }
+
+    public static func process(_ stage: inout ProcessorStage, from queue: some AsyncTickQueue,
+                               to slot: some AsyncStateSlot) async {
+        var batch: [ReceivedTick] = []
+        batch.reserveCapacity(1_024)
+        while await queue.take(into: &batch) {
+            for tick in batch { await slot.publish(stage.process(tick)) }
+        }
+        await slot.close()
+    }
+
+    public static func evaluate(_ stage: inout EvaluatorStage, from slot: some AsyncStateSlot,
+                                sleeper: some AsyncSleeper) async {
+        while let state = await slot.next(after: stage.lastSequence) {
+            var evaluation = stage.pickUp(state)
+            if let wait = stage.waitNanos {
+                await sleeper.sleep(until: evaluation.picked &+ wait)
+            } else {
+                stage.think(&evaluation)
+            }
+            stage.decide(evaluation)
+        }
+    }
+}

@@ -1,0 +1,258 @@
+import MarketData
+import OrderBook
+
+// The stage logic, written once. Each stage is a value owned by whatever runs it (a thread, a
+// task, a serial queue); a model only decides how stages wait, wake and hand over. Nothing in
+// this file blocks, sleeps or synchronises.
+
+/// What the receiver asks its model to do next.
+public enum ReceiverStep: Sendable, Equatable {
+    /// ``ReceiverStage/batch`` holds fresh ticks: hand them to the processor, then report the
+    /// queue depth with ``ReceiverStage/enqueued(depthAfter:)``.
+    case handOver
+    /// Nothing is due: wait until this monotonic instant, then call ``ReceiverStage/receive()`` again.
+    case wait(until: UInt64)
+    /// The feed is finished or the run was stopped: close the inbound queue.
+    case finished
+}
+
+/// Takes every available tick from the feed, stamps it received, and hands it over in order.
+public struct ReceiverStage: Sendable {
+    private var feed: any TickFeed
+    private let stop: StopSignal
+    private let batchLimit: Int
+    private var raw: [Tick] = []
+    /// The ticks of the last ``ReceiverStep/handOver``, stamped and in sequence order.
+    public private(set) var batch: [ReceivedTick] = []
+    public private(set) var metrics = ReceiverMetrics()
+
+    /// - Parameter batchLimit: the most ticks taken in one poll: bounds the batch a late receiver
+    ///   hands over at once (and so the memory a saturated feed can claim).
+    public init(feed: any TickFeed, stop: StopSignal, batchLimit: Int = 1_024) {
+        self.feed = feed
+        self.stop = stop
+        self.batchLimit = batchLimit
+        raw.reserveCapacity(batchLimit)
+        batch.reserveCapacity(batchLimit)
+    }
+
+    /// Polls the feed once.
+    public mutating func receive() -> ReceiverStep {
+        if stop.isRequested { feed.stop() }
+        raw.removeAll(keepingCapacity: true)
+        batch.removeAll(keepingCapacity: true)
+        let poll = feed.poll(now: MonotonicClock.now(), into: &raw, limit: batchLimit)
+        switch poll {
+        case .ticks:
+            let received = MonotonicClock.now()
+            for tick in raw {
+                batch.append(ReceivedTick(tick, received: received))
+                metrics.arrivalToReceived.record(from: tick.scheduledArrival, to: received)
+            }
+            metrics.received &+= UInt64(raw.count)
+            metrics.batches &+= 1
+            return .handOver
+        case .idle(let until):
+            return .wait(until: until)
+        case .finished:
+            return .finished
+        }
+    }
+
+    /// Records the inbound queue depth right after the last batch went in.
+    public mutating func enqueued(depthAfter: Int) {
+        metrics.depth.recordEnqueue(count: batch.count, depthAfter: depthAfter)
+    }
+}
+
+/// What the receiver measured.
+public struct ReceiverMetrics: Sendable {
+    public var received: UInt64 = 0
+    public var batches: UInt64 = 0
+    public var arrivalToReceived = LatencyRecorder()
+    public var depth = DepthStatistics()
+    public init() {}
+}
+
+/// Applies ticks to the order book it alone owns, in sequence order, runs the CPU workload over
+/// the book and produces the state the evaluator reads.
+public struct ProcessorStage: Sendable {
+    public private(set) var book = OrderBook()
+    private let work: Workload
+    private let stop: StopSignal
+    private let windowEnd: UInt64
+    private var expectedSequence: UInt64 = 1
+    private let trace: TraceWriter?
+    public private(set) var metrics = ProcessorMetrics()
+
+    /// - Parameter windowEnd: the end of the measurement window (monotonic ns); a stop request
+    ///   ends it earlier.
+    public init(work: Workload, stop: StopSignal, windowEnd: UInt64, trace: TraceWriter? = nil) {
+        self.work = work
+        self.stop = stop
+        self.windowEnd = windowEnd
+        self.trace = trace
+    }
+
+    /// Processes one tick and returns the state to publish.
+    public mutating func process(_ item: ReceivedTick) -> BookState {
+        let tick = item.tick
+        if tick.sequence != expectedSequence {
+            metrics.recordSequenceBreak(expected: expectedSequence, got: tick.sequence)
+        }
+        expectedSequence = tick.sequence &+ 1
+        if book.applyCounting(tick.delta) != nil { metrics.rejectedDeltas &+= 1 }
+
+        // Features first, then the work over the book; its result goes into the state.
+        let bidSize = book.withLevels(.bid) { Self.topSize($0) }
+        let askSize = book.withLevels(.ask) { Self.topSize($0) }
+        let result = work.isEmpty ? 0 : runWork()
+        let processed = MonotonicClock.now()
+        metrics.processing.record(from: tick.scheduledArrival, to: processed)
+        metrics.receivedToProcessed.record(from: item.received, to: processed)
+        metrics.processed &+= 1
+        if processed <= min(windowEnd, stop.instant) { metrics.processedInWindow &+= 1 }
+        let total = bidSize + askSize
+        let state = BookState(
+            sequence: tick.sequence, arrival: tick.scheduledArrival, received: item.received, processed: processed,
+            bestBid: book.bestBid ?? PriceLevel(price: 0, size: 0), bestAsk: book.bestAsk ?? PriceLevel(price: 0, size: 0),
+            imbalance: total == 0 ? 0 : Double(bidSize - askSize) / Double(total), workResult: result)
+        trace?.processed(state)
+        return state
+    }
+}
+
+extension ProcessorStage {
+    /// Total size of the best five levels of a side (levels are stored best last).
+    @inline(__always)
+    static func topSize(_ levels: UnsafeBufferPointer<PriceLevel>) -> Size {
+        var total: Size = 0
+        for level in levels.suffix(5) { total += level.size }
+        return total
+    }
+
+    /// The workload over the top ten levels of each side (prices and sizes), timed on the
+    /// thread CPU clock for the accuracy report.
+    mutating func runWork() -> UInt64 {
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: 40) { values in
+            values.initialize(repeating: 0)
+            var n = 0
+            for side in Side.allCases {
+                book.withLevels(side) { levels in
+                    for level in levels.suffix(10).reversed() {
+                        values[n] = level.price
+                        values[n + 1] = level.size
+                        n += 2
+                    }
+                }
+                n = 20
+            }
+            let cpu0 = ThreadCPUClock.now()
+            let result = work.run(over: UnsafeBufferPointer(values))
+            metrics.work.record(ThreadCPUClock.now() &- cpu0)
+            return result
+        }
+    }
+}
+
+/// What the processor measured.
+public struct ProcessorMetrics: Sendable {
+    public var processed: UInt64 = 0
+    public var processedInWindow: UInt64 = 0
+    public var rejectedDeltas: UInt64 = 0
+    public var sequenceBreaks: UInt64 = 0
+    /// The first break, for the self-check's message.
+    public var firstSequenceBreak: (expected: UInt64, got: UInt64)?
+    public var processing = LatencyRecorder()
+    public var receivedToProcessed = LatencyRecorder()
+    public var work = WorkAccounting()
+    public init() {}
+
+    mutating func recordSequenceBreak(expected: UInt64, got: UInt64) {
+        sequenceBreaks &+= 1
+        if firstSequenceBreak == nil { firstSequenceBreak = (expected, got) }
+    }
+}
+
+/// Waits for a state newer than the last it evaluated, takes the newest (the ones in between
+/// are conflated), spends the evaluation time and decides.
+public struct EvaluatorStage: Sendable {
+    private let kind: EvaluationKind
+    private let work: Workload
+    private let requestedNanos: UInt64
+    private let trace: TraceWriter?
+    /// The sequence of the last state evaluated (0 before the first).
+    public private(set) var lastSequence: UInt64 = 0
+    public private(set) var metrics = EvaluatorMetrics()
+
+    public init(kind: EvaluationKind, work: Workload, trace: TraceWriter? = nil) {
+        self.kind = kind
+        self.work = work
+        self.requestedNanos = work.requestedNanos
+        self.trace = trace
+    }
+
+    /// How long a model must wait between ``pickUp(_:)`` and ``decide(_:)`` (the `wait` kind),
+    /// nil when the evaluation is CPU work done by ``think(_:)``.
+    public var waitNanos: UInt64? { kind == .wait && requestedNanos > 0 ? requestedNanos : nil }
+
+    /// Takes a state: stamps the pick-up and counts the states it skipped.
+    public mutating func pickUp(_ state: BookState) -> Evaluation {
+        let picked = MonotonicClock.now()
+        precondition(state.sequence > lastSequence, "the evaluator was handed an old state")
+        metrics.conflated &+= state.sequence - lastSequence - 1
+        lastSequence = state.sequence
+        metrics.evaluations &+= 1
+        return Evaluation(state: state, picked: picked, signal: 0)
+    }
+
+    /// Spends the evaluation as CPU work (the `cpu` kind); nothing for the `wait` kind.
+    public mutating func think(_ evaluation: inout Evaluation) {
+        guard kind == .cpu, !work.isEmpty else { return }
+        let s = evaluation.state
+        let values: [Int64] = [s.bestBid.price, s.bestBid.size, s.bestAsk.price, s.bestAsk.size,
+                               Int64(s.imbalance * 1e6), Int64(bitPattern: s.workResult)]
+        let cpu0 = ThreadCPUClock.now()
+        evaluation.signal = values.withUnsafeBufferPointer { work.run(over: $0) }
+        metrics.work.record(ThreadCPUClock.now() &- cpu0)
+    }
+
+    /// Stamps the decision and records the evaluated tick's latencies.
+    @discardableResult
+    public mutating func decide(_ evaluation: Evaluation) -> Decision {
+        let decided = MonotonicClock.now()
+        let s = evaluation.state
+        let decision: Decision = s.imbalance > 0.25 ? .buy : s.imbalance < -0.25 ? .sell : .hold
+        metrics.decisions[Int(decision.rawValue)] &+= 1
+        metrics.digest = (metrics.digest ^ evaluation.signal ^ s.workResult) &* 0x0000_0100_0000_01B3
+        metrics.endToEnd.record(from: s.arrival, to: decided)
+        metrics.reaction.record(from: s.arrival, to: evaluation.picked)
+        metrics.processedToPicked.record(from: s.processed, to: evaluation.picked)
+        metrics.pickedToDecided.record(from: evaluation.picked, to: decided)
+        trace?.decided(s, picked: evaluation.picked, decided: decided, decision: decision)
+        return decision
+    }
+}
+
+/// One evaluation in flight.
+public struct Evaluation: Sendable {
+    public var state: BookState
+    public var picked: UInt64
+    public var signal: UInt64
+}
+
+/// What the evaluator measured.
+public struct EvaluatorMetrics: Sendable {
+    public var evaluations: UInt64 = 0
+    public var conflated: UInt64 = 0
+    /// Counts indexed by ``Decision/rawValue``.
+    public var decisions: [UInt64] = [0, 0, 0]
+    /// Folds every work result and signal, so that no work is dead code.
+    public var digest: UInt64 = 0
+    public var endToEnd = LatencyRecorder()
+    public var reaction = LatencyRecorder()
+    public var processedToPicked = LatencyRecorder()
+    public var pickedToDecided = LatencyRecorder()
+    public var work = WorkAccounting()
+    public init() {}
+}

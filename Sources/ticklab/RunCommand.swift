@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Lab
+import MarketData
+import Models
+import Pipeline
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the pipeline once under one concurrency model and report what it measured.",
+        discussion: """
+            The synthetic exchange schedules ticks at --rate; every latency is measured from a \
+            tick's scheduled arrival. The run checks itself (every tick processed once, in order; \
+            the final book equal to a sequential replay) and exits 1 if that check fails. Ctrl-C \
+            stops the feed, drains what was received and prints the partial result (exit 130).
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("Concurrency model.", valueName: "name"))
+    var model: ModelArgument = ModelArgument(argument: "threads")!
+
+    @Option(help: ArgumentHelp("Ticks per second, or 'max' to offer ticks as fast as the receiver takes them.", valueName: "rate"))
+    var rate: RateArgument = RateArgument(ticksPerSecond: 200)
+
+    @Option(help: ArgumentHelp("How long the exchange offers ticks: 20s, 500ms, 2m.", valueName: "duration"))
+    var duration: DurationArgument = DurationArgument(seconds: 10)
+
+    @Option(name: .customLong("proc-ms"), help: ArgumentHelp("CPU work per tick in the processor, in milliseconds (calibrated, never a sleep).", valueName: "ms"))
+    var procMs: MillisecondsArgument = MillisecondsArgument(0.5)
+
+    @Option(name: .customLong("eval-ms"), help: ArgumentHelp("Time the evaluator spends per state, in milliseconds.", valueName: "ms"))
+    var evalMs: MillisecondsArgument = MillisecondsArgument(1)
+
+    @Option(name: .customLong("eval-kind"), help: ArgumentHelp("How the evaluator spends --eval-ms: 'wait' (a non-blocking wait, the seed's delay) or 'cpu' (calibrated CPU work).", valueName: "kind"))
+    var evalKind: EvaluationKind = .wait
+
+    @Option(help: ArgumentHelp("Arrival process: uniform or poisson.", valueName: "process"))
+    var arrivals: ArrivalProcess = .uniform
+
+    @Option(help: ArgumentHelp("'exchange': the exchange runs on its own and a late receiver finds a backlog; 'receiver': the receiver sleeps 1/rate between pulls (the naive generator, which hides backlog).", valueName: "clock"))
+    var clock: FeedClock = .exchange
+
+    @Option(help: ArgumentHelp("Seed of the synthetic exchange (same seed, same ticks).", valueName: "n"))
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("How a spin-ring consumer waits: busy, yield or park.", valueName: "strategy"))
+    var wait: WaitStrategy = .yield
+
+    @Option(help: ArgumentHelp("Write one CSV row per processed and per decided tick to this file.", valueName: "file"))
+    var trace: String?
+
+    @Flag(help: "Print one JSON record (schema ticklab.run, see the README) instead of the table.")
+    var json = false
+
+    func run() throws {
+        let configuration = RunConfiguration(
+            model: model.name,
+            feed: SyntheticFeed.Configuration(seed: seed, rate: rate.ticksPerSecond, duration: duration.nanoseconds,
+                                              arrivals: arrivals, clock: clock),
+            procMs: procMs.value, evalMs: evalMs.value, evalKind: evalKind,
+            waitStrategy: wait, tracePath: trace)
+        let interruption = Interruption()
+        defer { interruption.cancel() }
+        let progress = StandardError.isTerminal && !json
+            ? ProgressLine(total: Double(duration.nanoseconds) / 1e9, label: "\(model.name) running") : nil
+        let result: RunResult
+        do {
+            result = try LabRun.run(configuration, stop: interruption.stop)
+        } catch {
+            progress?.finish()
+            throw CommandFailure(message: String(describing: error), code: 1)
+        }
+        progress?.finish()
+        if json {
+            print(try ResultCoding.jsonLine(result))
+        } else {
+            print(RunTable.render(result))
+        }
+        if !result.selfCheck.passed { throw ExitCode(1) }
+        if result.interrupted { throw ExitCode(130) }
+    }
+}
+
+/// A failure reported as one line and an exit code, without usage text.
+struct CommandFailure: Error {
+    var message: String
+    var code: Int32
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Lab
+
+struct TickLab: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ticklab",
+        abstract: "A laboratory for choosing a concurrency model for a latency-sensitive pipeline.",
+        version: TickLabVersion.string,
+        subcommands: [RunCommand.self, ModelsCommand.self],
+        defaultSubcommand: nil)
+}
+
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try TickLab.parseAsRoot()
+            try command.run()
+        } catch let failure as CommandFailure {
+            StandardError.write("ticklab: \(failure.message)\n")
+            exit(failure.code)
+        } catch {
+            let code = TickLab.exitCode(for: error)
+            // Usage errors: one line naming the value and what is allowed, exit 64; help and
+            // version go through ArgumentParser as usual.
+            if code == .validationFailure {
+                let message = TickLab.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+                StandardError.write("ticklab: \(message) (see 'ticklab help')\n")
+                exit(64)
+            }
+            TickLab.exit(withError: error)
+        }
+    }
+}
