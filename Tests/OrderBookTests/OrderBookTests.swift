@@ -151,8 +151,10 @@ private struct Step: Sendable, CustomStringConvertible {
 
     /// The delta this step stands for against the current model, or nil for a `set` step.
     func delta(against model: ReferenceBook) -> BookDelta? {
-        let held = model.levels(side)
-        func heldPrice() -> Price { held.isEmpty ? max(1, price) : held[Int(abs(price)) % held.count].price }
+        func heldPrice() -> Price {
+            let held = model.levels(side)
+            return held.isEmpty ? max(1, price) : held[Int(abs(price)) % held.count].price
+        }
         switch code {
         case 0...3: return .add(side, price: price, size: size)
         case 4, 5: return .reduce(side, price: price, size: size)
@@ -177,8 +179,10 @@ private func stepGenerator(prices: ClosedRange<Int64>) -> Generator<Step, some S
 private func requireAgreement(
     _ book: OrderBook, _ model: ReferenceBook, probing prices: [Price], _ context: @autoclosure () -> String
 ) throws {
+    var best: [Side: PriceLevel] = [:]
     for side in Side.allCases {
         let expected = model.levels(side)
+        best[side] = expected.first
         try #require(book.levels(side) == expected, "\(side) levels after \(context())")
         try #require(book.depth(side) == expected.count, "\(side) depth after \(context())")
         try #require(book.top(side, 3) == Array(expected.prefix(3)), "\(side) top 3 after \(context())")
@@ -188,8 +192,8 @@ private func requireAgreement(
             try #require(book.size(side, at: price) == model.size(side, at: price), "\(side) size at \(price) after \(context())")
         }
     }
-    try #require(book.bestBid == model.levels(.bid).first, "best bid after \(context())")
-    try #require(book.bestAsk == model.levels(.ask).first, "best ask after \(context())")
+    try #require(book.bestBid == best[.bid], "best bid after \(context())")
+    try #require(book.bestAsk == best[.ask], "best ask after \(context())")
     try #require(book.appliedCount == model.applied, "appliedCount after \(context())")
     try #require(book.rejectedCount == model.rejected, "rejectedCount after \(context())")
 }
