@@ -11,6 +11,7 @@ public enum LabRun {
         case unknownModel(String)
         case trace(String)
         case model(String)
+        case feed(String)
 
         public var description: String {
             switch self {
@@ -18,6 +19,7 @@ public enum LabRun {
                 "unknown model '\(name)' (models: \(ModelCatalog.names.joined(separator: ", ")))"
             case .trace(let message): message
             case .model(let message): "the model failed: \(message)"
+            case .feed(let message): message
             }
         }
     }
@@ -48,12 +50,13 @@ public enum LabRun {
         let startedAt = Date()
         let processCPU0 = ThreadCPUClock.process()
         let start = MonotonicClock.now() &+ startLead
-        let feed = SyntheticFeed(configuration.feed, start: start)
+        let feed = try FeedFactory.make(configuration, start: start)
+        let windowEnd = start &+ configuration.feed.duration
         let stages = PipelineStages(
             receiver: ReceiverStage(feed: feed, stop: stop),
             processor: ProcessorStage(
                 work: Workload(requestedNanos: nanos(configuration.procMs), calibration: calibration),
-                stop: stop, windowEnd: feed.end, trace: trace),
+                stop: stop, windowEnd: windowEnd, trace: trace),
             evaluator: EvaluatorStage(
                 kind: configuration.evalKind,
                 work: Workload(requestedNanos: nanos(configuration.evalMs), calibration: calibration),
@@ -66,7 +69,7 @@ public enum LabRun {
             throw Failure.model(String(describing: error))
         }
         let processCPU = Double(ThreadCPUClock.process() &- processCPU0) / 1e9
-        return summarize(configuration, outcome: outcome, start: start, end: min(feed.end, stop.instant),
+        return summarize(configuration, outcome: outcome, start: start, end: min(windowEnd, stop.instant),
                          interrupted: stop.isRequested, startedAt: startedAt, processCPU: processCPU,
                          calibration: calibration)
     }
@@ -80,7 +83,8 @@ public enum LabRun {
         let processor = outcome.stages.processor.metrics
         let evaluator = outcome.stages.evaluator.metrics
         let seconds = Double(max(end, start + 1) - start) / 1e9
-        let offered = SyntheticFeed.scheduledCount(configuration.feed, by: end - start) ?? receiver.received
+        let offered = (configuration.source == .synthetic
+            ? SyntheticFeed.scheduledCount(configuration.feed, by: end - start) : nil) ?? receiver.received
         let backlog = offered > processor.processedInWindow ? offered - processor.processedInWindow : 0
         let offeredRate = Double(offered) / seconds
         let throughput = Double(processor.processedInWindow) / seconds
@@ -100,10 +104,13 @@ public enum LabRun {
                 + "the processor's is \(processor.processed): the slot did not drain")
         }
         let book = outcome.stages.processor.book
-        let replay = SyntheticFeed.replayBook(seed: configuration.feed.seed, count: receiver.received)
-        if !book.hasSameLevels(as: replay) {
+        let feedUsed = outcome.stages.receiver.feed
+        let replay = feedUsed.referenceBook(afterTicks: receiver.received)
+        if let replay, !book.hasSameLevels(as: replay) {
             failures.append("the final book (checksum \(hex(book.checksum))) differs from a sequential replay "
                 + "of the same \(receiver.received) ticks (checksum \(hex(replay.checksum)))")
+        } else if replay == nil {
+            failures.append("the feed could not provide a reference book to check the final book against")
         }
 
         let feed = configuration.feed
@@ -111,7 +118,7 @@ public enum LabRun {
         return RunResult(
             startedAt: ISO8601DateFormatter().string(from: startedAt),
             configuration: .init(
-                model: configuration.model, feed: "synthetic", rate: feed.rate,
+                model: configuration.model, feed: configuration.source.description, rate: feed.rate,
                 durationSeconds: Double(feed.duration) / 1e9, arrivals: feed.arrivals.rawValue,
                 clock: feed.clock.rawValue, seed: feed.seed, procMs: configuration.procMs,
                 evalMs: configuration.evalMs, evalKind: configuration.evalKind.rawValue,
@@ -143,7 +150,8 @@ public enum LabRun {
                     : evaluator.work.meanMillis,
                 evalMeasuredAs: waitKind ? "wall" : "cpu"),
             selfCheck: .init(passed: failures.isEmpty, failures: failures,
-                             bookChecksum: hex(book.checksum), replayChecksum: hex(replay.checksum)))
+                             bookChecksum: hex(book.checksum), replayChecksum: replay.map { hex($0.checksum) } ?? "none"),
+            feedCounters: feedUsed.counters.isEmpty ? nil : feedUsed.counters)
     }
 
     static func hex(_ value: UInt64) -> String {

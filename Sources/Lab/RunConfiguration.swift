@@ -4,6 +4,9 @@ import Pipeline
 /// Everything that defines one run.
 public struct RunConfiguration: Sendable, Hashable, Codable {
     public var model: String
+    /// Where ticks come from; `feed` holds the synthetic exchange's settings (rate, duration,
+    /// arrivals, clock and seed), which other sources use where they apply.
+    public var source: FeedSource = .synthetic
     public var feed: SyntheticFeed.Configuration
     /// CPU work per tick in the processor, milliseconds.
     public var procMs: Double
@@ -15,10 +18,11 @@ public struct RunConfiguration: Sendable, Hashable, Codable {
     /// Per-tick CSV rows, when set.
     public var tracePath: String?
 
-    public init(model: String, feed: SyntheticFeed.Configuration = .init(), procMs: Double = 0.5,
+    public init(model: String, source: FeedSource = .synthetic, feed: SyntheticFeed.Configuration = .init(), procMs: Double = 0.5,
                 evalMs: Double = 1, evalKind: EvaluationKind = .wait, queueCapacity: Int = 1 << 16,
                 waitStrategy: WaitStrategy = .yield, tracePath: String? = nil) {
         self.model = model
+        self.source = source
         self.feed = feed
         self.procMs = procMs
         self.evalMs = evalMs

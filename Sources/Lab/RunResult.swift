@@ -26,6 +26,8 @@ public struct RunResult: Sendable, Hashable, Codable {
     public var cpuSeconds: CPU
     public var workload: WorkloadAccuracy
     public var selfCheck: SelfCheck
+    /// Counters of non-synthetic feeds (gaps, snapshots, reconnects, bytes, …); nil when none.
+    public var feedCounters: [String: UInt64]?
 
     /// The run's parameters, flat, as a sweep varies them.
     public struct Parameters: Sendable, Hashable, Codable {

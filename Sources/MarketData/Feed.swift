@@ -42,6 +42,15 @@ public protocol TickFeed: Sendable {
     mutating func poll(now: UInt64, into buffer: inout [Tick], limit: Int) -> FeedPoll
     /// Ends the feed early (Ctrl-C): the next poll answers `.finished`.
     mutating func stop()
+    /// The book a correct sequential consumer holds after the first `count` ticks this feed
+    /// delivered: what a run's final book is checked against. Nil if the feed cannot tell.
+    func referenceBook(afterTicks count: UInt64) -> OrderBook?
+    /// Feed-specific counters for the report (gaps, reconnects, bytes, …); empty by default.
+    var counters: [String: UInt64] { get }
+}
+
+extension TickFeed {
+    public var counters: [String: UInt64] { [:] }
 }
 
 /// The embedded exchange: ``SyntheticMarket`` events at a configured rate.
@@ -151,6 +160,10 @@ public struct SyntheticFeed: TickFeed {
             feed.nextDue &+= feed.gap(rate: configuration.rate!)
         }
         return count
+    }
+
+    public func referenceBook(afterTicks count: UInt64) -> OrderBook? {
+        Self.replayBook(seed: configuration.seed, count: count)
     }
 
     /// The book a sequential consumer of the first `count` ticks of this feed ends with: the

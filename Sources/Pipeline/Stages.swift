@@ -18,7 +18,8 @@ public enum ReceiverStep: Sendable, Equatable {
 
 /// Takes every available tick from the feed, stamps it received, and hands it over in order.
 public struct ReceiverStage: Sendable {
-    private var feed: any TickFeed
+    /// The feed, owned by the receiver; after the run it answers the self-check's questions.
+    public private(set) var feed: any TickFeed
     private let stop: StopSignal
     private let batchLimit: Int
     private var raw: [Tick] = []

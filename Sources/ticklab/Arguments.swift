@@ -18,7 +18,13 @@ struct RateArgument: ExpressibleByArgument, CustomStringConvertible {
     }
 
     var description: String { ticksPerSecond.map { RunTableNumber.format($0) } ?? "max" }
-    static var defaultCompletionKind: CompletionKind { .default }
+
+    static func parse(_ text: String) throws -> RateArgument {
+        guard let rate = RateArgument(argument: text) else {
+            throw ValidationError("a rate is a number of ticks per second above 0 (up to 1e8), or 'max'")
+        }
+        return rate
+    }
 }
 
 /// `--duration`: `20s`, `500ms`, `2m`, `1.5s` or a bare number of seconds.
@@ -42,6 +48,13 @@ struct DurationArgument: ExpressibleByArgument, CustomStringConvertible {
     }
 
     var description: String { "\(RunTableNumber.format(Double(nanoseconds) / 1e9))s" }
+
+    static func parse(_ text: String) throws -> DurationArgument {
+        guard let duration = DurationArgument(argument: text) else {
+            throw ValidationError("a duration is a positive number with a unit: 500ms, 20s, 2m, 1h (or bare seconds), at most a week")
+        }
+        return duration
+    }
 }
 
 /// A model name checked against the catalogue.
@@ -63,6 +76,13 @@ struct MillisecondsArgument: ExpressibleByArgument, CustomStringConvertible {
         value = v
     }
     var description: String { RunTableNumber.format(value) }
+
+    static func parse(_ text: String) throws -> MillisecondsArgument {
+        guard let ms = MillisecondsArgument(argument: text) else {
+            throw ValidationError("milliseconds must be a number from 0 to 60000")
+        }
+        return ms
+    }
 }
 
 extension ArrivalProcess: ExpressibleByArgument {}
@@ -73,5 +93,22 @@ extension WaitStrategy: ExpressibleByArgument {}
 enum RunTableNumber {
     static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}
+
+/// `--feed`: synthetic, lobster:MESSAGES.csv or tcp://HOST:PORT.
+struct FeedArgument: ExpressibleByArgument, CustomStringConvertible {
+    var source: FeedSource
+    init(_ source: FeedSource) { self.source = source }
+    init?(argument: String) {
+        guard let source = try? FeedSource(parsing: argument) else { return nil }
+        self.source = source
+    }
+    var description: String { source.description }
+
+    static func parse(_ text: String) throws -> FeedArgument {
+        do { return FeedArgument(try FeedSource(parsing: text)) } catch {
+            throw ValidationError("use 'synthetic', 'lobster:MESSAGES.csv' or 'tcp://HOST:PORT'")
+        }
     }
 }

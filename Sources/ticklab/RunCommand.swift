@@ -19,16 +19,19 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Concurrency model.", valueName: "name"))
     var model: ModelArgument = ModelArgument(argument: "threads")!
 
-    @Option(help: ArgumentHelp("Ticks per second, or 'max' to offer ticks as fast as the receiver takes them.", valueName: "rate"))
+    @Option(help: ArgumentHelp("Where ticks come from: 'synthetic' (the embedded exchange), 'lobster:MESSAGES.csv' or 'tcp://HOST:PORT'.", valueName: "feed"), transform: FeedArgument.parse)
+    var feed: FeedArgument = FeedArgument(.synthetic)
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Ticks per second, or 'max' to offer ticks as fast as the receiver takes them.", valueName: "rate"), transform: RateArgument.parse)
     var rate: RateArgument = RateArgument(ticksPerSecond: 200)
 
-    @Option(help: ArgumentHelp("How long the exchange offers ticks: 20s, 500ms, 2m.", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("How long the exchange offers ticks: 20s, 500ms, 2m.", valueName: "duration"), transform: DurationArgument.parse)
     var duration: DurationArgument = DurationArgument(seconds: 10)
 
-    @Option(name: .customLong("proc-ms"), help: ArgumentHelp("CPU work per tick in the processor, in milliseconds (calibrated, never a sleep).", valueName: "ms"))
+    @Option(name: .customLong("proc-ms"), parsing: .unconditional, help: ArgumentHelp("CPU work per tick in the processor, in milliseconds (calibrated, never a sleep).", valueName: "ms"), transform: MillisecondsArgument.parse)
     var procMs: MillisecondsArgument = MillisecondsArgument(0.5)
 
-    @Option(name: .customLong("eval-ms"), help: ArgumentHelp("Time the evaluator spends per state, in milliseconds.", valueName: "ms"))
+    @Option(name: .customLong("eval-ms"), parsing: .unconditional, help: ArgumentHelp("Time the evaluator spends per state, in milliseconds.", valueName: "ms"), transform: MillisecondsArgument.parse)
     var evalMs: MillisecondsArgument = MillisecondsArgument(1)
 
     @Option(name: .customLong("eval-kind"), help: ArgumentHelp("How the evaluator spends --eval-ms: 'wait' (a non-blocking wait, the seed's delay) or 'cpu' (calibrated CPU work).", valueName: "kind"))
@@ -55,6 +58,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let configuration = RunConfiguration(
             model: model.name,
+            source: feed.source,
             feed: SyntheticFeed.Configuration(seed: seed, rate: rate.ticksPerSecond, duration: duration.nanoseconds,
                                               arrivals: arrivals, clock: clock),
             procMs: procMs.value, evalMs: evalMs.value, evalKind: evalKind,

@@ -25,8 +25,10 @@ enum Main {
             // Usage errors: one line naming the value and what is allowed, exit 64; help and
             // version go through ArgumentParser as usual.
             if code == .validationFailure {
+                let subcommand = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") } ?? ""
+
                 let message = TickLab.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-                StandardError.write("ticklab: \(message) (see 'ticklab help')\n")
+                StandardError.write("ticklab: \(message) (see 'ticklab help \(subcommand)')\n")
                 exit(64)
             }
             TickLab.exit(withError: error)
