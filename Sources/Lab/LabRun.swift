@@ -38,6 +38,13 @@ public enum LabRun {
         guard let model = ModelCatalog.model(named: configuration.model) else {
             throw Failure.unknownModel(configuration.model)
         }
+        return try run(configuration, model: model, stop: stop, calibration: calibration)
+    }
+
+    /// Runs `configuration` with a model that need not be in the catalogue (tests use this to
+    /// show that the self-check catches a broken model).
+    public static func run(_ configuration: RunConfiguration, model: any ConcurrencyModel, stop: StopSignal = StopSignal(),
+                           calibration: Workload.Calibration? = nil) throws -> RunResult {
         let calibration = calibration ?? Workload.Calibration.measure()
         let trace: TraceWriter?
         do {

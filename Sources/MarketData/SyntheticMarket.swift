@@ -71,6 +71,11 @@ public struct SyntheticMarket: Sendable {
             }
         }
         let side: Side = random.next() & 1 == 0 ? .bid : .ask
+        // A side short of its quoted levels is refilled first, most of the time: liquidity
+        // providers come back to an empty level.
+        if book.depth(side) < levels, random.unit() < 0.8, let depth = firstMissingDepth(side) {
+            return (.add(side, price: price(side, depth: depth), size: randomSize()), .add)
+        }
         let roll = random.unit()
         if roll < parameters.tradeProbability, let best = book.level(side, at: 0) {
             // An aggressive order of the other side takes part (or all) of the best level.
@@ -96,6 +101,11 @@ public struct SyntheticMarket: Sendable {
     /// Price `depth` ticks behind the best quote of `side` (the spread is two ticks).
     private func price(_ side: Side, depth: Int) -> Price {
         side == .bid ? mid - 1 - Price(depth) : mid + 1 + Price(depth)
+    }
+
+    /// The best quoted depth (0 is the touch) at which `side` has no level, if any.
+    private func firstMissingDepth(_ side: Side) -> Int? {
+        (0..<parameters.levelsPerSide).first { book.size(side, at: price(side, depth: $0)) == 0 }
     }
 
     /// Depths near the top are far more likely, as in real order flow.
