@@ -10,7 +10,6 @@ struct EventLoopExecutorTests {
     @Test("tasks that prefer the loop's executor run on the loop thread, across suspensions")
     func pinned() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
         let loop = group.next()
         let executor = EventLoopTaskExecutor(loop)
         let sleeper = EventLoopSleeper(loop: loop)
@@ -23,18 +22,19 @@ struct EventLoopExecutorTests {
             return seen
         }.value
         #expect(onLoop == [true, true, true])
+        try await group.shutdownGracefully()
     }
 
     @Test("the loop sleeper waits at least until the deadline, and not much longer at rest")
     func sleeper() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
         let sleeper = EventLoopSleeper(loop: group.next())
         let deadline = MonotonicClock.now() + 5_000_000
         await sleeper.sleep(until: deadline)
         let late = MonotonicClock.now() - deadline
         #expect(MonotonicClock.now() >= deadline)
         #expect(late < 500_000_000, "woke \(late / 1_000_000) ms late")
+        try await group.shutdownGracefully()
     }
 
     @Test("the async FIFO hands ticks over in order, in batches, and drains after close")
