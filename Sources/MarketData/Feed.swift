@@ -47,10 +47,14 @@ public protocol TickFeed: Sendable {
     func referenceBook(afterTicks count: UInt64) -> OrderBook?
     /// Feed-specific counters for the report (gaps, reconnects, bytes, …); empty by default.
     var counters: [String: UInt64] { get }
+    /// The end of the measurement window (monotonic ns) when the feed's own schedule decides it
+    /// (a recording shorter than `--duration`); nil when the window is `--duration` long.
+    var scheduleEnd: UInt64? { get }
 }
 
 extension TickFeed {
     public var counters: [String: UInt64] { [:] }
+    public var scheduleEnd: UInt64? { nil }
 }
 
 /// The embedded exchange: ``SyntheticMarket`` events at a configured rate.
