@@ -60,7 +60,7 @@ public enum LabRun {
         let feed = try FeedFactory.make(configuration, start: start)
         let windowEnd = start &+ configuration.feed.duration
         let stages = PipelineStages(
-            receiver: ReceiverStage(feed: feed, stop: stop),
+            receiver: ReceiverStage(feed: feed, stop: stop, batchLimit: model.receiveBatchLimit),
             processor: ProcessorStage(
                 work: Workload(requestedNanos: nanos(configuration.procMs), calibration: calibration),
                 stop: stop, windowEnd: windowEnd, trace: trace),

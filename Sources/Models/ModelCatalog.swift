@@ -5,6 +5,10 @@ public enum ModelCatalog {
     public static let all: [any ConcurrencyModel] = [
         EventLoopModel(),
         ThreadsModel(),
+        TasksModel(),
+        TaskExecutorsModel(),
+        DispatchModel(),
+        SpinRingModel(),
     ]
 
     public static var names: [String] { all.map(\.name) }

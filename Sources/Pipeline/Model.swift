@@ -11,9 +11,20 @@ public protocol ConcurrencyModel: Sendable {
     var name: String { get }
     /// One line on what runs the stages and what the hand-overs are made of.
     var summary: String { get }
+    /// The most ticks the receiver takes from the feed in one poll (and so hands over at once).
+    /// Every tick of a poll is stamped with one `received` instant, so the last tick of a batch
+    /// waits for the processing of the whole batch: a model whose hand-over is cheap per batch
+    /// and per tick alike (a lock-free ring) passes small batches to keep its hop short.
+    var receiveBatchLimit: Int { get }
     /// Runs the pipeline and blocks the calling thread until it has drained. Call it from a
     /// thread of your own, not from the cooperative pool.
     func run(_ stages: PipelineStages, options: ModelOptions) throws -> ModelRun
+}
+
+extension ConcurrencyModel {
+    /// 1024: a late receiver's backlog moves in a few large hand-overs, bounding what one poll
+    /// of a saturated feed holds in memory.
+    public var receiveBatchLimit: Int { 1_024 }
 }
 
 /// The three stages of a run, as a model receives them.
