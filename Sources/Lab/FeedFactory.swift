@@ -7,8 +7,41 @@ public enum FeedFactory {
         switch configuration.source {
         case .synthetic:
             return SyntheticFeed(configuration.feed, start: start)
-        case .lobster, .tcp:
+        case .lobster:
+            return try prepare(configuration).feed(start)
+        case .tcp:
             throw LabRun.Failure.feed("feed '\(configuration.source)' is not available in this build")
+        }
+    }
+
+    /// A feed whose slow setup is done and which only needs its start instant.
+    public struct Prepared: Sendable {
+        public let feed: @Sendable (_ start: UInt64) throws -> any TickFeed
+    }
+
+    /// Does a feed's slow setup before the run's clock starts: a LOBSTER recording is read and
+    /// checked in full (bad input is reported here, with its file and line), which takes about
+    /// a second for a day of a liquid stock. Other feeds are made by ``make(_:start:)``.
+    public static func prepare(_ configuration: RunConfiguration) throws -> Prepared {
+        switch configuration.source {
+        case .lobster(let messages):
+            let recording: LobsterFeed.Recording
+            do {
+                recording = try LobsterFeed.Recording(messages: messages)
+            } catch {
+                throw LabRun.Failure.feed(error.description)
+            }
+            let speed = configuration.speed
+            let duration = configuration.feed.duration
+            return Prepared { start in
+                do {
+                    return try LobsterFeed(recording, speed: speed, duration: duration, start: start)
+                } catch {
+                    throw LabRun.Failure.feed(String(describing: error))
+                }
+            }
+        default:
+            return Prepared { start in try make(configuration, start: start) }
         }
     }
 }

@@ -54,11 +54,13 @@ public enum LabRun {
         }
         defer { trace?.close() }
 
+        // Reading a recording takes a while: before the clock starts.
+        let preparedFeed = try FeedFactory.prepare(configuration)
         let startedAt = Date()
         let processCPU0 = ThreadCPUClock.process()
         let start = MonotonicClock.now() &+ startLead
-        let feed = try FeedFactory.make(configuration, start: start)
-        let windowEnd = start &+ configuration.feed.duration
+        let feed = try preparedFeed.feed(start)
+        let windowEnd = feed.scheduleEnd ?? start &+ configuration.feed.duration
         let stages = PipelineStages(
             receiver: ReceiverStage(feed: feed, stop: stop, batchLimit: model.receiveBatchLimit),
             processor: ProcessorStage(
@@ -75,8 +77,11 @@ public enum LabRun {
         } catch {
             throw Failure.model(String(describing: error))
         }
+        // A run that drained before its window closed (a recording replayed as fast as
+        // possible) closes the window when it ends; the synthetic exchange's window is fixed.
+        let drained = configuration.source == .synthetic ? UInt64.max : MonotonicClock.now()
         let processCPU = Double(ThreadCPUClock.process() &- processCPU0) / 1e9
-        return summarize(configuration, outcome: outcome, start: start, end: min(windowEnd, stop.instant),
+        return summarize(configuration, outcome: outcome, start: start, end: min(windowEnd, stop.instant, drained),
                          interrupted: stop.isRequested, startedAt: startedAt, processCPU: processCPU,
                          calibration: calibration)
     }

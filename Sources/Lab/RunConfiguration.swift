@@ -8,6 +8,9 @@ public struct RunConfiguration: Sendable, Hashable, Codable {
     /// arrivals, clock and seed), which other sources use where they apply.
     public var source: FeedSource = .synthetic
     public var feed: SyntheticFeed.Configuration
+    /// Replay speed of a recorded feed (`lobster:`): a multiplier of the recorded pace, nil for
+    /// as fast as the receiver takes ticks.
+    public var speed: Double? = 1
     /// CPU work per tick in the processor, milliseconds.
     public var procMs: Double
     /// Evaluation time per state, milliseconds.
@@ -20,7 +23,7 @@ public struct RunConfiguration: Sendable, Hashable, Codable {
 
     public init(model: String, source: FeedSource = .synthetic, feed: SyntheticFeed.Configuration = .init(), procMs: Double = 0.5,
                 evalMs: Double = 1, evalKind: EvaluationKind = .wait, queueCapacity: Int = 1 << 16,
-                waitStrategy: WaitStrategy = .yield, tracePath: String? = nil) {
+                waitStrategy: WaitStrategy = .yield, tracePath: String? = nil, speed: Double? = 1) {
         self.model = model
         self.source = source
         self.feed = feed
@@ -30,5 +33,6 @@ public struct RunConfiguration: Sendable, Hashable, Codable {
         self.queueCapacity = queueCapacity
         self.waitStrategy = waitStrategy
         self.tracePath = tracePath
+        self.speed = speed
     }
 }

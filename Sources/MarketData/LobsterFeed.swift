@@ -99,6 +99,8 @@ public struct LobsterFeed: TickFeed {
 
     public mutating func poll(now: UInt64, into buffer: inout [Tick], limit: Int) -> FeedPoll {
         if stopped { return .finished }
+        // Even as fast as possible, nothing exists before the start (the window opens there).
+        if speed == nil, now < start { return .idle(until: start) }
         var count = 0
         while count < limit, !done {
             let changes = replay.builder.changes

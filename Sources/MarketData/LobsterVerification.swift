@@ -24,8 +24,8 @@ public enum LobsterVerification {
                 lines.append("time       \(LobsterMessage.formatTime(first)) to \(LobsterMessage.formatTime(last)) s after midnight")
             }
             if s.halts + s.quotingResumptions + s.tradingResumptions > 0 {
-                lines.append("halts      \(s.halts) halts, \(s.quotingResumptions) quoting resumptions, "
-                    + "\(s.tradingResumptions) trading resumptions")
+                lines.append("halts      halted \(s.halts), quoting resumed \(s.quotingResumptions), "
+                    + "trading resumed \(s.tradingResumptions)")
             }
             lines.append("book       opened with \(s.openingLevels) levels (the first row with the first message undone); "
                 + "\(s.revealedLevels) levels revealed from beyond the visible depth and adopted")

@@ -52,17 +52,25 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write one CSV row per processed and per decided tick to this file.", valueName: "file"))
     var trace: String?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Replay speed of a lobster: feed: a multiplier of the recorded pace (default 1), or 'max' for as fast as the receiver takes ticks. The replay ends with the file or after --duration.", valueName: "speed"), transform: SpeedArgument.parse)
+    var speed: SpeedArgument?
+
     @Flag(help: "Print one JSON record (schema ticklab.run, see the README) instead of the table.")
     var json = false
 
     func run() throws {
+        if case .lobster(let messages) = feed.source {
+            LobsterNote.warnIfNoOrderBook(messages: messages)
+        } else if speed != nil {
+            throw ValidationError("--speed applies to a lobster: feed only (the synthetic exchange's pace is --rate)")
+        }
         let configuration = RunConfiguration(
             model: model.name,
             source: feed.source,
             feed: SyntheticFeed.Configuration(seed: seed, rate: rate.ticksPerSecond, duration: duration.nanoseconds,
                                               arrivals: arrivals, clock: clock),
             procMs: procMs.value, evalMs: evalMs.value, evalKind: evalKind,
-            waitStrategy: wait, tracePath: trace)
+            waitStrategy: wait, tracePath: trace, speed: speed.map(\.multiplier) ?? 1)
         let interruption = Interruption()
         defer { interruption.cancel() }
         let progress = StandardError.isTerminal && !json

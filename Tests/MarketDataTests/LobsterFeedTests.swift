@@ -109,13 +109,14 @@ struct LobsterFeedTests {
         } == true)
     }
 
-    @Test("at max speed every tick is available at once and stamped when it is taken")
+    @Test("at max speed every tick is available at once from the start, stamped when it is taken")
     func maxSpeed() throws {
         let directory = try LobsterFixture.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let recording = try Self.recording(in: directory)
         var feed = try LobsterFeed(recording, speed: nil, duration: 60_000_000_000, start: 100)
         var ticks: [Tick] = []
+        #expect(feed.poll(now: 99, into: &ticks, limit: 3) == .idle(until: 100))
         #expect(feed.poll(now: 200, into: &ticks, limit: 3) == .ticks(count: 3))
         #expect(feed.poll(now: 300, into: &ticks, limit: 1_000) == .ticks(count: Int(recording.ticks) - 3))
         #expect(feed.poll(now: 400, into: &ticks, limit: 1_000) == .finished)
