@@ -1,0 +1,117 @@
+import Foundation
+import Pipeline
+
+/// One dimension a sweep varies, and how a result record says where it lies on it.
+///
+/// A sweep is the product of its axes. Each axis is also an option of `ticklab run`, so a cell
+/// becomes a child's command line by passing `--<option> <value>` per axis, and a record is
+/// matched back to its cell by reading the same axes from its parameters. A new dimension
+/// (say a route round trip) is one more case here: the plan, the child's arguments, resume,
+/// the CSV and the report's grouping all follow from this list.
+public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
+    case model
+    case rate
+    case procMs = "proc-ms"
+    case evalMs = "eval-ms"
+    case evalKind = "eval-kind"
+
+    /// The option of `ticklab run` that sets a single value.
+    public var runOption: String { "--\(rawValue)" }
+
+    /// The option of `ticklab sweep` that takes the comma-separated list.
+    public var sweepOption: String { self == .model ? "--models" : "--\(rawValue)" }
+
+    /// Short label for tables and legends.
+    public var title: String {
+        switch self {
+        case .model: "model"
+        case .rate: "rate"
+        case .procMs: "proc"
+        case .evalMs: "eval"
+        case .evalKind: "eval kind"
+        }
+    }
+
+    /// Unit of the values, nil for names.
+    public var unit: String? {
+        switch self {
+        case .model, .evalKind: nil
+        case .rate: "ticks/s"
+        case .procMs, .evalMs: "ms"
+        }
+    }
+
+    /// Cells are run with the first axis outermost and the last innermost: models change
+    /// fastest, so every model meets the same point of the matrix at nearly the same time
+    /// (a drifting machine biases no model).
+    public static let nesting: [SweepAxis] = [.rate, .evalKind, .evalMs, .procMs, .model]
+
+    /// The canonical text of this axis in a record's parameters: what `value(parsing:)` makes of
+    /// the option value that produced it.
+    public func value(in parameters: RunResult.Parameters) -> String {
+        switch self {
+        case .model: parameters.model
+        case .rate: parameters.rate.map(SweepNumber.format) ?? "max"
+        case .procMs: SweepNumber.format(parameters.procMs)
+        case .evalMs: SweepNumber.format(parameters.evalMs)
+        case .evalKind: parameters.evalKind
+        }
+    }
+
+    /// The numeric value of a canonical text, for axes drawn on a numeric scale; nil for names
+    /// and for `max`.
+    public func number(_ value: String) -> Double? {
+        switch self {
+        case .model, .evalKind: nil
+        case .rate, .procMs, .evalMs: Double(value)
+        }
+    }
+
+    /// Checks one value given on the command line and returns its canonical text (`2.0` → `2`).
+    /// - Parameter models: the names allowed for `model`.
+    public func value(parsing text: String, models: [String]) throws(SweepPlan.InvalidOption) -> String {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        func invalid(_ allowed: String) -> SweepPlan.InvalidOption {
+            SweepPlan.InvalidOption(option: sweepOption, value: text, allowed: allowed)
+        }
+        switch self {
+        case .model:
+            guard models.contains(text) else { throw invalid("models: \(models.joined(separator: ", "))") }
+            return text
+        case .rate:
+            if text.lowercased() == "max" { return "max" }
+            guard let value = Double(text), value.isFinite, value > 0, value <= 100_000_000 else {
+                throw invalid("a rate is a number of ticks per second above 0 (up to 1e8), or 'max'")
+            }
+            return SweepNumber.format(value)
+        case .procMs, .evalMs:
+            guard let value = Double(text), value.isFinite, value >= 0, value <= 60_000 else {
+                throw invalid("milliseconds must be a number from 0 to 60000")
+            }
+            return SweepNumber.format(value)
+        case .evalKind:
+            guard EvaluationKind(rawValue: text) != nil else {
+                throw invalid("kinds: \(EvaluationKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return text
+        }
+    }
+
+    /// How a value reads in a label: `proc 2 ms`, `rate max`, `threads`.
+    public func label(_ value: String) -> String {
+        switch self {
+        case .model: value
+        case .evalKind: "\(value) kind"
+        case .rate: value == "max" ? "rate max" : "\(value) ticks/s"
+        case .procMs, .evalMs: "\(title) \(value) ms"
+        }
+    }
+}
+
+/// Numbers as the sweep writes them: integers without a decimal point, everything else in
+/// Swift's shortest form that reads back to the same `Double`.
+public enum SweepNumber {
+    public static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Lab
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Render a sweep's report.html again from its results.jsonl; with several directories, overlay them.",
+        discussion: """
+            One directory: writes DIR/report.html. Several: their lines share the charts (the first \
+            sweep's markers filled, the others' hollow) and the tables list them side by side; the file \
+            goes to DIR1/comparison.html unless --output names one.
+            """)
+
+    @Argument(help: ArgumentHelp("Directories written by 'ticklab sweep'.", valueName: "dir"))
+    var directories: [String] = []
+
+    @Option(help: ArgumentHelp("Where to write the HTML.", valueName: "file"))
+    var output: String?
+
+    func validate() throws {
+        guard !directories.isEmpty else {
+            throw ValidationError("give at least one directory written by 'ticklab sweep' (it holds results.jsonl)")
+        }
+        for directory in directories where !SweepResultsDirectory(path: directory).hasResults {
+            throw ValidationError("'\(directory)' holds no results.jsonl: give a directory written by 'ticklab sweep'")
+        }
+    }
+
+    func run() throws {
+        var sources: [ReportSource] = []
+        do {
+            for directory in directories { sources.append(try ReportSource.load(directory: directory)) }
+        } catch {
+            throw CommandFailure(message: error.description, code: 1)
+        }
+        for source in sources {
+            for problem in source.problems { StandardError.write("ticklab: \(problem)\n") }
+        }
+        let path = output ?? (SweepResultsDirectory(path: directories[0]).path + (directories.count == 1 ? "/report.html" : "/comparison.html"))
+        do {
+            try SweepResultsDirectory.writeAtomically(ReportRenderer.render(sources), to: path)
+        } catch {
+            throw CommandFailure(message: error.description, code: 1)
+        }
+        print(path)
+    }
+}

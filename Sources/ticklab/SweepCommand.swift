@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import Lab
+import MarketData
+import Models
+import Pipeline
+
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run every combination of models × proc-ms × eval-ms × eval-kind and write a results directory with an HTML report.",
+        discussion: """
+            Each cell runs in a fresh child process ('ticklab run --json'), one after another. Lists are \
+            comma-separated; explicit options override the preset's values. The directory gets results.jsonl \
+            (one record per run, the schema of 'run --json', plus ticklab.failed-cell records), results.csv, \
+            machine.json and report.html, all rewritten after every cell. Ctrl-C stops the running cell \
+            (it is discarded) and prints the command that resumes the sweep. Exits 1 when a cell failed.
+            """)
+
+    @Option(help: ArgumentHelp("quick: every model × proc-ms 0.5,2,5 × eval-ms 1,50, 5 s per cell (a few minutes); seed: the seed's protocol, proc-ms 0.5,1,2,3,4,5 × eval-ms 1,10,50, 60 s per cell.", valueName: "quick|seed"))
+    var preset: String = "quick"
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Models, comma-separated (default: every model that exists).", valueName: "name,…"))
+    var models: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Ticks per second, or 'max' for saturation; a list runs each (default 200).", valueName: "rate,…"))
+    var rate: String?
+
+    @Option(name: .customLong("proc-ms"), parsing: .unconditional, help: ArgumentHelp("Processor CPU work per tick in milliseconds, comma-separated.", valueName: "ms,…"))
+    var procMs: String?
+
+    @Option(name: .customLong("eval-ms"), parsing: .unconditional, help: ArgumentHelp("Evaluator time per state in milliseconds, comma-separated.", valueName: "ms,…"))
+    var evalMs: String?
+
+    @Option(name: .customLong("eval-kind"), parsing: .unconditional, help: ArgumentHelp("How the evaluator spends eval-ms: wait, cpu, or both (wait,cpu).", valueName: "kind,…"))
+    var evalKind: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("How long each cell runs: 5s, 500ms, 1m (default: the preset's).", valueName: "duration"), transform: DurationArgument.parse)
+    var duration: DurationArgument?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Runs per cell; the report shows the median and the spread.", valueName: "n"))
+    var repeats: Int = 1
+
+    @Option(help: ArgumentHelp("Seed of the synthetic exchange, the same for every cell.", valueName: "n"))
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("Arrival process: uniform or poisson.", valueName: "process"))
+    var arrivals: ArrivalProcess = .uniform
+
+    @Option(help: ArgumentHelp("'exchange' (the honest clock) or 'receiver' (the naive generator).", valueName: "clock"))
+    var clock: FeedClock = .exchange
+
+    @Option(help: ArgumentHelp("How a spin-ring consumer waits: busy, yield or park.", valueName: "strategy"))
+    var wait: WaitStrategy = .yield
+
+    @Option(help: ArgumentHelp("Results directory (default: results/YYYYMMDD-HHMMSS; with --resume, the newest under results/).", valueName: "dir"))
+    var out: String?
+
+    @Flag(help: "Continue the sweep in --out: runs that have a record are skipped.")
+    var resume = false
+
+    @Flag(name: .customLong("retry-failed"), help: "With --resume, run again the cells whose runs all failed.")
+    var retryFailed = false
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    func makePlan() throws -> SweepPlan {
+        guard let preset = SweepPlan.Preset(rawValue: preset) else {
+            throw ValidationError("--preset: '\(preset)' is not allowed: presets: \(SweepPlan.Preset.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var lists: [SweepAxis: String] = [:]
+        lists[.model] = models
+        lists[.rate] = rate
+        lists[.procMs] = procMs
+        lists[.evalMs] = evalMs
+        lists[.evalKind] = evalKind
+        do {
+            return try SweepPlan.make(
+                preset: preset, lists: lists, durationSeconds: duration.map { Double($0.nanoseconds) / 1e9 },
+                repeats: repeats, seed: seed, arrivals: arrivals.rawValue, clock: clock.rawValue,
+                waitStrategy: wait.rawValue, models: ModelCatalog.names)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// The directory to write: --out, or a new timestamped one, or (resuming) the newest.
+    func directory() throws -> String {
+        if let out { return out }
+        if resume {
+            guard let newest = SweepResultsDirectory.newest() else {
+                throw ValidationError("--resume: no sweep to resume under results/: name its directory with --out DIR")
+            }
+            return newest
+        }
+        return SweepResultsDirectory.defaultPath()
+    }
+
+    func validate() throws {
+        _ = try makePlan()
+        if retryFailed && !resume {
+            throw ValidationError("--retry-failed: only with --resume (it runs failed cells of an existing sweep again)")
+        }
+        let path = try directory()
+        let directory = SweepResultsDirectory(path: path)
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if exists && !isDirectory.boolValue {
+            throw ValidationError("--out: '\(path)' is a file, not a directory")
+        }
+        if resume && !exists {
+            throw ValidationError("--resume: '\(path)' does not exist: there is no sweep there to resume")
+        }
+        if !resume && directory.hasResults {
+            throw ValidationError("--out: '\(path)' already holds results.jsonl: add --resume to continue that sweep, or choose another directory")
+        }
+    }
+
+    func run() throws {
+        let plan = try makePlan()
+        let path = try directory()
+        let interruption = Interruption(onFirst: "\nticklab: stopping the sweep; the running cell is discarded (Ctrl-C again to quit at once)\n")
+        defer { interruption.cancel() }
+        let progress: any SweepProgress
+        if quiet {
+            progress = SilentSweepProgress()
+        } else if StandardError.isTerminal {
+            progress = LiveSweepProgress(width: Self.terminalWidth())
+        } else {
+            progress = LineSweepProgress()
+        }
+        let machine = MachineInfo.current(commandLine: CommandLine.arguments, reproduce: plan.command(out: path), plan: plan)
+        let runner = SweepRunner(
+            plan: plan, directory: SweepResultsDirectory(path: path), machine: machine,
+            options: .init(executable: SweepRunner.Options.currentExecutable(), retryFailed: retryFailed),
+            progress: progress, stop: interruption.stop)
+        let summary: SweepRunner.Summary
+        do {
+            summary = try runner.run()
+        } catch {
+            throw CommandFailure(message: error.description, code: 1)
+        }
+        if summary.interrupted {
+            var words = CommandLine.arguments
+            if !words.contains("--resume") { words.append("--resume") }
+            if out == nil { words += ["--out", path] }
+            StandardError.write("ticklab: sweep stopped after \(summary.skipped + summary.ran) of \(summary.total) runs; "
+                + "every file in \(path) is valid. Resume with:\n  \(ShellQuoting.join(words))\n")
+            throw ExitCode(130)
+        }
+        if !quiet {
+            print("\(path): \(summary.total) runs (\(summary.ran) now, \(summary.skipped) done before), \(summary.failed) failed; "
+                + "results.jsonl, results.csv, machine.json, report.html")
+        }
+        if summary.failed > 0 {
+            throw CommandFailure(message: "\(summary.failed) run\(summary.failed == 1 ? "" : "s") failed: see \(path)/report.html", code: 1)
+        }
+    }
+
+    static func terminalWidth() -> Int {
+        var size = winsize()
+        if ioctl(2, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 100
+    }
+}
