@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         .executableTarget(
@@ -20,6 +21,22 @@ let package = Package(
                 .product(name: "Benchmark", package: "package-benchmark"),
             ],
             path: "OrderBookBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        // One hand-over per concurrency model, and the FIFOs and slots on their own.
+        .executableTarget(
+            name: "HandOverBenchmarks",
+            dependencies: [
+                .product(name: "Models", package: "main"),
+                .product(name: "Pipeline", package: "main"),
+                .product(name: "MarketData", package: "main"),
+                .product(name: "OrderBook", package: "main"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Benchmark", package: "package-benchmark"),
+            ],
+            path: "HandOverBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),

@@ -6,7 +6,7 @@ import Synchronization
 /// receiver's batches.
 ///
 /// A channel applies back pressure by rendezvous: `send` suspends until the consumer takes the
-/// batch. So the FIFO holds at most one batch, and a receiver that is ahead waits in `send`
+/// batch. So the FIFO holds about one batch, and a receiver that is ahead waits in `send`
 /// while the backlog stays in the feed (nothing is lost; it shows in the latencies). An
 /// `AsyncStream` would not wait, and would buffer a saturated feed without bound.
 ///

@@ -105,7 +105,9 @@ public final class SPSCRing<Element>: @unchecked Sendable {
     public func pop(into batch: inout [Element], limit: Int = .max) -> Int {
         let head = consumerHead
         var available = cachedTail &- head
-        if available == 0 {
+        if available < limit {
+            // One shared read per batch: take everything published by now, not just what the
+            // cache knew about.
             cachedTail = tail.load(ordering: .acquiring)
             available = cachedTail &- head
         }
