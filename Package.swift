@@ -40,6 +40,22 @@ let package = Package(
             dependencies: [
                 "OrderBook", "MarketData",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                // Only for `StageHost.eventLoop`: an I/O feed needs the loop its receiver runs on.
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // The exchange protocol's frames: values, encoder, decoder. No dependencies, so that the
+        // decoder can be fuzzed on its own (Fuzz/Frames).
+        .target(name: "Wire", swiftSettings: strict),
+        // The exchange over TCP: `ticklab exchange`, the TCP feed, order routing.
+        .target(
+            name: "Exchange",
+            dependencies: [
+                "Wire", "OrderBook", "MarketData", "Pipeline", "CSystemSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strict
         ),
@@ -58,14 +74,14 @@ let package = Package(
         // Runs, results schema, reports.
         .target(
             name: "Lab",
-            dependencies: ["Pipeline", "Models", "MarketData", "OrderBook"],
+            dependencies: ["Pipeline", "Models", "MarketData", "OrderBook", "Exchange"],
             swiftSettings: strict
         ),
         // The command line: argument parsing only.
         .executableTarget(
             name: "ticklab",
             dependencies: [
-                "Lab", "Models", "Pipeline", "MarketData",
+                "Lab", "Models", "Pipeline", "MarketData", "Exchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -87,13 +103,22 @@ let package = Package(
         ),
         .testTarget(
             name: "ModelsTests",
-            dependencies: ["Models", "Pipeline", "MarketData", "OrderBook", "Lab",
-                           .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Models", "Pipeline", "MarketData", "OrderBook", "Lab"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "LabTests",
             dependencies: ["Lab", "Models", "Pipeline", "MarketData"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ExchangeTests",
+            dependencies: [
+                "Exchange", "Wire", "Lab", "Models", "Pipeline", "MarketData", "OrderBook",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
     ]

@@ -1,3 +1,4 @@
+import Exchange
 import MarketData
 
 /// Builds the feed a run configuration names.
@@ -10,7 +11,7 @@ public enum FeedFactory {
         case .lobster:
             return try prepare(configuration).feed(start)
         case .tcp:
-            throw LabRun.Failure.feed("feed '\(configuration.source)' is not available in this build")
+            return try prepare(configuration).feed(start)
         }
     }
 
@@ -40,6 +41,16 @@ public enum FeedFactory {
                     throw LabRun.Failure.feed(String(describing: error))
                 }
             }
+        case .tcp(let host, let port):
+            // Connect now: an exchange that is not there is an error before the run starts.
+            let feed: TCPFeed
+            do {
+                feed = try TCPFeed.connect(TCPFeed.Configuration(host: host, port: port, start: 0,
+                                                                 duration: configuration.feed.duration))
+            } catch {
+                throw LabRun.Failure.feed(error.description)
+            }
+            return Prepared { start in feed.starting(at: start) }
         default:
             return Prepared { start in try make(configuration, start: start) }
         }

@@ -61,6 +61,8 @@ public enum LabRun {
         let start = MonotonicClock.now() &+ startLead
         let feed = try preparedFeed.feed(start)
         let windowEnd = feed.scheduleEnd ?? start &+ configuration.feed.duration
+        let route = configuration.route?.makeRoute()
+        defer { route?.close() }
         let stages = PipelineStages(
             receiver: ReceiverStage(feed: feed, stop: stop, batchLimit: model.receiveBatchLimit),
             processor: ProcessorStage(
@@ -69,7 +71,7 @@ public enum LabRun {
             evaluator: EvaluatorStage(
                 kind: configuration.evalKind,
                 work: Workload(requestedNanos: nanos(configuration.evalMs), calibration: calibration),
-                trace: trace))
+                trace: trace, route: route))
         let outcome: ModelRun
         do {
             outcome = try model.run(stages, options: ModelOptions(
@@ -124,6 +126,13 @@ public enum LabRun {
         } else if replay == nil {
             failures.append("the feed could not provide a reference book to check the final book against")
         }
+        if let checked = feedUsed as? any SelfCheckingFeed { failures += checked.selfCheckFailures }
+        let routed = outcome.stages.evaluator.route
+        let decisions = evaluator.decisions[0] + evaluator.decisions[1]
+        if routed != nil, evaluator.routing.orders != decisions {
+            failures.append("\(decisions) buy or sell decisions but \(evaluator.routing.orders) orders sent: "
+                + "the model must call sendOrder after every decide")
+        }
 
         let feed = configuration.feed
         let waitKind = configuration.evalKind == .wait
@@ -134,7 +143,8 @@ public enum LabRun {
                 durationSeconds: Double(feed.duration) / 1e9, arrivals: feed.arrivals.rawValue,
                 clock: feed.clock.rawValue, seed: feed.seed, procMs: configuration.procMs,
                 evalMs: configuration.evalMs, evalKind: configuration.evalKind.rawValue,
-                waitStrategy: configuration.model == "spin-ring" ? configuration.waitStrategy.rawValue : nil),
+                waitStrategy: configuration.model == "spin-ring" ? configuration.waitStrategy.rawValue : nil,
+                route: configuration.route?.description, routeRttMs: configuration.route?.roundTripMs),
             interrupted: interrupted,
             window: .init(seconds: seconds, offeredRate: offeredRate, throughput: throughput, keptUp: keptUp),
             ticks: .init(offered: offered, received: receiver.received, processed: processor.processed,
@@ -148,7 +158,8 @@ public enum LabRun {
             segments: .init(arrivalToReceived: receiver.arrivalToReceived.summary,
                             receivedToProcessed: processor.receivedToProcessed.summary,
                             processedToPicked: evaluator.processedToPicked.summary,
-                            pickedToDecided: evaluator.pickedToDecided.summary),
+                            pickedToDecided: evaluator.pickedToDecided.summary,
+                            decidedToAcked: routed == nil ? nil : evaluator.routing.decidedToAcked.summary),
             queue: .init(peak: receiver.depth.peak, mean: receiver.depth.mean, atEnd: receiver.depth.last),
             cpuSeconds: .init(receiver: outcome.cpu.receiver, processor: outcome.cpu.processor,
                               evaluator: outcome.cpu.evaluator, shared: outcome.cpu.shared,
@@ -163,7 +174,12 @@ public enum LabRun {
                 evalMeasuredAs: waitKind ? "wall" : "cpu"),
             selfCheck: .init(passed: failures.isEmpty, failures: failures,
                              bookChecksum: hex(book.checksum), replayChecksum: replay.map { hex($0.checksum) } ?? "none"),
-            feedCounters: feedUsed.counters.isEmpty ? nil : feedUsed.counters)
+            feedCounters: feedUsed.counters.isEmpty ? nil : feedUsed.counters,
+            routing: routed.map { route in
+                .init(destination: route.name, orders: evaluator.routing.orders, accepted: evaluator.routing.accepted,
+                      rejected: evaluator.routing.rejected, failed: evaluator.routing.failed,
+                      firstProblem: evaluator.routing.firstProblem, counters: route.counters)
+            })
     }
 
     static func hex(_ value: UInt64) -> String {

@@ -20,10 +20,13 @@ public struct RunConfiguration: Sendable, Hashable, Codable {
     public var waitStrategy: WaitStrategy
     /// Per-tick CSV rows, when set.
     public var tracePath: String?
+    /// Where buy and sell decisions go as orders (`--route`); nil: they stay decisions.
+    public var route: OrderRouting?
 
     public init(model: String, source: FeedSource = .synthetic, feed: SyntheticFeed.Configuration = .init(), procMs: Double = 0.5,
                 evalMs: Double = 1, evalKind: EvaluationKind = .wait, queueCapacity: Int = 1 << 16,
-                waitStrategy: WaitStrategy = .yield, tracePath: String? = nil, speed: Double? = 1) {
+                waitStrategy: WaitStrategy = .yield, tracePath: String? = nil, speed: Double? = 1,
+                route: OrderRouting? = nil) {
         self.model = model
         self.source = source
         self.feed = feed
@@ -34,5 +37,6 @@ public struct RunConfiguration: Sendable, Hashable, Codable {
         self.waitStrategy = waitStrategy
         self.tracePath = tracePath
         self.speed = speed
+        self.route = route
     }
 }

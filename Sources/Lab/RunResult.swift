@@ -28,6 +28,8 @@ public struct RunResult: Sendable, Hashable, Codable {
     public var selfCheck: SelfCheck
     /// Counters of non-synthetic feeds (gaps, snapshots, reconnects, bytes, …); nil when none.
     public var feedCounters: [String: UInt64]?
+    /// Orders and acknowledgements with `--route`; nil without it.
+    public var routing: Routing? = nil
 
     /// The run's parameters, flat, as a sweep varies them.
     public struct Parameters: Sendable, Hashable, Codable {
@@ -43,6 +45,10 @@ public struct RunResult: Sendable, Hashable, Codable {
         public var evalMs: Double
         public var evalKind: String
         public var waitStrategy: String?
+        /// Where decisions went as orders (`--route`): "gateway 1 ms", "exchange tcp://…".
+        public var route: String? = nil
+        /// The in-process gateway's simulated round trip, ms (nil for the exchange or no route).
+        public var routeRttMs: Double? = nil
     }
 
     public struct Window: Sendable, Hashable, Codable {
@@ -99,6 +105,9 @@ public struct RunResult: Sendable, Hashable, Codable {
         public var processedToPicked: LatencySummary
         /// Evaluation, per evaluated tick.
         public var pickedToDecided: LatencySummary
+        /// Routing, per order sent (`--route`): from the decision to its acknowledgement. Not
+        /// part of end-to-end (which ends at the decision).
+        public var decidedToAcked: LatencySummary? = nil
     }
 
     public struct Queue: Sendable, Hashable, Codable {
@@ -131,6 +140,21 @@ public struct RunResult: Sendable, Hashable, Codable {
         public var evalMeasuredMs: Double?
         /// "cpu" or "wall".
         public var evalMeasuredAs: String
+    }
+
+    public struct Routing: Sendable, Hashable, Codable {
+        /// "in-process gateway, round trip 1 ms" or "exchange tcp://127.0.0.1:9000".
+        public var destination: String
+        /// One order per buy or sell decision; accepted + rejected + failed = orders.
+        public var orders: UInt64
+        public var accepted: UInt64
+        public var rejected: UInt64
+        /// Orders that got no answer (connection lost, timeout).
+        public var failed: UInt64
+        /// The first rejection or failure, if any.
+        public var firstProblem: String?
+        /// The route's own counters (connections, timeouts, …).
+        public var counters: [String: UInt64]
     }
 
     public struct SelfCheck: Sendable, Hashable, Codable {

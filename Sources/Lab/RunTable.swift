@@ -8,7 +8,10 @@ public enum RunTable {
         let c = r.configuration
         let rate = c.rate.map { "\(number($0)) ticks/s" } ?? "max (saturation)"
         out.append("TickLab \(r.ticklabVersion) — model \(c.model)\(r.interrupted ? "  [INTERRUPTED: partial result]" : "")")
-        out.append("feed \(c.feed), \(rate), \(c.arrivals) arrivals, \(c.clock) clock, seed \(c.seed), \(number(c.durationSeconds)) s"
+        // A tcp:// feed's rate, arrivals and seed are the exchange's, not this run's options.
+        let schedule = c.feed.hasPrefix("tcp://") ? "rate and seed set by the exchange"
+            : "\(rate), \(c.arrivals) arrivals, \(c.clock) clock, seed \(c.seed)"
+        out.append("feed \(c.feed), \(schedule), \(number(c.durationSeconds)) s"
             + "; proc \(number(c.procMs)) ms, eval \(number(c.evalMs)) ms (\(c.evalKind))"
             + (c.waitStrategy.map { ", wait \($0)" } ?? ""))
         out.append("")
@@ -22,6 +25,14 @@ public enum RunTable {
         out.append("evaluator   \(e.evaluations) evaluations, \(e.conflatedStates) conflated states, "
             + "\(e.decisions) decisions (buy \(e.buy), sell \(e.sell); hold \(e.hold))")
         out.append("queue       inbound depth peak \(r.queue.peak), mean \(fixed(r.queue.mean, 2)), at end \(r.queue.atEnd)")
+        if let routing = r.routing {
+            out.append("routing     \(routing.orders) orders to the \(routing.destination): \(routing.accepted) accepted, "
+                + "\(routing.rejected) rejected, \(routing.failed) failed" + (routing.firstProblem.map { " (first: \($0))" } ?? ""))
+        }
+        if let counters = r.feedCounters {
+            let shown = counters.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            out.append("feed        " + (shown.isEmpty ? "all counters 0" : shown.joined(separator: ", ") + " (others 0)"))
+        }
         out.append("")
         out.append(pad("latency (ms)", 22) + ["mean", "p50", "p90", "p99", "p99.9", "max", "count"].map { lpad($0, 9) }.joined())
         let rows: [(String, LatencySummary)] = [
@@ -30,7 +41,7 @@ public enum RunTable {
             ("  received→processed", r.segments.receivedToProcessed),
             ("  processed→picked", r.segments.processedToPicked),
             ("  picked→decided", r.segments.pickedToDecided),
-        ]
+        ] + (r.segments.decidedToAcked.map { [("  decided→acked", $0)] } ?? [])
         for (name, s) in rows {
             out.append(pad(name, 22) + [s.mean, s.p50, s.p90, s.p99, s.p999, s.max].map { lpad(fixed($0, 3), 9) }.joined()
                 + lpad(String(s.count), 9))

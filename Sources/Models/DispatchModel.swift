@@ -102,12 +102,16 @@ final class DispatchPipeline: @unchecked Sendable {
 
     private enum ReceiverNext {
         case waitUntil(UInt64)
+        /// An I/O feed (`tcp://`) calls back when it has data or at the deadline.
+        case waitingForFeed
         case full
         case finished(ReceiverStage)
     }
 
     private func receive() {
         let next: ReceiverNext = receiver.withLock { stage in
+            // An I/O feed reads on an I/O thread of its own and wakes this queue (first call counts).
+            stage.prepare(for: .sharedExecutor)
             while true {
                 switch stage.receive() {
                 case .handOver:
@@ -117,7 +121,8 @@ final class DispatchPipeline: @unchecked Sendable {
                     stage.enqueued(depthAfter: depth)
                     if depth >= capacity { return .full }
                 case .wait(let deadline):
-                    return .waitUntil(deadline)
+                    let woken = stage.notifyWhenReady(until: deadline) { [self] in receiverQueue.async { [self] in receive() } }
+                    return woken ? .waitingForFeed : .waitUntil(deadline)
                 case .finished:
                     return .finished(stage)
                 }
@@ -128,6 +133,8 @@ final class DispatchPipeline: @unchecked Sendable {
             let now = MonotonicClock.now()
             let delay = deadline > now ? deadline - now : 0
             receiverTimer.schedule(deadline: .now() + .nanoseconds(Int(delay)), repeating: .never, leeway: .nanoseconds(0))
+        case .waitingForFeed:
+            break
         case .full:
             // Pause unless the processor made room in the meantime; it resumes a paused receiver.
             let pause = receiverPaused.withLock { paused in
@@ -165,6 +172,8 @@ final class DispatchPipeline: @unchecked Sendable {
     private func evaluate() {
         let closed: EvaluatorStage? = evaluator.withLock { s in
             guard s.waiting == nil else { return nil }
+            // `--route`: an order waits for its acknowledgement on this queue, as synchronous I/O.
+            s.stage.prepare(for: .thread)
             while true {
                 switch slot.take(after: s.stage.lastSequence) {
                 case .state(let state):
@@ -180,6 +189,7 @@ final class DispatchPipeline: @unchecked Sendable {
                     }
                     s.stage.think(&evaluation)
                     s.stage.decide(evaluation)
+                    s.stage.sendOrder()
                 case .idle:
                     return nil
                 case .closed:
@@ -195,6 +205,7 @@ final class DispatchPipeline: @unchecked Sendable {
             guard let evaluation = s.waiting else { return }
             s.waiting = nil
             s.stage.decide(evaluation)
+            s.stage.sendOrder()
         }
         evaluate()
     }

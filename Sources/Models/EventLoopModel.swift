@@ -77,6 +77,9 @@ public struct EventLoopSleeper: AsyncSleeper {
 
     public init(loop: any EventLoop) { self.loop = loop }
 
+    /// I/O feeds and order routes read their sockets on this same loop, as asyncio does.
+    public var host: StageHost { .eventLoop(loop) }
+
     public func sleep(until deadline: UInt64) async {
         let now = MonotonicClock.now()
         guard deadline > now else { return }

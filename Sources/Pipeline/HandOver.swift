@@ -41,4 +41,11 @@ public protocol AsyncStateSlot: Sendable {
 /// How an async stage waits for an instant: an event loop's timer, `Task.sleep`, …
 public protocol AsyncSleeper: Sendable {
     func sleep(until deadline: UInt64) async
+    /// Where the stages that wait with this sleeper run: I/O feeds and order routes read their
+    /// sockets accordingly (see ``StageHost``). `.sharedExecutor` unless the sleeper says otherwise.
+    var host: StageHost { get }
+}
+
+extension AsyncSleeper {
+    public var host: StageHost { .sharedExecutor }
 }

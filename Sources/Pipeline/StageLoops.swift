@@ -5,10 +5,11 @@ public enum BlockingStageLoops {
     /// Receives until the feed finishes, then closes the queue.
     public static func receive(_ stage: inout ReceiverStage, into queue: some BlockingTickQueue,
                                sleep: (UInt64) -> Void = MonotonicClock.sleep(until:)) {
+        stage.prepare(for: .thread)
         while true {
             switch stage.receive() {
             case .handOver: stage.enqueued(depthAfter: queue.put(stage.batch))
-            case .wait(let deadline): sleep(deadline)
+            case .wait(let deadline): stage.wait(until: deadline, sleep: sleep)
             case .finished: queue.close(); return
             }
         }
@@ -28,10 +29,12 @@ public enum BlockingStageLoops {
     /// Evaluates until the slot is closed and its newest state evaluated.
     public static func evaluate(_ stage: inout EvaluatorStage, from slot: some BlockingStateSlot,
                                 sleep: (UInt64) -> Void = MonotonicClock.sleep(until:)) {
+        stage.prepare(for: .thread)
         while let state = slot.next(after: stage.lastSequence) {
             var evaluation = stage.pickUp(state)
             if let wait = stage.waitNanos { sleep(evaluation.picked &+ wait) } else { stage.think(&evaluation) }
             stage.decide(evaluation)
+            stage.sendOrder(sleep: sleep)
         }
     }
 }
@@ -41,10 +44,11 @@ public enum BlockingStageLoops {
 public enum AsyncStageLoops {
     public static func receive(_ stage: inout ReceiverStage, into queue: some AsyncTickQueue,
                                sleeper: some AsyncSleeper) async {
+        stage.prepare(for: sleeper.host)
         while true {
             switch stage.receive() {
             case .handOver: stage.enqueued(depthAfter: await queue.put(stage.batch))
-            case .wait(let deadline): await sleeper.sleep(until: deadline)
+            case .wait(let deadline): await stage.wait(until: deadline, sleeper: sleeper)
             case .finished: queue.close(); return
             }
         }
@@ -62,6 +66,7 @@ public enum AsyncStageLoops {
 
     public static func evaluate(_ stage: inout EvaluatorStage, from slot: some AsyncStateSlot,
                                 sleeper: some AsyncSleeper) async {
+        stage.prepare(for: sleeper.host)
         while let state = await slot.next(after: stage.lastSequence) {
             var evaluation = stage.pickUp(state)
             if let wait = stage.waitNanos {
@@ -70,6 +75,7 @@ public enum AsyncStageLoops {
                 stage.think(&evaluation)
             }
             stage.decide(evaluation)
+            await stage.sendOrder(sleeper: sleeper)
         }
     }
 }

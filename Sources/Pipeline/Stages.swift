@@ -26,6 +26,9 @@ public struct ReceiverStage: Sendable {
     /// The ticks of the last ``ReceiverStep/handOver``, stamped and in sequence order.
     public private(set) var batch: [ReceivedTick] = []
     public private(set) var metrics = ReceiverMetrics()
+    /// What to wait on between polls when the feed is an ``IOFeed``; nil for scheduled feeds.
+    private var readiness: (any FeedReadiness)?
+    private var prepared = false
 
     /// - Parameter batchLimit: the most ticks taken in one poll: bounds the batch a late receiver
     ///   hands over at once (and so the memory a saturated feed can claim).
@@ -35,6 +38,38 @@ public struct ReceiverStage: Sendable {
         self.batchLimit = batchLimit
         raw.reserveCapacity(batchLimit)
         batch.reserveCapacity(batchLimit)
+    }
+
+    /// Tells an I/O feed where the receiver runs, so that it reads its socket there (blocking on
+    /// the receiver's thread, or on the model's event loop). The shared loops call it; a model
+    /// with a receive loop of its own calls it once before the first ``receive()``. Only the
+    /// first call counts.
+    public mutating func prepare(for host: StageHost) {
+        guard !prepared else { return }
+        prepared = true
+        guard var io = feed as? any IOFeed else { return }
+        io.attach(to: host)
+        readiness = io.readiness
+        feed = io
+    }
+
+    /// Waits after ``ReceiverStep/wait(until:)``, blocking the thread: until `deadline` with
+    /// `sleep` for a scheduled feed; until data or `deadline` for an I/O feed.
+    public func wait(until deadline: UInt64, sleep: (UInt64) -> Void = MonotonicClock.sleep(until:)) {
+        if let readiness { readiness.waitBlocking(until: deadline) } else { sleep(deadline) }
+    }
+
+    /// Waits after ``ReceiverStep/wait(until:)`` without blocking the executor: the sleeper for a
+    /// scheduled feed, data or deadline for an I/O feed.
+    public func wait(until deadline: UInt64, sleeper: some AsyncSleeper) async {
+        if let readiness { await readiness.wait(until: deadline) } else { await sleeper.sleep(until: deadline) }
+    }
+
+    /// For callback-driven models: calls `wake` once when an I/O feed may have data or at
+    /// `deadline`, and returns true; returns false (and never calls `wake`) when the model must
+    /// arm its own timer for `deadline` (a scheduled feed, or one attached to a thread).
+    public func notifyWhenReady(until deadline: UInt64, _ wake: @escaping @Sendable () -> Void) -> Bool {
+        readiness?.notify(until: deadline, wake) ?? false
     }
 
     /// Polls the feed once.
@@ -182,15 +217,28 @@ public struct EvaluatorStage: Sendable {
     private let work: Workload
     private let requestedNanos: UInt64
     private let trace: TraceWriter?
+    /// Where buy and sell decisions go as orders (`--route`); nil: decisions stay decisions.
+    public let route: (any OrderRoute)?
     /// The sequence of the last state evaluated (0 before the first).
     public private(set) var lastSequence: UInt64 = 0
     public private(set) var metrics = EvaluatorMetrics()
+    /// The order of the last decision, until ``sendOrder(sleep:)`` sends it.
+    public private(set) var pendingOrder: RoutedOrder?
+    private var ordersMade: UInt64 = 0
 
-    public init(kind: EvaluationKind, work: Workload, trace: TraceWriter? = nil) {
+    public init(kind: EvaluationKind, work: Workload, trace: TraceWriter? = nil, route: (any OrderRoute)? = nil) {
         self.kind = kind
         self.work = work
         self.requestedNanos = work.requestedNanos
         self.trace = trace
+        self.route = route
+    }
+
+    /// Tells the order route where the evaluator runs, so that it connects and waits there. The
+    /// shared loops call it; a model with an evaluate loop of its own calls it before the first
+    /// state when it routes.
+    public func prepare(for host: StageHost) {
+        route?.prepare(for: host)
     }
 
     /// How long a model must wait between ``pickUp(_:)`` and ``decide(_:)`` (the `wait` kind),
@@ -225,6 +273,7 @@ public struct EvaluatorStage: Sendable {
         let s = evaluation.state
         let decision: Decision = s.imbalance > 0.25 ? .buy : s.imbalance < -0.25 ? .sell : .hold
         metrics.decisions[Int(decision.rawValue)] &+= 1
+        if route != nil, decision != .hold { makeOrder(decision, s, decided: decided) }
         metrics.digest = (metrics.digest ^ evaluation.signal ^ s.workResult) &* 0x0000_0100_0000_01B3
         metrics.endToEnd.record(from: s.arrival, to: decided)
         metrics.reaction.record(from: s.arrival, to: evaluation.picked)
@@ -232,6 +281,49 @@ public struct EvaluatorStage: Sendable {
         metrics.pickedToDecided.record(from: evaluation.picked, to: decided)
         trace?.decided(s, picked: evaluation.picked, decided: decided, decision: decision)
         return decision
+    }
+
+    /// Sends the last decision's order, if there is one, and blocks the thread until it is
+    /// acknowledged. Call it after every ``decide(_:)``: a no-op without `--route` or for a hold.
+    public mutating func sendOrder(sleep: (UInt64) -> Void = MonotonicClock.sleep(until:)) {
+        guard let order = pendingOrder, let route else { return }
+        pendingOrder = nil
+        let outcome = route.sendAndWait(order, sleep: sleep)
+        acknowledged(order, outcome, at: MonotonicClock.now())
+    }
+
+    /// Sends the last decision's order, if there is one, and awaits its acknowledgement without
+    /// blocking the executor.
+    public mutating func sendOrder(sleeper: some AsyncSleeper) async {
+        guard let order = pendingOrder, let route else { return }
+        pendingOrder = nil
+        let outcome = await route.send(order, sleeper: sleeper)
+        acknowledged(order, outcome, at: MonotonicClock.now())
+    }
+
+    private mutating func makeOrder(_ decision: Decision, _ s: BookState, decided: UInt64) {
+        ordersMade &+= 1
+        let buy = decision == .buy
+        let near = buy ? s.bestAsk.price : s.bestBid.price
+        let far = buy ? s.bestBid.price : s.bestAsk.price
+        pendingOrder = RoutedOrder(id: ordersMade, side: buy ? .bid : .ask,
+                                   price: near > 0 ? near : far > 0 ? far : 1, size: 1, decided: decided)
+    }
+
+    private mutating func acknowledged(_ order: RoutedOrder, _ outcome: OrderOutcome, at acked: UInt64) {
+        metrics.routing.orders &+= 1
+        switch outcome {
+        case .accepted:
+            metrics.routing.accepted &+= 1
+            metrics.routing.decidedToAcked.record(from: order.decided, to: acked)
+        case .rejected(let reason):
+            metrics.routing.rejected &+= 1
+            metrics.routing.decidedToAcked.record(from: order.decided, to: acked)
+            if metrics.routing.firstProblem == nil { metrics.routing.firstProblem = "order \(order.id) rejected: \(reason)" }
+        case .failed(let reason):
+            metrics.routing.failed &+= 1
+            if metrics.routing.firstProblem == nil { metrics.routing.firstProblem = "order \(order.id) failed: \(reason)" }
+        }
     }
 }
 
@@ -255,5 +347,7 @@ public struct EvaluatorMetrics: Sendable {
     public var processedToPicked = LatencyRecorder()
     public var pickedToDecided = LatencyRecorder()
     public var work = WorkAccounting()
+    /// Orders and acknowledgements with `--route`.
+    public var routing = RoutingMetrics()
     public init() {}
 }

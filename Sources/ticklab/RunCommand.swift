@@ -55,6 +55,12 @@ struct RunCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Replay speed of a lobster: feed: a multiplier of the recorded pace (default 1), or 'max' for as fast as the receiver takes ticks. The replay ends with the file or after --duration.", valueName: "speed"), transform: SpeedArgument.parse)
     var speed: SpeedArgument?
 
+    @Flag(help: "Send an order for each buy or sell decision and wait for its acknowledgement: to the exchange with --feed tcp://, else to an in-process gateway (see --route-rtt-ms). Measures decided→acked.")
+    var route = false
+
+    @Option(name: .customLong("route-rtt-ms"), parsing: .unconditional, help: ArgumentHelp("Round trip of the in-process gateway in milliseconds (default 1; needs --route; not with --feed tcp://, where the network's round trip counts).", valueName: "ms"), transform: MillisecondsArgument.parse)
+    var routeRttMs: MillisecondsArgument?
+
     @Flag(help: "Print one JSON record (schema ticklab.run, see the README) instead of the table.")
     var json = false
 
@@ -70,7 +76,7 @@ struct RunCommand: ParsableCommand {
             feed: SyntheticFeed.Configuration(seed: seed, rate: rate.ticksPerSecond, duration: duration.nanoseconds,
                                               arrivals: arrivals, clock: clock),
             procMs: procMs.value, evalMs: evalMs.value, evalKind: evalKind,
-            waitStrategy: wait, tracePath: trace, speed: speed.map(\.multiplier) ?? 1)
+            waitStrategy: wait, tracePath: trace, speed: speed.map(\.multiplier) ?? 1, route: try orderRouting())
         let interruption = Interruption()
         defer { interruption.cancel() }
         let progress = StandardError.isTerminal && !json
