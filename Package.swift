@@ -103,7 +103,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ModelsTests",
-            dependencies: ["Models", "Pipeline", "MarketData", "OrderBook", "Lab"],
+            dependencies: ["Models", "Pipeline", "MarketData", "OrderBook", "Lab",
+                           .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
         .testTarget(
