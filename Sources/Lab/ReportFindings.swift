@@ -76,21 +76,43 @@ struct ReportFindings {
                     text: "\(name) kept up in all \(points.count) cells (throughput at least 98% of the offered rate, no growing backlog)."))
                 continue
             }
-            var text = "\(name) kept up in \(points.count - behind.count) of \(points.count) cells. It fell behind at "
-            let listed = behind.prefix(8).map { p in
+            // The cells furthest below the offered rate first; the rest are counted.
+            let worst = behind.sorted { a, b in
+                (a.median(.throughput) ?? 0) / max(a.median(.offeredRate) ?? 1, 1e-9)
+                    < (b.median(.throughput) ?? 0) / max(b.median(.offeredRate) ?? 1, 1e-9)
+            }
+            let shown = 4
+            var text = "\(name) kept up in \(points.count - behind.count) of \(points.count) cells. It fell behind "
+                + (behind.count > shown ? "in \(behind.count), furthest at " : "at ")
+            let listed = worst.prefix(shown).map { p in
                 "\(phrase(p)) (\(ReportFormat.number(p.median(.throughput) ?? 0)) of \(ReportFormat.number(p.median(.offeredRate) ?? 0)) ticks/s, "
                     + "backlog \(ReportFormat.number(p.median(.backlog) ?? 0)) ticks, queue peak \(ReportFormat.number(p.median(.queuePeak) ?? 0)))"
             }
-            text += listed.joined(separator: "; ") + (behind.count > 8 ? "; and \(behind.count - 8) more cells" : "") + "."
-            // Where it starts: the lowest proc-ms that fell behind, per panel.
+            text += listed.joined(separator: "; ") + "."
+            // Where it starts: the lowest proc-ms that fell behind, per panel; panels that start
+            // at the same proc-ms are named together.
             let panels = ReportModel.panels(of: points, axes: ReportModel.panelAxes, alwaysNamed: [])
-            let starts: [String] = panels.compactMap { panel in
-                guard let first = panel.points.filter({ !$0.keptUp }).map(\.procMs).min() else { return nil }
+            var starts: [(proc: Double, panels: [String])] = []
+            var recoveries: [String] = []
+            for panel in panels {
+                guard let first = panel.points.filter({ !$0.keptUp }).map(\.procMs).min() else { continue }
+                if let index = starts.firstIndex(where: { $0.proc == first }) {
+                    starts[index].panels.append(panel.title)
+                } else {
+                    starts.append((first, [panel.title]))
+                }
                 let kept = panel.points.filter { $0.keptUp && $0.procMs > first }.map(\.procMs)
-                let suffix = kept.isEmpty ? "" : " (but kept up again at proc \(kept.map(SweepNumber.format).joined(separator: ", ")) ms)"
-                return "from proc \(SweepNumber.format(first)) ms" + (panel.title.isEmpty ? "" : " at \(panel.title)") + suffix
+                if !kept.isEmpty {
+                    recoveries.append("proc \(kept.map(SweepNumber.format).joined(separator: ", ")) ms"
+                        + (panel.title.isEmpty ? "" : " at \(panel.title)"))
+                }
             }
-            if !starts.isEmpty { text += " It falls behind " + starts.joined(separator: ", ") + "." }
+            let phrases = starts.sorted { $0.proc < $1.proc }.map { start in
+                let where_ = start.panels.filter { !$0.isEmpty }
+                return "from proc \(SweepNumber.format(start.proc)) ms" + (where_.isEmpty ? "" : " (\(Self.list(where_)))")
+            }
+            if !phrases.isEmpty { text += " It falls behind " + Self.list(phrases) + "." }
+            if !recoveries.isEmpty { text += " It kept up again at " + Self.list(recoveries) + "." }
             findings.append(ReportFinding(heading: "\(name) fell behind", text: text))
         }
         return findings
@@ -132,7 +154,7 @@ struct ReportFindings {
         return ReportFinding(heading: "Receiver lag dominates",
             text: "The receiver lag (arrival→received: ticks waiting because the receiver could not run) is over half of "
                 + "the summed mean segments in \(dominated.count) cell\(dominated.count == 1 ? "" : "s"): "
-                + listed.joined(separator: "; ") + (dominated.count > 8 ? "; and more" : "")
+                + listed.joined(separator: "; ") + (dominated.count > 8 ? "; and \(dominated.count - 8) more" : "")
                 + ". Over all cells, the largest segment was \(tally) cells.")
     }
 
@@ -296,7 +318,7 @@ struct ReportFindings {
         } else if allKept.isEmpty {
             text = "no model kept up in all \(cells) cells (" + everyone.map { "\($0) \(keptUp[$0] ?? 0)" }.joined(separator: ", ") + ")"
         } else {
-            text = "only \(allKept.joined(separator: " and ")) kept up in all \(cells) cells (others: "
+            text = "only \(Self.list(allKept)) kept up in all \(cells) cells (others: "
                 + everyone.filter { !allKept.contains($0) }.map { "\($0) \(keptUp[$0] ?? 0)" }.joined(separator: ", ") + ")"
         }
         func rank(_ counts: [String: Int]) -> [(key: String, value: Int)] {
@@ -311,7 +333,7 @@ struct ReportFindings {
             if ranked.isEmpty {
                 let leaders = behind.filter { $0.value == first.value }.map(\.key)
                 return text + (leaders.count == 1 ? ". No model copes with this load; \(leaders[0]) falls least behind."
-                    : ". No model copes with this load; \(leaders.joined(separator: " and ")) fall least behind.")
+                    : ". No model copes with this load; \(Self.list(leaders)) fall least behind.")
             }
         }
         guard let leader = ranked.first else { return text + "." }
@@ -322,6 +344,12 @@ struct ReportFindings {
         let pick = robust.isEmpty ? leaders : robust
         text += pick.count == 1 ? ". Choose \(pick[0])." : ". Choose \(pick.joined(separator: " or ")): the data does not separate them."
         return text
+    }
+
+    /// `a`, `a and b`, `a, b and c`.
+    static func list(_ items: [String]) -> String {
+        guard items.count > 1 else { return items.first ?? "" }
+        return items.dropLast().joined(separator: ", ") + " and " + items.last!
     }
 
     /// How much repeats of a cell differed: the honest error bar of every other finding.

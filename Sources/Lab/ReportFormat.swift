@@ -25,12 +25,12 @@ public enum ReportFormat {
         return out
     }
 
-    /// A rate or a count: `199.9`, `12345`, `0.25`.
+    /// A rate or a count: `199.9`, `96.6`, `12345`, `6.50`, `0.25`.
     public static func number(_ value: Double) -> String {
         guard value.isFinite else { return "—" }
         let magnitude = abs(value)
         if magnitude >= 1_000 || value == value.rounded() { return String(format: "%.0f", value) }
-        if magnitude >= 100 { return String(format: "%.1f", value) }
+        if magnitude >= 10 { return String(format: "%.1f", value) }
         if magnitude >= 1 { return String(format: "%.2f", value) }
         return String(format: "%.3g", value)
     }

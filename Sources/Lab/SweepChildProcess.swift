@@ -5,8 +5,9 @@ import Pipeline
 /// Runs a program to its end in a fresh process, with its output captured in files.
 ///
 /// Each sweep cell runs in its own process so that no run inherits another's threads, heap or
-/// warm caches. Output goes to temporary files rather than pipes: nothing has to drain them
-/// while the child runs, so the parent needs no second thread and a chatty child cannot block.
+/// warm caches. Output goes to unlinked temporary files rather than pipes: nothing has to drain
+/// them while the child runs, so the parent needs no second thread and a chatty child cannot
+/// block.
 /// The parent waits by polling (every 50 ms), which also lets it draw progress, honour a stop
 /// request and enforce a time limit without signals of its own.
 public enum ChildProcess {
@@ -40,20 +41,24 @@ public enum ChildProcess {
     ///   - timeout: seconds after which the child is sent SIGTERM, then SIGKILL.
     ///   - stop: when requested, the child is killed at once (its output is not wanted).
     ///   - whileRunning: called about every 0.5 s with the seconds elapsed.
+    ///   - temporaryDirectory: where the output files are made (and at once unlinked).
     public static func run(executable: String, arguments: [String], timeout: Double? = nil, stop: StopSignal? = nil,
+                           temporaryDirectory: String = NSTemporaryDirectory(),
                            whileRunning: (Double) -> Void = { _ in }) throws(SpawnError) -> Outcome {
-        let base = NSTemporaryDirectory() + "/ticklab-child-\(getpid())-\(UUID().uuidString)"
+        let base = temporaryDirectory + "/ticklab-child-\(getpid())-\(UUID().uuidString)"
         let outPath = base + ".out", errPath = base + ".err"
         let outFD = open(outPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         let errFD = open(errPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        // The names go at once: the descriptors keep the files alive for the child and for
+        // reading back, and a parent killed with SIGKILL leaves nothing behind.
+        unlink(outPath)
+        unlink(errPath)
         defer {
             if outFD >= 0 { close(outFD) }
             if errFD >= 0 { close(errFD) }
-            unlink(outPath)
-            unlink(errPath)
         }
         guard outFD >= 0, errFD >= 0 else {
-            throw SpawnError(description: "cannot create output files in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
+            throw SpawnError(description: "cannot create output files in \(temporaryDirectory): \(String(cString: strerror(errno)))")
         }
 
         let started = MonotonicClock.now()

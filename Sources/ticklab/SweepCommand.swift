@@ -26,13 +26,13 @@ struct SweepCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Ticks per second, or 'max' for saturation; a list runs each (default 200).", valueName: "rate,…"))
     var rate: String?
 
-    @Option(name: .customLong("proc-ms"), parsing: .unconditional, help: ArgumentHelp("Processor CPU work per tick in milliseconds, comma-separated.", valueName: "ms,…"))
+    @Option(name: .customLong("proc-ms"), parsing: .unconditional, help: ArgumentHelp("Processor CPU work per tick in milliseconds, comma-separated (default: the preset's).", valueName: "ms,…"))
     var procMs: String?
 
-    @Option(name: .customLong("eval-ms"), parsing: .unconditional, help: ArgumentHelp("Evaluator time per state in milliseconds, comma-separated.", valueName: "ms,…"))
+    @Option(name: .customLong("eval-ms"), parsing: .unconditional, help: ArgumentHelp("Evaluator time per state in milliseconds, comma-separated (default: the preset's).", valueName: "ms,…"))
     var evalMs: String?
 
-    @Option(name: .customLong("eval-kind"), parsing: .unconditional, help: ArgumentHelp("How the evaluator spends eval-ms: wait, cpu, or both (wait,cpu).", valueName: "kind,…"))
+    @Option(name: .customLong("eval-kind"), parsing: .unconditional, help: ArgumentHelp("How the evaluator spends eval-ms: wait, cpu, or both (wait,cpu); default wait.", valueName: "kind,…"))
     var evalKind: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("How long each cell runs: 5s, 500ms, 1m (default: the preset's).", valueName: "duration"), transform: DurationArgument.parse)

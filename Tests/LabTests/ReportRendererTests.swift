@@ -230,7 +230,7 @@ struct ReportRendererTests {
         let text = findings.map { "\($0.heading). \($0.text)" }
         #expect(text.contains { $0.contains("threads kept up in all 6 cells") })
         #expect(text.contains { $0.contains("event-loop kept up in 4 of 6 cells") && $0.contains("proc 5 ms, eval 1 ms (150.5 of 200 ticks/s") })
-        #expect(text.contains { $0.contains("It falls behind from proc 5 ms at eval 1 ms, from proc 5 ms at eval 50 ms") })
+        #expect(text.contains { $0.contains("It falls behind from proc 5 ms (eval 1 ms and eval 50 ms).") })
         #expect(text.contains { $0.hasPrefix("No slack") && $0.contains("proc 5 ms at 200 ticks/s") })
         #expect(text.contains { $0.hasPrefix("Receiver lag dominates") && $0.contains("event-loop at proc 5 ms, eval 50 ms") })
         #expect(text.contains { $0.contains("The largest throughput gain over event-loop: threads, +66% at proc 5 ms, eval 50 ms (199.8 against 120.2 ticks/s)") })
@@ -250,6 +250,29 @@ struct ReportRendererTests {
         let after = ReportFindings(model: ReportModel([ReportSource(label: "f", records: swapped)]), source: 0).all()
         #expect(after.contains { $0.text.contains("event-loop kept up in all 6 cells") })
         #expect(!after.contains { $0.heading == "Receiver lag dominates" })
+        // With many cells behind, the furthest behind are named and the rest counted.
+        let manyBehind = Self.records.map { record -> SweepRecord in
+            guard case .run(var r) = record, r.configuration.model == "threads", r.configuration.rate != nil else { return record }
+            r.window.keptUp = false
+            r.window.throughput = 100 + r.configuration.procMs * 10 + r.configuration.evalMs
+            return .run(r)
+        }
+        let many = ReportFindings(model: ReportModel([ReportSource(label: "f", records: manyBehind)]), source: 0).all()
+        #expect(many.contains {
+            $0.text.hasPrefix("threads kept up in 0 of 6 cells. It fell behind in 6, furthest at proc 0.5 ms, eval 1 ms (106 of 200 ticks/s")
+                && $0.text.components(separatedBy: " of 200 ticks/s").count == 5
+        })
+        // A model that falls behind at 2 ms but keeps up at 5 ms is said to recover there.
+        let recovering = Self.records.map { record -> SweepRecord in
+            guard case .run(var r) = record, r.configuration.model == "event-loop", r.configuration.rate != nil,
+                  r.configuration.evalMs == 1, r.configuration.procMs >= 2 else { return record }
+            r.window.keptUp = r.configuration.procMs == 5
+            return .run(r)
+        }
+        let recovered = ReportFindings(model: ReportModel([ReportSource(label: "f", records: recovering)]), source: 0).all()
+        #expect(recovered.contains {
+            $0.text.contains("It falls behind from proc 2 ms (eval 1 ms) and from proc 5 ms (eval 50 ms). It kept up again at proc 5 ms at eval 1 ms.")
+        })
         // Where no model keeps up, the one that falls least behind is named.
         let bothBehind = Self.records.map { record -> SweepRecord in
             guard case .run(var r) = record, r.configuration.model == "threads", r.configuration.procMs == 5,
@@ -336,6 +359,12 @@ struct ReportRendererTests {
         #expect(ReportFormat.percent(3.45) == "+3.5%")
         #expect(ReportFormat.percent(0.01) == "±0%")
         #expect(ReportFormat.percentRange(47, 123) == "+47% to +123%")
+        #expect(ReportFindings.list(["a"]) == "a")
+        #expect(ReportFindings.list(["a", "b", "c"]) == "a, b and c")
+        #expect(ReportFormat.number(96.6) == "96.6")
+        #expect(ReportFormat.number(6.5) == "6.50")
+        #expect(ReportFormat.tick(0.25) == "0.25")
+        #expect(ReportFormat.tick(50) == "50")
         #expect(ReportFormat.escape("a<b & \"c\"") == "a&lt;b &amp; &quot;c&quot;")
         #expect(SweepProgressText.clock(7) == "0:07")
         #expect(SweepProgressText.clock(3_723) == "1:02:03")

@@ -313,6 +313,19 @@ struct ChildProcessTests {
         #expect(!outcome.timedOut && !outcome.stopped)
     }
 
+    @Test("no temporary file outlives the call, nor is visible while the child runs")
+    func noLitter() throws {
+        let directory = Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let outcome = try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", "ls -A '\(directory)' | wc -l"],
+                                           temporaryDirectory: directory)
+        #expect(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+        #expect(throws: ChildProcess.SpawnError.self) {
+            try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", "true"], temporaryDirectory: directory + "/missing")
+        }
+    }
+
     @Test("a signal that ends the child is reported")
     func signalled() throws {
         let outcome = try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", "kill -KILL $$"])
