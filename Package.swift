@@ -54,6 +54,7 @@ let package = Package(
             dependencies: [
                 "Wire", "OrderBook", "MarketData", "Pipeline", "CSystemSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
@@ -117,6 +118,7 @@ let package = Package(
             dependencies: [
                 "Exchange", "Wire", "Lab", "Models", "Pipeline", "MarketData", "OrderBook",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],

@@ -10,7 +10,8 @@ import Testing
 func routedConfiguration(_ model: String, route: OrderRouting, rate: Double = 500, duration: Double = 0.4,
                          evalMs: Double = 0.2) -> RunConfiguration {
     RunConfiguration(
-        model: model, feed: SyntheticFeed.Configuration(seed: 3, rate: rate, duration: UInt64(duration * 1e9)),
+        // Seed 4 decides to buy or sell often from the start (about 150 of 200 evaluations).
+        model: model, feed: SyntheticFeed.Configuration(seed: 4, rate: rate, duration: UInt64(duration * 1e9)),
         procMs: 0.02, evalMs: evalMs, queueCapacity: 4_096, route: route)
 }
 
@@ -28,7 +29,7 @@ struct RoutingTests {
         #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
         let routing = try #require(result.routing)
         #expect(routing.orders == result.evaluator.decisions)
-        #expect(routing.orders >= 3)
+        #expect(routing.orders >= 20)
         #expect(routing.accepted == routing.orders && routing.rejected == 0 && routing.failed == 0)
         let acked = try #require(result.segments.decidedToAcked)
         #expect(acked.count == routing.orders)

@@ -5,7 +5,7 @@ import Lab
 import MarketData
 import Models
 import Pipeline
-import Synchronization
+import NIOConcurrencyHelpers
 import Wire
 
 /// Runs blocking work on a thread of its own, so that model runs and blocking sockets never
@@ -130,12 +130,12 @@ final class RawClient: @unchecked Sendable {
 /// Work on a thread of its own, started at once: disturbances of a running pipeline must not
 /// wait for a cooperative-pool thread (`Task.sleep` is late when the pool is busy).
 final class Background: Sendable {
-    private let finished = Mutex<Result<Void, any Error>?>(nil)
+    private let finished = NIOLockedValueBox<Result<Void, any Error>?>(nil)
 
     init(_ body: @escaping @Sendable () throws -> Void) {
         Thread { [self] in
             let result = Result { try body() }
-            finished.withLock { $0 = result }
+            finished.withLockedValue { $0 = result }
         }.start()
     }
 
@@ -143,7 +143,7 @@ final class Background: Sendable {
     func join() async throws {
         try await offPool {
             while true {
-                if let result = self.finished.withLock({ $0 }) { return try result.get() }
+                if let result = self.finished.withLockedValue({ $0 }) { return try result.get() }
                 MonotonicClock.sleep(until: MonotonicClock.now() + 2_000_000)
             }
         }
