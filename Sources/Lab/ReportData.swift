@@ -78,13 +78,18 @@ public struct ReportMetric: Sendable {
     public static let queuePeak = ReportMetric(id: "queue-peak", title: "inbound queue peak", unit: "ticks") { Double($0.queue.peak) }
     public static let backlog = ReportMetric(id: "backlog", title: "backlog at end", unit: "ticks") { Double($0.ticks.backlogAtEnd) }
 
-    /// The mean of each latency segment, in pipeline order. A segment only some results carry
-    /// (a later schema's) returns nil for the others and is drawn only where present.
-    public static let segments: [ReportMetric] = [
+    /// The mean of each segment of the end-to-end latency (tick to decision), in pipeline order.
+    public static let endToEndSegments: [ReportMetric] = [
         ReportMetric(id: "seg-arrival-received", title: "arrival→received", unit: "ms") { mean($0.segments.arrivalToReceived) },
         ReportMetric(id: "seg-received-processed", title: "received→processed", unit: "ms") { mean($0.segments.receivedToProcessed) },
         ReportMetric(id: "seg-processed-picked", title: "processed→picked", unit: "ms") { mean($0.segments.processedToPicked) },
         ReportMetric(id: "seg-picked-decided", title: "picked→decided", unit: "ms") { mean($0.segments.pickedToDecided) },
+    ]
+
+    /// Every segment the charts stack: end-to-end's, then the optional ones (routing, with
+    /// `--route`), which return nil for results without them and are drawn only where present.
+    public static let segments: [ReportMetric] = endToEndSegments + [
+        ReportMetric(id: "seg-decided-acked", title: "decided→acked", unit: "ms") { $0.segments.decidedToAcked.flatMap(mean) },
     ]
 
     /// CPU seconds per stage; `other` is what the process spent beyond the stages' own clocks

@@ -136,10 +136,10 @@ struct ReportFindings {
         var dominated: [(ReportPoint, Double, Double)] = []
         var largest: [String: Int] = [:]
         for point in rated {
-            let parts = ReportMetric.segments.map { point.median($0) ?? 0 }
+            let parts = ReportMetric.endToEndSegments.map { point.median($0) ?? 0 }
             let total = parts.reduce(0, +)
             guard total > 0, let top = parts.indices.max(by: { parts[$0] < parts[$1] }) else { continue }
-            largest[ReportMetric.segments[top].title, default: 0] += 1
+            largest[ReportMetric.endToEndSegments[top].title, default: 0] += 1
             if top == 0 && parts[0] >= 0.5 * total { dominated.append((point, parts[0], total)) }
         }
         let tally = largest.sorted { $0.value > $1.value }.map { "\($0.key) in \($0.value)" }.joined(separator: ", ")

@@ -311,7 +311,9 @@ public enum ReportRenderer {
                     note: "Mean of each latency segment, stacked, per model (marker under the bar) and proc-ms. arrival→received is the "
                         + "receiver's lag (where a busy event loop shows), received→processed the queue wait and the work, "
                         + "processed→picked the slot wait, picked→decided the evaluation. The first two are means over every tick, "
-                        + "the last two over evaluated ticks, so the stack approximates the mean end-to-end latency.",
+                        + "the last two over evaluated ticks, so the stack approximates the mean end-to-end latency. "
+                        + "With --route, decided→acked (the order's round trip, per order) sits on top: it follows the decision "
+                        + "and is not part of end-to-end.",
                     chart: "segments", yTitle: "mean latency (ms)", metrics: ReportMetric.segments,
                     colors: ReportPalette.segments, unit: "ms")
     }

@@ -22,6 +22,8 @@ public enum SweepCSV {
         ("seg_received_to_processed", { .init($0.segments.receivedToProcessed) }),
         ("seg_processed_to_picked", { .init($0.segments.processedToPicked) }),
         ("seg_picked_to_decided", { .init($0.segments.pickedToDecided) }),
+        // Only with --route; empty otherwise.
+        ("seg_decided_to_acked", { $0.segments.decidedToAcked.map(LatencySummaryValue.init) }),
     ]
 
     /// A latency summary's fields as the CSV lists them.

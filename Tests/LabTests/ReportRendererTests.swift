@@ -149,6 +149,33 @@ struct ReportRendererTests {
         }
     }
 
+    @Test("an optional segment (decided→acked, with --route) is stacked only where a run has it")
+    func optionalSegment() throws {
+        let routed = Self.records.map { record -> SweepRecord in
+            guard case .run(var r) = record, r.configuration.model == "threads", r.configuration.procMs == 2,
+                  r.configuration.evalMs == 1 else { return record }
+            r.segments.decidedToAcked = Fixture.summary(mean: 1.25, count: 40)
+            r.configuration.route = "gateway 1 ms"
+            r.configuration.routeRttMs = 1
+            return .run(r)
+        }
+        let document = ReportDocument(ReportRenderer.render([ReportSource(label: "routed", records: routed)]))
+        #expect(document.parsed)
+        let acked = document.data("segment", in: "segments").filter { $0.attributes["data-stack"] == "decided→acked" }
+        #expect(acked.count == 1)
+        #expect(acked.first?.attributes["data-series"] == "threads" && acked.first?.attributes["data-x"] == "2")
+        #expect(acked.first?.attributes["data-value"] == "1.25")
+        #expect(document.data("segment", in: "segments").count == 4 * Self.rated.count + 1)
+        // Without any routed run there is no such stack, and no legend entry for it.
+        #expect(!Self.document.data("segment", in: "segments").contains { $0.attributes["data-stack"] == "decided→acked" })
+        #expect(!Self.html.contains("</svg>decided→acked</span>"))
+        #expect(ReportRenderer.render([ReportSource(label: "routed", records: routed)]).contains("</svg>decided→acked</span>"))
+        // The CSV has the segment's columns, filled for the routed run only.
+        let rows = CSVReader.parse(SweepCSV.render(routed))
+        let column = try #require(rows[0].firstIndex(of: "seg_decided_to_acked_mean_ms"))
+        #expect(rows.dropFirst().map { $0[column] }.filter { !$0.isEmpty } == ["1.25"])
+    }
+
     @Test("the heatmaps carry every cell's inbound queue peak")
     func queueHeatmap() throws {
         let cells = Self.document.data("cell", in: "queue")
