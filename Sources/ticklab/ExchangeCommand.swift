@@ -71,12 +71,13 @@ struct ExchangeCommand: ParsableCommand {
     }
 
     static func summary(_ s: ExchangeServer.Statistics, seconds: Double) -> String {
-        "ticklab exchange: stopped after \(String(format: "%.1f", seconds)) s: \(s.ticks) ticks (sequence \(s.sequence)); "
-            + "\(s.connectionsAccepted) connections, \(s.snapshots) snapshots (\(s.resubscriptions) after a gap or reconnect); "
-            + "\(s.framesSent) frames, \(s.bytesSent) bytes sent; "
-            + "\(s.orders) orders, \(s.cancels) cancels, \(s.acks) acks (\(s.rejects) rejected); "
-            + "\(s.decodeErrors) invalid client messages, \(s.framingErrors) broken client streams, "
-            + "\(s.slowConsumersDropped) slow consumers dropped"
+        func count(_ n: some BinaryInteger, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        return "ticklab exchange: stopped after \(String(format: "%.1f", seconds)) s: \(count(s.ticks, "tick")) (sequence \(s.sequence)); "
+            + "\(count(s.connectionsAccepted, "connection")), \(count(s.snapshots, "snapshot")) (\(s.resubscriptions) after a gap or reconnect); "
+            + "\(count(s.framesSent, "frame")), \(count(s.bytesSent, "byte")) sent; "
+            + "\(count(s.orders, "order")), \(count(s.cancels, "cancel")), \(count(s.acks, "ack")) (\(s.rejects) rejected); "
+            + "\(count(s.decodeErrors, "invalid client message")), \(count(s.framingErrors, "broken client stream")), "
+            + "\(count(s.slowConsumersDropped, "slow consumer")) dropped"
     }
 }
 
