@@ -15,8 +15,9 @@ import Synchronization
 ///   ``CoalescingStateSlot``, which schedules the evaluator on its queue only when it went idle.
 /// - The evaluator takes the newest state; its `wait` evaluation arms its own timer.
 ///
-/// Each stage value is kept in a `Mutex` so that the handing of a stage from one worker thread
-/// to the next is visible to ThreadSanitizer; only its own serial queue ever takes the lock.
+/// Each stage value is kept behind a lock (``Locked``, a pthread mutex) so that the handing of a
+/// stage from one worker thread to the next is visible to ThreadSanitizer; only its own serial
+/// queue ever takes the lock.
 public struct DispatchModel: ConcurrencyModel {
     public let name = "dispatch"
     public let summary = "three serial DispatchQueues; batches sent as blocks, coalescing slot, strict timers (GCD)"
@@ -46,16 +47,16 @@ final class DispatchPipeline: @unchecked Sendable {
     private let receiverTimer: any DispatchSourceTimer
     private let evaluatorTimer: any DispatchSourceTimer
 
-    private let receiver: Mutex<ReceiverStage>
-    private let processor: Mutex<ProcessorStage>
-    private let evaluator: Mutex<(stage: EvaluatorStage, waiting: Evaluation?)>
+    private let receiver: Locked<ReceiverStage>
+    private let processor: Locked<ProcessorStage>
+    private let evaluator: Locked<(stage: EvaluatorStage, waiting: Evaluation?)>
     private let slot: CoalescingStateSlot
 
     /// Ticks sent to the processor and not yet processed.
     private let inFlight = Atomic<Int>(0)
     private let capacity: Int
     /// The receiver stopped polling because `capacity` ticks were in flight.
-    private let receiverPaused = Mutex(false)
+    private let receiverPaused = Locked(false)
 
     private let receiverDone = BlockingCompletion<ReceiverStage>()
     private let processorDone = BlockingCompletion<ProcessorStage>()
@@ -66,9 +67,9 @@ final class DispatchPipeline: @unchecked Sendable {
     init(_ stages: PipelineStages, capacity: Int) {
         precondition(capacity > 0)
         self.capacity = capacity
-        receiver = Mutex(stages.receiver)
-        processor = Mutex(stages.processor)
-        evaluator = Mutex((stages.evaluator, nil))
+        receiver = Locked(stages.receiver)
+        processor = Locked(stages.processor)
+        evaluator = Locked((stages.evaluator, nil))
         receiverTimer = DispatchSource.makeTimerSource(flags: .strict, queue: receiverQueue)
         evaluatorTimer = DispatchSource.makeTimerSource(flags: .strict, queue: evaluatorQueue)
         let evaluatorQueue = self.evaluatorQueue
@@ -213,7 +214,7 @@ final class DispatchPipeline: @unchecked Sendable {
 
 /// Lets the slot's wake-up closure reach the pipeline that owns the slot.
 private final class WakeTarget: Sendable {
-    private let target = Mutex<DispatchPipeline?>(nil)
+    private let target = Locked<DispatchPipeline?>(nil)
     var pipeline: DispatchPipeline? { target.withLock { $0 } }
     func set(_ pipeline: DispatchPipeline?) { target.withLock { $0 = pipeline } }
 }

@@ -33,7 +33,7 @@ public struct SpinRingModel: ConcurrencyModel {
         }
         let processor = OSThread(name: "tl-processor") {
             var stage = stages.processor
-            BlockingStageLoops.process(&stage, from: queue, to: slot)
+            BlockingStageLoops.process(&stage, from: queue, to: slot, publishing: .endOfBatch)
             return stage
         }
         let receiver = OSThread(name: "tl-receiver") {

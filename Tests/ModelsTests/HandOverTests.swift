@@ -88,3 +88,26 @@ struct TasksHandOverTests {
         #expect(await late.value == nil)
     }
 }
+
+@Suite("Locked (pthread-backed lock)")
+struct LockedTests {
+    @Test("two threads contending for it lose no update")
+    func contended() async throws {
+        let counter = Locked((count: 0, log: [Int]()))
+        let perThread = 50_000
+        let threads = (0..<2).map { id in
+            OSThread(name: "test-locked-\(id)") { () -> Void in
+                for i in 0..<perThread {
+                    counter.withLock { value in
+                        value.count += 1
+                        // Grow and shrink an array under the lock: a torn update would corrupt it.
+                        value.log.append(i)
+                        if value.log.count > 64 { value.log.removeAll(keepingCapacity: true) }
+                    }
+                }
+            }
+        }
+        for thread in threads { _ = thread.join() }
+        #expect(counter.withLock { $0.count } == 2 * perThread)
+    }
+}

@@ -1,5 +1,4 @@
 import Pipeline
-import Synchronization
 
 /// A latest-value slot for a reader that is not a thread or a task but a callback, as on a
 /// serial `DispatchQueue`: publishing overwrites the state and, only if the reader has gone
@@ -23,7 +22,9 @@ public final class CoalescingStateSlot: Sendable {
         var readerIdle = false
     }
 
-    private let state = Mutex(State())
+    /// A pthread lock, not `Mutex`: the processor and the evaluator contend for it, and
+    /// ThreadSanitizer only sees a contended pthread mutex (see ``Locked``).
+    private let state = Locked(State())
     private let wake: @Sendable () -> Void
 
     /// - Parameter wake: schedules the reader; called without any lock held.

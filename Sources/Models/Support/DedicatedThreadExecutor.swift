@@ -97,20 +97,22 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
         let executor = asUnownedTaskExecutor()
         var running: [UnownedJob] = []
         running.reserveCapacity(64)
-        var due: [@Sendable () -> Void] = []
+        var due: [Timer] = []
         pthread_mutex_lock(mutex)
         while true {
             if !timers.isEmpty {
                 let now = MonotonicClock.now()
                 var i = 0
                 while i < timers.count {
-                    if timers[i].deadline <= now { due.append(timers.removeUnordered(at: i).fire) } else { i += 1 }
+                    if timers[i].deadline <= now { due.append(timers.removeUnordered(at: i)) } else { i += 1 }
                 }
             }
             if !jobs.isEmpty || !due.isEmpty {
                 swap(&jobs, &running)
                 pthread_mutex_unlock(mutex)
-                for fire in due { fire() }
+                // Several timers may be due at once (the thread was busy): earliest first.
+                due.sort { $0.deadline < $1.deadline }
+                for timer in due { timer.fire() }
                 due.removeAll(keepingCapacity: true)
                 for job in running { job.runSynchronously(on: executor) }
                 running.removeAll(keepingCapacity: true)
