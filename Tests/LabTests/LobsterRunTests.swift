@@ -201,3 +201,27 @@ struct LobsterRunTests {
         }
     }
 }
+
+@Suite("LOBSTER feed self-check")
+struct LobsterFeedSelfCheckTests {
+    @Test("a replay whose file changed under it fails the run's self-check, naming the line")
+    func readFailureFailsTheSelfCheck() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ticklab-lobster-check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("T_message_2.csv").path
+        try LobsterRunTests.fixtureMessages.write(toFile: path, atomically: true, encoding: .utf8)
+        let recording = try LobsterFeed.Recording(messages: path, orderBook: nil)
+        var feed = try LobsterFeed(recording, speed: nil, duration: 10_000_000_000, start: 0)
+        #expect(feed.selfCheckFailures.isEmpty)
+        // The file is replaced by one with a bad third row after the recording was checked.
+        let broken = LobsterRunTests.fixtureMessages.replacingOccurrences(of: "34200.001,4,1,150", with: "34200.001,4,1,x")
+        try broken.write(toFile: path, atomically: true, encoding: .utf8)
+        feed = try LobsterFeed(recording, speed: nil, duration: 10_000_000_000, start: 0)
+        var ticks: [Tick] = []
+        while case .ticks = feed.poll(now: 0, into: &ticks, limit: 100) {}
+        #expect(ticks.count == 2)
+        #expect(feed.counters["read_errors"] == 1)
+        #expect(feed.selfCheckFailures == ["the LOBSTER replay stopped after 2 ticks: \(path), line 3: column 4 (size) is 'x': expected an integer"])
+    }
+}
