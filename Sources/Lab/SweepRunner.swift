@@ -89,6 +89,10 @@ public final class SweepRunner {
         for problem in contents.problems { progress.handle(.notice(problem)) }
         var records = contents.records
         try writeMachine()
+        // All four files exist from the start, so a sweep killed in its first cell leaves a
+        // complete (if empty) directory.
+        if !directory.hasResults { try SweepResultsDirectory.writeAtomically("", to: directory.resultsPath) }
+        try rewrite(records)
 
         let runs = plan.runs
         let pending = Self.pending(plan, records: records, retryFailed: options.retryFailed)

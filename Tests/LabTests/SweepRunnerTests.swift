@@ -264,7 +264,7 @@ struct SweepRunnerTests {
         #expect(fake.calls == ["sleeper 1 5"])
         let directory = SweepResultsDirectory(path: out)
         #expect(try directory.load().records.isEmpty)
-        for file in [directory.csvPath, directory.machinePath, directory.reportPath] {
+        for file in [directory.resultsPath, directory.csvPath, directory.machinePath, directory.reportPath] {
             #expect(FileManager.default.fileExists(atPath: file))
         }
     }
