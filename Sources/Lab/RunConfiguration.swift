@@ -25,7 +25,7 @@ public struct RunConfiguration: Sendable, Hashable, Codable {
 
     public init(model: String, source: FeedSource = .synthetic, feed: SyntheticFeed.Configuration = .init(), procMs: Double = 0.5,
                 evalMs: Double = 1, evalKind: EvaluationKind = .wait, queueCapacity: Int = 1 << 16,
-                waitStrategy: WaitStrategy = .yield, tracePath: String? = nil, speed: Double? = 1,
+                waitStrategy: WaitStrategy = .standard, tracePath: String? = nil, speed: Double? = 1,
                 route: OrderRouting? = nil) {
         self.model = model
         self.source = source

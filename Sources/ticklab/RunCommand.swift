@@ -47,7 +47,7 @@ struct RunCommand: ParsableCommand {
     var seed: UInt64 = 1
 
     @Option(help: ArgumentHelp("How a spin-ring consumer waits: busy, yield or park.", valueName: "strategy"))
-    var wait: WaitStrategy = .yield
+    var wait: WaitStrategy = .standard
 
     @Option(help: ArgumentHelp("Write one CSV row per processed and per decided tick to this file.", valueName: "file"))
     var trace: String?

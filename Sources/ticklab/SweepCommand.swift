@@ -51,7 +51,7 @@ struct SweepCommand: ParsableCommand {
     var clock: FeedClock = .exchange
 
     @Option(help: ArgumentHelp("How a spin-ring consumer waits: busy, yield or park.", valueName: "strategy"))
-    var wait: WaitStrategy = .yield
+    var wait: WaitStrategy = .standard
 
     @Option(help: ArgumentHelp("Results directory (default: results/YYYYMMDD-HHMMSS; with --resume, the newest under results/).", valueName: "dir"))
     var out: String?

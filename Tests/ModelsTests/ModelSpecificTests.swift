@@ -54,6 +54,42 @@ struct ModelSpecificTests {
         #expect(model.receiveBatchLimit < 1_024)
     }
 
+    @Test("spin-ring's core plan: a core each with three, the tick path's cores and a low-priority evaluator with two")
+    func corePlan() {
+        typealias Plan = SpinRingModel.CorePlan
+        #expect(Plan.forCores([0, 1, 2, 3]) == Plan(receiver: 0, processor: 1, evaluator: 2, evaluatorNice: 0))
+        #expect(Plan.forCores([4, 6, 7]) == Plan(receiver: 4, processor: 6, evaluator: 7, evaluatorNice: 0))
+        #expect(Plan.forCores([0, 1]) == Plan(receiver: 0, processor: 1, evaluator: nil, evaluatorNice: 19))
+        #expect(Plan.forCores([3]) == Plan(receiver: nil, processor: nil, evaluator: nil, evaluatorNice: 19))
+        #expect(Plan.forCores([]) == Plan(receiver: nil, processor: nil, evaluator: nil, evaluatorNice: 19))
+    }
+
+    #if os(Linux)
+    @Test("a thread can be pinned to an allowed core and reniced, and neither leaks to other threads")
+    func placement() async throws {
+        let allowed = ThreadPlacement.allowedCores()
+        #expect(!allowed.isEmpty)
+        let niceBefore = ThreadPlacement.currentThreadNice
+        let core = allowed.last!
+        let seen = OSThread(name: "test-placed") { () -> (cores: [Int], nice: Int32) in
+            let pinned = ThreadPlacement.pinCurrentThread(to: core)
+            let reniced = ThreadPlacement.setCurrentThreadNice(19)
+            return (pinned ? ThreadPlacement.allowedCores() : [], reniced ? ThreadPlacement.currentThreadNice : -100)
+        }.join().result
+        #expect(seen.cores == [core])
+        #expect(seen.nice == 19)
+        #expect(ThreadPlacement.allowedCores() == allowed, "pinning one thread changed another's mask")
+        #expect(ThreadPlacement.currentThreadNice == niceBefore)
+    }
+    #endif
+
+    @Test("the default wait strategy is park, from the CLI's options down to the model's")
+    func defaultWait() {
+        #expect(WaitStrategy.standard == .park)
+        #expect(ModelOptions().waitStrategy == .standard)
+        #expect(RunConfiguration(model: "spin-ring").waitStrategy == .standard)
+    }
+
     @Test("dispatch bounds the ticks in flight near queueCapacity: a paused receiver is resumed")
     func dispatchBackPressure() async throws {
         var configuration = lightConfiguration("dispatch", rate: nil, duration: 0.1, procMs: 0, evalMs: 0)
