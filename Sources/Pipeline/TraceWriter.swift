@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// Per-tick CSV rows for `--trace FILE`: the only place a run keeps per-tick data, and only
 /// when asked. Rows are buffered and written in blocks; the processor and the evaluator share
@@ -12,7 +11,7 @@ import Synchronization
 /// Columns: `event,sequence,arrival_ns,received_ns,processed_ns,picked_ns,decided_ns,decision`
 /// (monotonic nanoseconds; `picked`, `decided` and `decision` are empty on `processed` rows).
 public final class TraceWriter: Sendable {
-    private let state: Mutex<(fd: Int32, buffer: [UInt8])>
+    private let state: Locked<(fd: Int32, buffer: [UInt8])>
 
     public struct OpenError: Error, CustomStringConvertible {
         public let path: String
@@ -23,7 +22,7 @@ public final class TraceWriter: Sendable {
     public init(path: String) throws(OpenError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw OpenError(path: path, reason: String(cString: strerror(errno))) }
-        state = Mutex((fd, []))
+        state = Locked((fd, []))
         append("event,sequence,arrival_ns,received_ns,processed_ns,picked_ns,decided_ns,decision\n")
     }
 

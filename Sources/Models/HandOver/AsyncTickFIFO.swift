@@ -1,6 +1,5 @@
 import DequeModule
 import Pipeline
-import Synchronization
 
 /// An async bounded FIFO with one waiting continuation per side (`asyncio.Queue` in the seed).
 ///
@@ -15,7 +14,8 @@ public final class AsyncTickFIFO: AsyncTickQueue {
         var producer: CheckedContinuation<Void, Never>?
     }
 
-    private let state = Mutex(State())
+    /// A pthread mutex, not `Mutex`: ThreadSanitizer cannot see the latter contended (``Locked``).
+    private let state = Locked(State())
     private let capacity: Int
 
     public init(capacity: Int) {
