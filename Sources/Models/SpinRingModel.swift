@@ -41,6 +41,13 @@ public struct SpinRingModel: ConcurrencyModel {
         public var evaluator: Int?
         public var evaluatorNice: Int32
 
+        public init(receiver: Int?, processor: Int?, evaluator: Int?, evaluatorNice: Int32) {
+            self.receiver = receiver
+            self.processor = processor
+            self.evaluator = evaluator
+            self.evaluatorNice = evaluatorNice
+        }
+
         /// The plan for the cores this process may use: a core each for receiver, processor and
         /// evaluator when there are three; with fewer, the tick path keeps its cores (if any)
         /// and the evaluator runs unpinned at the lowest priority.
