@@ -76,7 +76,7 @@ struct DedicatedThreadExecutorTests {
         let calm = DedicatedThreadExecutor(name: "test-calm")
         let sleeper = DedicatedThreadSleeper(calm)
         let spinner = Task(executorPreference: busy) { () -> UInt64 in
-            let end = MonotonicClock.now() + 300_000_000
+            let end = MonotonicClock.now() + 150_000_000
             var spins: UInt64 = 0
             while MonotonicClock.now() < end { spins &+= 1 }
             return spins

@@ -94,7 +94,7 @@ struct LockedTests {
     @Test("two threads contending for it lose no update")
     func contended() async throws {
         let counter = Locked((count: 0, log: [Int]()))
-        let perThread = 50_000
+        let perThread = 20_000
         let threads = (0..<2).map { id in
             OSThread(name: "test-locked-\(id)") { () -> Void in
                 for i in 0..<perThread {

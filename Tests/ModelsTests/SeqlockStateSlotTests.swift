@@ -45,7 +45,7 @@ struct SeqlockStateSlotTests {
     @Test("concurrent reads never see a torn state, and sequences never go back", arguments: WaitStrategy.allCases)
     func noTornReads(strategy: WaitStrategy) async throws {
         let slot = SeqlockStateSlot(strategy: strategy)
-        let publishes: UInt64 = 100_000
+        let publishes: UInt64 = 30_000
         let reader = OSThread(name: "test-reader") { () -> (torn: Int, backwards: Int, reads: Int) in
             var torn = 0, backwards = 0, reads = 0
             var last: UInt64 = 0
