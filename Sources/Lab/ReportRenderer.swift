@@ -194,7 +194,7 @@ public enum ReportRenderer {
 
     static func cellHeading(_ point: ReportPoint, _ model: ReportModel) -> String {
         let label = model.label(.init(source: point.source, model: point.model))
-        return ([label] + SweepAxis.allCases.filter { $0 != .model }.map { $0.label(point.cell[$0]) }).joined(separator: " · ")
+        return ([label] + SweepAxis.allCases.filter { $0 != .model && point.cell[$0] != "none" }.map { $0.label(point.cell[$0]) }).joined(separator: " · ")
     }
 
     static func spreadText(_ spread: Spread, _ format: (Double) -> String, unit: String) -> String {

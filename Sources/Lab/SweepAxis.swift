@@ -14,9 +14,24 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
     case procMs = "proc-ms"
     case evalMs = "eval-ms"
     case evalKind = "eval-kind"
+    /// The in-process order gateway's round trip (`--route --route-rtt-ms`), or `none` for no
+    /// routing: where I/O-bound waiting meets the models.
+    case routeRttMs = "route-rtt-ms"
 
     /// The option of `ticklab run` that sets a single value.
     public var runOption: String { "--\(rawValue)" }
+
+    /// The value of an axis a plan leaves out: the run's behaviour without the option (no
+    /// routing); nil where every plan must name values.
+    public var neutralValue: String? { self == .routeRttMs ? "none" : nil }
+
+    /// The arguments of `ticklab run` that put a run at `value` on this axis.
+    public func runArguments(_ value: String) -> [String] {
+        switch self {
+        case .routeRttMs: value == "none" ? [] : ["--route", runOption, value]
+        default: [runOption, value]
+        }
+    }
 
     /// The option of `ticklab sweep` that takes the comma-separated list.
     public var sweepOption: String { self == .model ? "--models" : "--\(rawValue)" }
@@ -29,6 +44,7 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         case .procMs: "proc"
         case .evalMs: "eval"
         case .evalKind: "eval kind"
+        case .routeRttMs: "route"
         }
     }
 
@@ -37,14 +53,14 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         switch self {
         case .model, .evalKind: nil
         case .rate: "ticks/s"
-        case .procMs, .evalMs: "ms"
+        case .procMs, .evalMs, .routeRttMs: "ms"
         }
     }
 
     /// Cells are run with the first axis outermost and the last innermost: models change
     /// fastest, so every model meets the same point of the matrix at nearly the same time
     /// (a drifting machine biases no model).
-    public static let nesting: [SweepAxis] = [.rate, .evalKind, .evalMs, .procMs, .model]
+    public static let nesting: [SweepAxis] = [.rate, .routeRttMs, .evalKind, .evalMs, .procMs, .model]
 
     /// The canonical text of this axis in a record's parameters: what `value(parsing:)` makes of
     /// the option value that produced it.
@@ -55,6 +71,7 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         case .procMs: SweepNumber.format(parameters.procMs)
         case .evalMs: SweepNumber.format(parameters.evalMs)
         case .evalKind: parameters.evalKind
+        case .routeRttMs: parameters.routeRttMs.map(SweepNumber.format) ?? (parameters.route == nil ? "none" : "exchange")
         }
     }
 
@@ -63,7 +80,7 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
     public func number(_ value: String) -> Double? {
         switch self {
         case .model, .evalKind: nil
-        case .rate, .procMs, .evalMs: Double(value)
+        case .rate, .procMs, .evalMs, .routeRttMs: Double(value)
         }
     }
 
@@ -94,6 +111,12 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
                 throw invalid("kinds: \(EvaluationKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return text
+        case .routeRttMs:
+            if text.lowercased() == "none" { return "none" }
+            guard let value = Double(text), value.isFinite, value >= 0, value <= 60_000 else {
+                throw invalid("a round trip is a number of milliseconds from 0 to 60000, or 'none' (no routing)")
+            }
+            return SweepNumber.format(value)
         }
     }
 
@@ -104,6 +127,7 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         case .evalKind: "\(value) kind"
         case .rate: value == "max" ? "rate max" : "\(value) ticks/s"
         case .procMs, .evalMs: "\(title) \(value) ms"
+        case .routeRttMs: value == "none" ? "no route" : "route \(value) ms"
         }
     }
 }

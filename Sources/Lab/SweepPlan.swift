@@ -32,6 +32,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             case (_, .model): models
             case (_, .rate): ["200"]
             case (_, .evalKind): ["wait"]
+            case (_, .routeRttMs): ["none"]
             case (.quick, .procMs): ["0.5", "2", "5"]
             case (.quick, .evalMs): ["1", "50"]
             case (.seed, .procMs): ["0.5", "1", "2", "3", "4", "5"]
@@ -89,7 +90,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
 
     public init(dimensions: [Dimension], setup: Setup, repeats: Int = 1) {
         self.dimensions = SweepAxis.allCases.map { axis in
-            dimensions.first { $0.axis == axis } ?? Dimension(axis: axis, values: [])
+            dimensions.first { $0.axis == axis } ?? Dimension(axis: axis, values: axis.neutralValue.map { [$0] } ?? [])
         }
         self.setup = setup
         self.repeats = repeats
@@ -170,7 +171,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     public func childArguments(for cell: SweepCell) -> [String] {
         var arguments = ["run", "--json"]
         for axis in SweepAxis.allCases {
-            if let value = cell.values[axis] { arguments += [axis.runOption, value] }
+            if let value = cell.values[axis] { arguments += axis.runArguments(value) }
         }
         return arguments + setup.runArguments
     }
@@ -187,7 +188,9 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     /// between versions and "all models" grows).
     public func command(out directory: String?) -> [String] {
         var words = ["ticklab", "sweep"]
-        for axis in SweepAxis.allCases { words += [axis.sweepOption, values(of: axis).joined(separator: ",")] }
+        for axis in SweepAxis.allCases where axis.neutralValue == nil || values(of: axis) != [axis.neutralValue!] {
+            words += [axis.sweepOption, values(of: axis).joined(separator: ",")]
+        }
         words += ["--duration", "\(SweepNumber.format(setup.durationSeconds))s", "--repeats", String(repeats),
                   "--seed", String(setup.seed), "--arrivals", setup.arrivals, "--clock", setup.clock,
                   "--wait", setup.waitStrategy]
@@ -209,9 +212,11 @@ public struct SweepCell: Sendable, Hashable {
 
     public subscript(axis: SweepAxis) -> String { values[axis] ?? "" }
 
-    /// `threads, 200 ticks/s, proc 2 ms, eval 50 ms, wait kind`.
+    /// `threads, 200 ticks/s, proc 2 ms, eval 50 ms, wait kind` (an axis at `none`, such as no
+    /// routing, goes unsaid).
     public var label: String {
-        SweepAxis.allCases.compactMap { axis in values[axis].map { axis.label($0) } }.joined(separator: ", ")
+        SweepAxis.allCases.compactMap { axis in values[axis].flatMap { $0 == "none" ? nil : axis.label($0) } }
+            .joined(separator: ", ")
     }
 
     /// `proc-ms=2 eval-ms=50 …`: a stable key, for matching and for the progress lines.

@@ -192,7 +192,9 @@ public final class SweepRunner {
             model: cell[.model], feed: "synthetic", rate: rate == "max" ? nil : Double(rate),
             durationSeconds: plan.setup.durationSeconds, arrivals: plan.setup.arrivals, clock: plan.setup.clock,
             seed: plan.setup.seed, procMs: Double(cell[.procMs]) ?? 0, evalMs: Double(cell[.evalMs]) ?? 0,
-            evalKind: cell[.evalKind], waitStrategy: cell[.model] == "spin-ring" ? plan.setup.waitStrategy : nil)
+            evalKind: cell[.evalKind], waitStrategy: cell[.model] == "spin-ring" ? plan.setup.waitStrategy : nil,
+            route: cell[.routeRttMs] == "none" ? nil : "gateway \(cell[.routeRttMs]) ms",
+            routeRttMs: cell[.routeRttMs] == "none" ? nil : Double(cell[.routeRttMs]))
     }
 
     private func parameters(of cell: SweepCell) -> RunResult.Parameters { Self.parameters(of: cell, plan: plan) }

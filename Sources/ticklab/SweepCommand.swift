@@ -35,6 +35,9 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("eval-kind"), parsing: .unconditional, help: ArgumentHelp("How the evaluator spends eval-ms: wait, cpu, or both (wait,cpu); default wait.", valueName: "kind,…"))
     var evalKind: String?
 
+    @Option(name: .customLong("route-rtt-ms"), parsing: .unconditional, help: ArgumentHelp("Order routing to the in-process gateway with this round trip in milliseconds, or 'none' (no routing), comma-separated; default none.", valueName: "ms|none,…"))
+    var routeRttMs: String?
+
     @Option(parsing: .unconditional, help: ArgumentHelp("How long each cell runs: 5s, 500ms, 1m (default: the preset's).", valueName: "duration"), transform: DurationArgument.parse)
     var duration: DurationArgument?
 
@@ -75,6 +78,7 @@ struct SweepCommand: ParsableCommand {
         lists[.procMs] = procMs
         lists[.evalMs] = evalMs
         lists[.evalKind] = evalKind
+        lists[.routeRttMs] = routeRttMs
         do {
             return try SweepPlan.make(
                 preset: preset, lists: lists, durationSeconds: duration.map { Double($0.nanoseconds) / 1e9 },
