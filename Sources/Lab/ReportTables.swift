@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// The report's tables: comparison per cell, saturation, failed runs, machine.
 enum ReportTables {
@@ -177,7 +178,7 @@ enum ReportTables {
         let repeats = max(1, records.count / max(1, cells.count))
         let plan = SweepPlan(dimensions: dimensions, setup: .init(
             durationSeconds: first.durationSeconds, seed: first.seed, arrivals: first.arrivals, clock: first.clock,
-            waitStrategy: records.compactMap(\.parameters.waitStrategy).first ?? "yield"), repeats: repeats)
+            waitStrategy: records.compactMap(\.parameters.waitStrategy).first ?? WaitStrategy.standard.rawValue), repeats: repeats)
         return ShellQuoting.join(plan.command(out: directory))
     }
 }

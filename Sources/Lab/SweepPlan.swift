@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// What a sweep runs: the values of every axis, the settings all cells share, and how often
 /// each cell repeats.
@@ -58,7 +59,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         public var waitStrategy: String
 
         public init(durationSeconds: Double, seed: UInt64 = 1, arrivals: String = "uniform",
-                    clock: String = "exchange", waitStrategy: String = "yield") {
+                    clock: String = "exchange", waitStrategy: String = WaitStrategy.standard.rawValue) {
             self.durationSeconds = durationSeconds
             self.seed = seed
             self.arrivals = arrivals
@@ -102,7 +103,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     ///   - models: the models that exist (the preset takes all of them).
     public static func make(preset: Preset = .quick, lists: [SweepAxis: String] = [:], durationSeconds: Double? = nil,
                             repeats: Int = 1, seed: UInt64 = 1, arrivals: String = "uniform",
-                            clock: String = "exchange", waitStrategy: String = "yield",
+                            clock: String = "exchange", waitStrategy: String = WaitStrategy.standard.rawValue,
                             models: [String]) throws(InvalidOption) -> SweepPlan {
         var dimensions: [Dimension] = []
         for axis in SweepAxis.allCases {

@@ -95,7 +95,7 @@ struct SweepPlanTests {
                                       arrivals: "poisson", models: models)
         #expect(plan.childArguments(for: plan.cells[0]) == [
             "run", "--json", "--model", "threads", "--rate", "200", "--proc-ms", "2", "--eval-ms", "50", "--eval-kind", "wait",
-            "--duration", "0.5s", "--seed", "9", "--arrivals", "poisson", "--clock", "exchange", "--wait", "yield",
+            "--duration", "0.5s", "--seed", "9", "--arrivals", "poisson", "--clock", "exchange", "--wait", "park",
         ])
     }
 
@@ -117,7 +117,7 @@ struct SweepPlanTests {
         let plan = try SweepPlan.make(lists: [.model: "threads"], durationSeconds: 2, repeats: 3, models: models)
         #expect(ShellQuoting.join(plan.command(out: "results/x y")) ==
             "ticklab sweep --models threads --rate 200 --proc-ms 0.5,2,5 --eval-ms 1,50 --eval-kind wait --duration 2s "
-            + "--repeats 3 --seed 1 --arrivals uniform --clock exchange --wait yield --out 'results/x y'")
+            + "--repeats 3 --seed 1 --arrivals uniform --clock exchange --wait park --out 'results/x y'")
     }
 
     @Test("shell quoting leaves plain words alone and quotes the rest")
