@@ -116,6 +116,21 @@ let topOfBook = makeWorkload(count: deltasPerIteration, ranks: 0..<10, depths: 1
 /// Deep deltas: ranks 10..<50 of a book kept between 55 and 70 levels a side (binary search).
 let deepBook = makeWorkload(count: deltasPerIteration, ranks: 10..<50, depths: 55...70, initialDepth: 60, seed: 2)
 
+/// Applies the workload's deltas with `apply`, measuring only the loop; every delta is valid.
+func applyAll(_ workload: Workload, _ benchmark: Benchmark) {
+    var book = workload.book
+    benchmark.startMeasurement()
+    for i in benchmark.scaledIterations {
+        do {
+            try book.apply(workload.deltas[i])
+        } catch {
+            fatalError("\(error)")
+        }
+    }
+    benchmark.stopMeasurement()
+    blackHole(book)
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.throughput, .wallClock],
@@ -126,18 +141,7 @@ let benchmarks: @Sendable () -> Void = {
     )
 
     Benchmark("OrderBook.apply top-10 deltas") { benchmark in
-        let workload = topOfBook
-        var book = workload.book
-        benchmark.startMeasurement()
-        for i in benchmark.scaledIterations {
-            do {
-                try book.apply(workload.deltas[i])
-            } catch {
-                fatalError("\(error)")
-            }
-        }
-        benchmark.stopMeasurement()
-        blackHole(book)
+        applyAll(topOfBook, benchmark)
     }
 
     Benchmark("OrderBook.applyCounting top-10 deltas") { benchmark in
@@ -154,18 +158,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("OrderBook.apply deep deltas (levels 10..50)") { benchmark in
-        let workload = deepBook
-        var book = workload.book
-        benchmark.startMeasurement()
-        for i in benchmark.scaledIterations {
-            do {
-                try book.apply(workload.deltas[i])
-            } catch {
-                fatalError("\(error)")
-            }
-        }
-        benchmark.stopMeasurement()
-        blackHole(book)
+        applyAll(deepBook, benchmark)
     }
 
     Benchmark(
