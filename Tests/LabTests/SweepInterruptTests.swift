@@ -32,10 +32,10 @@ struct SweepInterruptTests {
     }
 
     @Test("Ctrl-C stops the running cell, leaves every file valid and prints how to resume; resuming finishes the rest")
-    func interruptAndResume() throws {
+    func interruptAndResume() async throws {
         let out = Fixture.temporaryDirectory() + "/sweep"
         defer { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) }
-        let outcome = try Self.interrupt(out, signal: "INT", after: 1.6)
+        let outcome = try await offPool { try Self.interrupt(out, signal: "INT", after: 1.6) }
         #expect(outcome.stdout.contains("exit=130"), "\(outcome.stdout) \(outcome.stderr)")
         #expect(outcome.stderr.contains("every file in \(out) is valid. Resume with:"))
         #expect(outcome.stderr.contains("--resume"))
@@ -43,7 +43,7 @@ struct SweepInterruptTests {
         #expect(before.count < 4)
         #expect(before.allSatisfy { $0.passedResult != nil }, "the stopped cell must not be recorded")
 
-        let resumed = try ChildProcess.run(executable: TicklabExecutable.path!, arguments: Self.arguments(out) + ["--resume"], timeout: 120)
+        let resumed = try await runOffPool(executable: TicklabExecutable.path!, arguments: Self.arguments(out) + ["--resume"], timeout: 120)
         #expect(resumed.ending == .exited(0), "\(resumed.stderr)")
         #expect(resumed.stdout.contains("(\(4 - before.count) now, \(before.count) done before)"))
         let after = try Self.check(out)
@@ -53,16 +53,16 @@ struct SweepInterruptTests {
     }
 
     @Test("kill -9 leaves every file valid; resuming runs only what has no record")
-    func killAndResume() throws {
+    func killAndResume() async throws {
         let out = Fixture.temporaryDirectory() + "/sweep"
         defer { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) }
-        let outcome = try Self.interrupt(out, signal: "KILL", after: 1.6)
+        let outcome = try await offPool { try Self.interrupt(out, signal: "KILL", after: 1.6) }
         #expect(outcome.stdout.contains("exit=137"), "\(outcome.stdout)")
         let before = try Self.check(out)
         #expect(before.count < 4)
         // The killed sweep's child finishes its cell alone (its output goes nowhere); the resumed
         // sweep does not wait for it and runs that cell again.
-        let resumed = try ChildProcess.run(executable: TicklabExecutable.path!, arguments: Self.arguments(out) + ["--resume"], timeout: 120)
+        let resumed = try await runOffPool(executable: TicklabExecutable.path!, arguments: Self.arguments(out) + ["--resume"], timeout: 120)
         #expect(resumed.ending == .exited(0), "\(resumed.stderr)")
         let after = try Self.check(out)
         #expect(after.count == 4)
@@ -71,10 +71,10 @@ struct SweepInterruptTests {
     }
 
     @Test("the preset's values and explicit overrides reach machine.json and the runs")
-    func presetOverrides() throws {
+    func presetOverrides() async throws {
         let out = Fixture.temporaryDirectory() + "/sweep"
         defer { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) }
-        let outcome = try ChildProcess.run(executable: TicklabExecutable.path!, arguments: [
+        let outcome = try await runOffPool(executable: TicklabExecutable.path!, arguments: [
             "sweep", "--preset", "seed", "--models", "threads", "--proc-ms", "0", "--rate", "1000", "--duration", "200ms",
             "--quiet", "--out", out,
         ], timeout: 120)

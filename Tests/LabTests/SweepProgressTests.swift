@@ -85,17 +85,17 @@ enum TicklabExecutable {
 
 @Suite("ticklab sweep end to end", .serialized, .enabled(if: TicklabExecutable.path != nil, "needs the ticklab executable of this build"))
 struct EndToEnd {
-    static func ticklab(_ arguments: [String]) throws -> ChildProcess.Outcome {
-        try ChildProcess.run(executable: TicklabExecutable.path!, arguments: arguments, timeout: 300)
+    static func ticklab(_ arguments: [String]) async throws -> ChildProcess.Outcome {
+        try await runOffPool(executable: TicklabExecutable.path!, arguments: arguments, timeout: 300)
     }
 
     @Test("a tiny sweep writes the four files, resumes without re-running, and the report re-renders")
-    func sweepAndReport() throws {
+    func sweepAndReport() async throws {
         let out = Fixture.temporaryDirectory() + "/sweep"
         defer { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) }
         let arguments = ["sweep", "--models", "threads", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500",
                          "--duration", "300ms", "--out", out]
-        let first = try Self.ticklab(arguments)
+        let first = try await Self.ticklab(arguments)
         #expect(first.ending == .exited(0), "\(first.stderr)")
         #expect(first.stderr.contains("cell 2/2 threads"))
         let directory = SweepResultsDirectory(path: out)
@@ -107,17 +107,17 @@ struct EndToEnd {
         }
         #expect(ReportDocument(try String(contentsOfFile: directory.reportPath, encoding: .utf8)).parsed)
 
-        let again = try Self.ticklab(arguments)
+        let again = try await Self.ticklab(arguments)
         #expect(again.ending == .exited(64), "a second sweep into the same directory must ask for --resume")
         #expect(again.stderr.contains("already holds results.jsonl"))
 
-        let resumed = try Self.ticklab(arguments + ["--resume"])
+        let resumed = try await Self.ticklab(arguments + ["--resume"])
         #expect(resumed.ending == .exited(0), "\(resumed.stderr)")
         #expect(try directory.load().records.count == 2)
         #expect(resumed.stdout.contains("0 now, 2 done before"))
 
         try FileManager.default.removeItem(atPath: directory.reportPath)
-        let report = try Self.ticklab(["report", out])
+        let report = try await Self.ticklab(["report", out])
         #expect(report.ending == .exited(0), "\(report.stderr)")
         #expect(FileManager.default.fileExists(atPath: directory.reportPath))
     }
@@ -131,8 +131,8 @@ struct EndToEnd {
         (["sweep", "--resume", "--out", "/nonexistent/sweep"], "does not exist"),
         (["report", "/nonexistent/sweep"], "holds no results.jsonl"),
     ])
-    func usageErrors(arguments: [String], message: String) throws {
-        let outcome = try Self.ticklab(arguments)
+    func usageErrors(arguments: [String], message: String) async throws {
+        let outcome = try await Self.ticklab(arguments)
         #expect(outcome.ending == .exited(64))
         #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
         #expect(outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")

@@ -14,6 +14,12 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
     }
 }
 
+/// A child process waited for off the cooperative pool: the wait blocks its thread for as long
+/// as the child runs, and a blocked pool starves every other test's resumptions and timers.
+func runOffPool(executable: String, arguments: [String], timeout: Double? = nil) async throws -> ChildProcess.Outcome {
+    try await offPool { try ChildProcess.run(executable: executable, arguments: arguments, timeout: timeout) }
+}
+
 /// Collects what a progress display would print.
 final class RecordingProgress: SweepProgress, @unchecked Sendable {
     // @unchecked Sendable: the sweep calls `handle` from its one thread, and the test reads
@@ -252,13 +258,14 @@ struct SweepRunnerTests {
         defer { fake.remove(); try? FileManager.default.removeItem(atPath: out) }
         try fake.prepare(Self.result("threads", proc: 1))
         let stop = StopSignal()
-        let stopper = Task.detached {
-            try await Task.sleep(for: .milliseconds(400))
+        // A thread, not a task: the stop must come even while the pool is busy.
+        let stopper = Thread {
+            Thread.sleep(forTimeInterval: 0.4)
             stop.request()
         }
+        stopper.start()
         let started = Date()
         let (summary, _) = try await Self.sweep(Self.plan(models: ["sleeper", "threads"], procs: ["1"]), in: out, fake: fake, stop: stop)
-        _ = try await stopper.value
         #expect(Date().timeIntervalSince(started) < 15, "the sleeping child was not stopped")
         #expect(summary.interrupted && !summary.complete && summary.ran == 0)
         #expect(fake.calls == ["sleeper 1 5"])
