@@ -46,8 +46,11 @@ struct TCPFeedTests {
     @Test("a run over TCP survives a forced gap and a forced disconnect; its book is the exchange's", arguments: models)
     func gapAndDisconnect(model: String) async throws {
         try await withExchange(rate: 2_000, seed: 11, heartbeatMs: 20) { server in
-            // Each step waits for the previous one to show at the exchange, however slow the run.
+            // Each step waits for the previous one to show at the exchange, however slow the run;
+            // the run lasts until the last step is done (a fixed duration raced a loaded machine).
+            let stop = StopSignal()
             let disturbance = Background {
+                defer { sleepHere(300); stop.request() }
                 try waitUntil("the subscription") { server.statistics.snapshots >= 1 }
                 sleepHere(100)
                 server.dropNextDelta()
@@ -56,7 +59,7 @@ struct TCPFeedTests {
                 server.disconnectAll()
                 try waitUntil("the reconnection") { server.statistics.snapshots >= 3 }
             }
-            let result = try await run(tcpConfiguration(model, port: server.port, duration: 1.2))
+            let result = try await run(tcpConfiguration(model, port: server.port, duration: 30), stop: stop)
             try await disturbance.join()
             #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
             let c = result.feedCounters ?? [:]
@@ -82,7 +85,9 @@ struct TCPFeedTests {
     @Test("malformed frames from the exchange are counted; a broken stream is replaced; the run still passes")
     func malformedFramesFromExchange() async throws {
         try await withExchange(rate: 1_000, heartbeatMs: 20) { server in
+            let stop = StopSignal()
             let disturbance = Background {
+                defer { sleepHere(300); stop.request() }
                 try waitUntil("the subscription") { server.statistics.snapshots >= 1 }
                 sleepHere(100)
                 var unknown = try FrameEncoder.encode(WireFrame(sequence: 0, sendTime: 0, message: .heartbeat(checksum: 0)))
@@ -92,7 +97,7 @@ struct TCPFeedTests {
                 server.sendToSubscribers([0xFF, 0xFF, 0xFF, 0x7F, 0x54])  // a 2 GiB frame
                 try waitUntil("the reconnection") { server.statistics.snapshots >= 2 }
             }
-            let result = try await run(tcpConfiguration("threads", port: server.port, duration: 1))
+            let result = try await run(tcpConfiguration("threads", port: server.port, duration: 30), stop: stop)
             try await disturbance.join()
             #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
             let c = result.feedCounters ?? [:]
