@@ -10,47 +10,13 @@ import TestSupport
 /// real models and pass the run's self-check.
 @Suite("LOBSTER runs", .serialized)
 struct LobsterRunTests {
-    static let calibration = Workload.Calibration.measure(trials: 3, trialNanos: 5_000_000)
+    static let calibration = testCalibration
 
-    /// A level-2 recording of 15 messages: all seven event types, a halt and both resumptions,
-    /// the bid side emptied and rebuilt, and three levels revealed from beyond the visible depth.
-    static let fixtureMessages = """
-        34200.000000001,1,11,50,1000000,1
-        34200.000100000,2,2,50,999900,1
-        34200.001,4,1,150,1000100,-1
-        34200.0015,5,0,10,1000150,-1
-        34200.002000000,6,-1,500,1000200,-1
-        34200.003000000,7,0,0,-1,-1
-        34200.004000000,7,0,0,0,-1
-        34200.005000000,7,0,0,1,-1
-        34200.006000000,3,11,50,1000000,1
-        34200.007000000,3,10,100,1000000,1
-        34200.008000000,4,2,150,999900,1
-        34200.009000000,4,3,300,999800,1
-        34200.010000000,1,20,10,999900,1
-        34200.011000000,1,21,5,1000100,-1
-        34200.012000000,3,21,5,1000100,-1
-
-        """
-
-    static let fixtureOrderBook = """
-        1000100,150,1000000,150,1000200,250,999900,200
-        1000100,150,1000000,150,1000200,250,999900,150
-        1000200,250,1000000,150,1000300,350,999900,150
-        1000200,250,1000000,150,1000300,350,999900,150
-        1000200,250,1000000,150,1000300,350,999900,150
-        1000200,250,1000000,150,1000300,350,999900,150
-        1000200,250,1000000,150,1000300,350,999900,150
-        1000200,250,1000000,150,1000300,350,999900,150
-        1000200,250,1000000,100,1000300,350,999900,150
-        1000200,250,999900,150,1000300,350,999800,300
-        1000200,250,999800,300,1000300,350,-9999999999,0
-        1000200,250,-9999999999,0,1000300,350,-9999999999,0
-        1000200,250,999900,10,1000300,350,-9999999999,0
-        1000100,5,999900,10,1000200,250,-9999999999,0
-        1000200,250,999900,10,1000300,400,-9999999999,0
-
-        """
+    /// The hand-made level-2 day of the LOBSTER tests (``LobsterFixture``): all seven event
+    /// types, a halt and both resumptions, the bid side emptied and rebuilt, and three levels
+    /// revealed from beyond the visible depth.
+    static let fixtureMessages = LobsterFixture.messages
+    static let fixtureOrderBook = LobsterFixture.orderBook
 
     /// A longer level-3 recording: `count` messages 1 ms apart over three prices a side (so the
     /// whole book is always visible), from a fixed seed.
@@ -95,13 +61,10 @@ struct LobsterRunTests {
     /// file's path and removes the folder when `body` is done.
     static func withRecording<T>(messages: String, orderBook: String?, levels: Int,
                                  _ body: (String) async throws -> T) async throws -> T {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ticklab-lobster-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try LobsterFixture.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let base = directory.appendingPathComponent("TEST_2012-06-21_34200000_57600000").path
-        try messages.write(toFile: "\(base)_message_\(levels).csv", atomically: true, encoding: .utf8)
-        if let orderBook { try orderBook.write(toFile: "\(base)_orderbook_\(levels).csv", atomically: true, encoding: .utf8) }
-        return try await body("\(base)_message_\(levels).csv")
+        let paths = try LobsterFixture.write(messages: messages, orderBook: orderBook, levels: levels, in: directory)
+        return try await body(paths.messages)
     }
 
     static func configuration(_ model: String, messages: String, speed: Double?, duration: Double = 10) -> RunConfiguration {
@@ -112,15 +75,7 @@ struct LobsterRunTests {
 
     /// Runs on a thread of its own: model runs block, and must not occupy the cooperative pool.
     static func run(_ configuration: RunConfiguration) async throws -> RunResult {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                do {
-                    continuation.resume(returning: try LabRun.run(configuration, calibration: calibration))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }.start()
-        }
+        try await offPool { try LabRun.run(configuration, calibration: calibration) }
     }
 
     @Test("the fixture replays through each model and passes the self-check, at pace and as fast as possible",
