@@ -1,6 +1,5 @@
 import Clocks
 import Foundation
-import MarketData
 import Pipeline
 
 /// Runs a program to its end in a fresh process, with its output captured in files.
