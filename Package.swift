@@ -13,11 +13,17 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ticklab", targets: ["ticklab"]),
+        .library(name: "Clocks", targets: ["Clocks"]),
         .library(name: "OrderBook", targets: ["OrderBook"]),
         .library(name: "MarketData", targets: ["MarketData"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "Models", targets: ["Models"]),
-        .library(name: "Lab", targets: ["Lab"]),
+        .library(name: "Results", targets: ["Results"]),
+        .library(name: "Run", targets: ["Run"]),
+        .library(name: "Sweep", targets: ["Sweep"]),
+        .library(name: "Report", targets: ["Report"]),
+        .library(name: "Exchange", targets: ["Exchange"]),
+        .library(name: "ExchangeClient", targets: ["ExchangeClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,32 +33,66 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
+    // The module graph, bottom up (docs/DESIGN.md draws it):
+    //   Clocks, OrderBook, Wire                       no dependencies
+    //   MarketData      OrderBook
+    //   Pipeline        MarketData, OrderBook, Clocks, Histogram          (no NIO)
+    //   Models          Pipeline, MarketData, Clocks, NIO, …
+    //   WireConversions Wire, MarketData, OrderBook
+    //   Exchange        Wire, WireConversions, MarketData, OrderBook, NIO (no Pipeline)
+    //   ExchangeClient  Wire, WireConversions, MarketData, Pipeline, NIO
+    //   Results         Pipeline (value types only)                       (no NIO, no models)
+    //   Report          Results, Pipeline (value types only)
+    //   Sweep           Results, Report, Pipeline, Clocks                 (no NIO, no models)
+    //   Run             Results, Pipeline, Models, MarketData, ExchangeClient
+    //   ticklab         everything above, ArgumentParser
     targets: [
         // Two OS calls Swift's Glibc module does not expose (timer slack, thread names).
         .target(name: "CSystemSupport"),
+        // The monotonic and CPU clocks every timestamp is taken from. No dependencies, so that
+        // market data and the models can both use them without importing each other.
+        .target(name: "Clocks", swiftSettings: strict),
         // The L2 order book: levels, deltas, checksum. No dependencies, no concurrency.
         .target(name: "OrderBook", swiftSettings: strict),
-        // Ticks, the synthetic exchange, arrival schedules and the monotonic clock.
+        // Ticks, the feed protocols, the synthetic exchange, arrival schedules, LOBSTER replays.
         .target(name: "MarketData", dependencies: ["OrderBook"], swiftSettings: strict),
         // Stage logic written once, workloads, metrics, and the protocols a model implements.
+        // No NIO: `StageHost.eventLoop` carries the loop opaquely (see StageHost.swift).
         .target(
             name: "Pipeline",
             dependencies: [
-                "OrderBook", "MarketData",
+                "OrderBook", "MarketData", "Clocks",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
-                // Only for `StageHost.eventLoop`: an I/O feed needs the loop its receiver runs on.
-                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
         // The exchange protocol's frames: values, encoder, decoder. No dependencies, so that the
         // decoder can be fuzzed on its own (Fuzz/Frames).
         .target(name: "Wire", swiftSettings: strict),
-        // The exchange over TCP: `ticklab exchange`, the TCP feed, order routing.
+        // Between the wire's values and the book's and feed's types. A module of its own because
+        // both ends of the protocol need it, and the client must not link the server (nor the
+        // server the pipeline): in Exchange the client would have to depend on the server, in
+        // ExchangeClient the server on the pipeline, and in Wire the fuzzed decoder would no
+        // longer compile alone.
+        .target(name: "WireConversions", dependencies: ["Wire", "MarketData", "OrderBook"], swiftSettings: strict),
+        // The exchange server (`ticklab exchange`): market data out, orders in. Nothing of the
+        // pipeline.
         .target(
             name: "Exchange",
             dependencies: [
-                "Wire", "OrderBook", "MarketData", "Pipeline", "CSystemSupport",
+                "Wire", "WireConversions", "OrderBook", "MarketData", "Clocks", "CSystemSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // The exchange's clients as the pipeline uses them: the TCP feed, the order route to the
+        // exchange, and the in-process gateway.
+        .target(
+            name: "ExchangeClient",
+            dependencies: [
+                "Wire", "WireConversions", "OrderBook", "MarketData", "Pipeline", "Clocks",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -64,7 +104,7 @@ let package = Package(
         .target(
             name: "Models",
             dependencies: [
-                "Pipeline", "MarketData", "OrderBook", "CSystemSupport",
+                "Pipeline", "MarketData", "OrderBook", "Clocks", "CSystemSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -72,19 +112,46 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Runs, results schema, reports.
+        // The results schema: run and sweep records, their coding, the plan and its axes as
+        // `plan.json` and the records name them, `machine.json`, and the results directory's
+        // files. Pipeline only for the value types the records carry (latency summaries, the
+        // evaluation kind, the wait strategy): nothing of NIO or the models.
+        .target(name: "Results", dependencies: ["Pipeline"], swiftSettings: strict),
+        // One run of one model on one feed: feeds made from the configuration, order routes,
+        // Ctrl-C, the table `ticklab run` prints.
         .target(
-            name: "Lab",
-            dependencies: ["Pipeline", "Models", "MarketData", "OrderBook", "Exchange"],
+            name: "Run",
+            dependencies: ["Results", "Pipeline", "Models", "MarketData", "OrderBook", "ExchangeClient", "Clocks"],
             swiftSettings: strict
         ),
+        // Reads records and renders `report.html`. Pipeline only for the records' value types.
+        .target(name: "Report", dependencies: ["Results", "Pipeline"], swiftSettings: strict),
+        // A plan's execution: one child process per run, progress, the CSV, the report rewritten
+        // as results come in. No models and no NIO: children are `ticklab run --json`.
+        .target(name: "Sweep", dependencies: ["Results", "Report", "Pipeline", "Clocks"], swiftSettings: strict),
         // The command line: argument parsing only.
         .executableTarget(
             name: "ticklab",
             dependencies: [
-                "Lab", "Models", "Pipeline", "MarketData", "Exchange",
+                "Run", "Sweep", "Report", "Results", "Models", "Pipeline", "MarketData", "Exchange", "ExchangeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strict
+        ),
+        // Test code shared by the test targets (fixtures, waiting helpers, an exchange on a free
+        // port), in the manner of swift-collections' _CollectionsTestSupport. Used only by tests.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Results", "Report", "Models", "Pipeline", "MarketData", "OrderBook", "Clocks", "Wire", "Exchange",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ClocksTests",
+            dependencies: ["Clocks"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -94,29 +161,60 @@ let package = Package(
         ),
         .testTarget(
             name: "MarketDataTests",
-            dependencies: ["MarketData", "OrderBook", .product(name: "PropertyBased", package: "swift-property-based")],
-            swiftSettings: strict
-        ),
-        .testTarget(
-            name: "PipelineTests",
-            dependencies: ["Pipeline", "MarketData", "OrderBook"],
-            swiftSettings: strict
-        ),
-        .testTarget(
-            name: "ModelsTests",
-            dependencies: ["Models", "Pipeline", "MarketData", "OrderBook", "Lab",
+            dependencies: ["MarketData", "OrderBook", "TestSupport",
                            .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
         .testTarget(
-            name: "LabTests",
-            dependencies: ["Lab", "Models", "Pipeline", "MarketData"],
+            name: "WireTests",
+            dependencies: ["Wire", "WireConversions", "MarketData", "OrderBook",
+                           .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "MarketData", "OrderBook", "Clocks"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ModelsTests",
+            dependencies: ["Models", "Pipeline", "MarketData", "OrderBook", "Clocks", "TestSupport",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ResultsTests",
+            dependencies: ["Results", "Pipeline", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RunTests",
+            dependencies: ["Run", "Results", "Models", "Pipeline", "MarketData", "OrderBook", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SweepTests",
+            dependencies: ["Sweep", "Results", "Report", "Pipeline", "MarketData", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ReportTests",
+            // Sweep: the report's figures are checked against the CSV the sweep writes beside it.
+            dependencies: ["Report", "Results", "Sweep", "Models", "Pipeline", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ExchangeTests",
+            dependencies: ["Exchange", "Wire", "MarketData", "OrderBook", "Clocks", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ExchangeClientTests",
             dependencies: [
-                "Exchange", "Wire", "Lab", "Models", "Pipeline", "MarketData", "OrderBook",
+                "ExchangeClient", "Exchange", "Wire", "WireConversions", "Run", "Results", "Models", "Pipeline",
+                "MarketData", "OrderBook", "Clocks", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,10 +1,15 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 // The order book benchmarks live in their own package so that the main package (and its CI
 // tests) do not depend on package-benchmark. Run from this directory:
 //
 //   swift package --scratch-path ../.build-bench benchmark
+// SwiftPM names a path dependency after its folder, so the main package is `main` in one
+// checkout and `TickLab` in another: take the name from where this manifest lies.
+let mainPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+
 let package = Package(
     name: "TickLabBenchmarks",
     platforms: [.macOS(.v15)],
@@ -17,7 +22,7 @@ let package = Package(
         .executableTarget(
             name: "OrderBookBenchmarks",
             dependencies: [
-                .product(name: "OrderBook", package: "main"),
+                .product(name: "OrderBook", package: mainPackage),
                 .product(name: "Benchmark", package: "package-benchmark"),
             ],
             path: "OrderBookBenchmarks",
@@ -28,10 +33,10 @@ let package = Package(
         .executableTarget(
             name: "HandOverBenchmarks",
             dependencies: [
-                .product(name: "Models", package: "main"),
-                .product(name: "Pipeline", package: "main"),
-                .product(name: "MarketData", package: "main"),
-                .product(name: "OrderBook", package: "main"),
+                .product(name: "Models", package: mainPackage),
+                .product(name: "Pipeline", package: mainPackage),
+                .product(name: "MarketData", package: mainPackage),
+                .product(name: "OrderBook", package: mainPackage),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Benchmark", package: "package-benchmark"),

@@ -1,3 +1,4 @@
+import Clocks
 import CSystemSupport
 import Glibc
 import MarketData
@@ -7,6 +8,7 @@ import OrderBook
 import NIOConcurrencyHelpers
 import Synchronization
 import Wire
+import WireConversions
 
 /// `ticklab exchange`: the synthetic market served over TCP.
 ///

@@ -52,6 +52,13 @@ public protocol TickFeed: Sendable {
     var scheduleEnd: UInt64? { get }
 }
 
+/// A feed that can tell whether what it delivered is right beyond the final book (a feed that
+/// compares its book with an exchange's checksums, or a replay with the recorded book).
+public protocol SelfCheckingFeed: TickFeed {
+    /// One sentence per problem found; empty when all is well. Failures fail the run's self-check.
+    var selfCheckFailures: [String] { get }
+}
+
 extension TickFeed {
     public var counters: [String: UInt64] { [:] }
     public var scheduleEnd: UInt64? { nil }

@@ -1,3 +1,4 @@
+import Clocks
 import CSystemSupport
 import MarketData
 import NIOCore

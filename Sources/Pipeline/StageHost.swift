@@ -1,5 +1,4 @@
 import MarketData
-import NIOCore
 
 // How I/O-bound stages learn where they run. A model says *how* a stage waits (it owns a thread,
 // it is a task on an event loop, it shares an executor); an I/O feed or an order route says
@@ -14,7 +13,12 @@ public enum StageHost: Sendable {
     case thread
     /// The stage is a task on this event loop: sockets are NIO channels on the same loop, so a
     /// busy loop delays the reading of the socket too, as in asyncio (`event-loop`).
-    case eventLoop(any EventLoop)
+    ///
+    /// The loop is a SwiftNIO `EventLoop`, held opaquely so that Pipeline does not depend on NIO:
+    /// the model that owns the loop passes it in, and the I/O side (ExchangeClient's feed and
+    /// order route) casts it back with `as? any EventLoop`. Anything else here is a programming
+    /// error that the I/O side reports when it attaches.
+    case eventLoop(any Sendable)
     /// The stage runs on an executor it shares and must not block (the cooperative pool, a
     /// dispatch queue): sockets are read on an I/O thread of the feed's own, which wakes the
     /// stage with a callback or by resuming a continuation (`tasks`, `dispatch`).
@@ -45,11 +49,4 @@ public protocol FeedReadiness: AnyObject, Sendable {
     /// `deadline`: for callback-driven models. False if this readiness cannot call back (a feed
     /// attached to a ``StageHost/thread``): then wait for the deadline your own way.
     func notify(until deadline: UInt64, _ wake: @escaping @Sendable () -> Void) -> Bool
-}
-
-/// A feed that can tell whether what it delivered is right beyond the final book (a feed that
-/// compares its book with an exchange's checksums, or a replay with the recorded book).
-public protocol SelfCheckingFeed: TickFeed {
-    /// One sentence per problem found; empty when all is well. Failures fail the run's self-check.
-    var selfCheckFailures: [String] { get }
 }

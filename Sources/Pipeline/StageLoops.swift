@@ -1,3 +1,4 @@
+import Clocks
 import MarketData
 
 /// The stage loops for models whose stages each block an OS thread (`threads`, `spin-ring`).

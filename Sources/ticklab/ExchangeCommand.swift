@@ -1,8 +1,13 @@
 import ArgumentParser
+import Clocks
 import Exchange
+import ExchangeClient
 import Foundation
-import Lab
 import MarketData
+import Report
+import Results
+import Run
+import Sweep
 
 struct ExchangeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,10 @@
 import Dispatch
 import Foundation
-import Lab
 import Pipeline
+import Report
+import Results
+import Run
+import Sweep
 
 /// One live line on a terminal: what runs, elapsed and remaining time.
 final class ProgressLine {

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import Lab
+import Models
+import Report
+import Results
+import Run
+import Sweep
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,7 +43,7 @@ struct ReportCommand: ParsableCommand {
         }
         let path = output ?? (SweepResultsDirectory(path: directories[0]).path + (directories.count == 1 ? "/report.html" : "/comparison.html"))
         do {
-            try SweepResultsDirectory.writeAtomically(ReportRenderer.render(sources), to: path)
+            try SweepResultsDirectory.writeAtomically(ReportRenderer.render(sources, modelOrder: ModelCatalog.names), to: path)
         } catch {
             throw CommandFailure(message: error.description, code: 1)
         }

@@ -1,6 +1,9 @@
 import ArgumentParser
-import Lab
 import MarketData
+import Report
+import Results
+import Run
+import Sweep
 
 extension RunCommand {
     /// `--route` and `--route-rtt-ms` as a routing, or a usage error that says what goes with what.

@@ -1,9 +1,12 @@
 import ArgumentParser
 import Foundation
-import Lab
 import MarketData
 import Models
 import Pipeline
+import Report
+import Results
+import Run
+import Sweep
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,9 @@
 import ArgumentParser
-import Lab
 import MarketData
+import Report
+import Results
+import Run
+import Sweep
 
 /// `--speed`: a multiplier of a recording's pace (`1`, `10`, `0.5`), or `max` for as fast as
 /// the receiver takes ticks.

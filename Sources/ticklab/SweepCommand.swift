@@ -1,9 +1,12 @@
 import ArgumentParser
 import Foundation
-import Lab
 import MarketData
 import Models
 import Pipeline
+import Report
+import Results
+import Run
+import Sweep
 
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -137,7 +140,8 @@ struct SweepCommand: ParsableCommand {
         let machine = MachineInfo.current(commandLine: CommandLine.arguments, reproduce: plan.command(out: path), plan: plan)
         let runner = SweepRunner(
             plan: plan, directory: SweepResultsDirectory(path: path), machine: machine,
-            options: .init(executable: SweepRunner.Options.currentExecutable(), retryFailed: retryFailed),
+            options: .init(executable: SweepRunner.Options.currentExecutable(), retryFailed: retryFailed,
+                          modelOrder: ModelCatalog.names),
             progress: progress, stop: interruption.stop)
         let summary: SweepRunner.Summary
         do {

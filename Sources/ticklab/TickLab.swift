@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import Lab
+import Report
+import Results
+import Run
+import Sweep
 
 struct TickLab: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,9 @@
+import Clocks
 @testable import Exchange
 import MarketData
 import OrderBook
 import Testing
+import TestSupport
 import Wire
 
 @Suite("Exchange server", .serialized)

@@ -2,6 +2,7 @@ import Foundation
 import MarketData
 import PropertyBased
 import Testing
+import TestSupport
 
 @Suite("LOBSTER CSV parsing")
 struct LobsterCSVTests {

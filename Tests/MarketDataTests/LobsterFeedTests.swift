@@ -2,6 +2,7 @@ import Foundation
 import MarketData
 import OrderBook
 import Testing
+import TestSupport
 
 @Suite("LOBSTER feed")
 struct LobsterFeedTests {

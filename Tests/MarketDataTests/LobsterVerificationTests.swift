@@ -3,6 +3,7 @@ import MarketData
 import OrderBook
 import PropertyBased
 import Testing
+import TestSupport
 
 @Suite("LOBSTER book rebuilding and verification")
 struct LobsterVerificationTests {

@@ -2,6 +2,7 @@ import MarketData
 import OrderBook
 import PropertyBased
 import Testing
+import TestSupport
 
 @Suite("Synthetic market and feed")
 struct SyntheticFeedTests {

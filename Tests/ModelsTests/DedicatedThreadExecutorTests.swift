@@ -3,11 +3,13 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Clocks
 import MarketData
 import Models
 import Pipeline
 import Synchronization
 import Testing
+import TestSupport
 
 /// The calling OS thread's identity (pthread_t is an integer on Linux, a pointer on Darwin).
 private func currentThread() -> UInt { unsafeBitCast(pthread_self(), to: UInt.self) }

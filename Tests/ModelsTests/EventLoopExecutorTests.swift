@@ -1,9 +1,11 @@
+import Clocks
 import MarketData
 import Models
 import NIOCore
 import NIOPosix
 import Pipeline
 import Testing
+import TestSupport
 
 @Suite("Event-loop executor and primitives")
 struct EventLoopExecutorTests {

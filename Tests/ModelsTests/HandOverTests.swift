@@ -4,6 +4,7 @@ import OrderBook
 import Pipeline
 import Synchronization
 import Testing
+import TestSupport
 
 private func ticks(_ range: ClosedRange<Int>) -> [ReceivedTick] {
     range.map { ReceivedTick(Tick(sequence: UInt64($0), scheduledArrival: 0, delta: .add(.bid, price: 1, size: 1), kind: .add), received: 0) }

@@ -3,12 +3,14 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Clocks
 import MarketData
 import Models
 import Pipeline
 import PropertyBased
 import Synchronization
 import Testing
+import TestSupport
 
 /// One step of a single-threaded scenario against the ring and a plain array as reference.
 private enum RingStep: Sendable, CustomStringConvertible {

@@ -1,3 +1,4 @@
+import Clocks
 import MarketData
 import Models
 import OrderBook
@@ -108,6 +109,7 @@ struct ParkerTests {
 }
 
 import Synchronization
+import TestSupport
 
 private final class Flag: Sendable {
     private let value = Atomic<Bool>(false)

@@ -1,3 +1,4 @@
+import Clocks
 import MarketData
 import OrderBook
 import Pipeline

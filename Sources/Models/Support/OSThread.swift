@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Clocks
 import CSystemSupport
 import MarketData
 import Synchronization

@@ -1,0 +1,265 @@
+import Foundation
+import Pipeline
+import Results
+
+/// The records of one sweep directory, as the report reads them.
+public struct ReportSource: Sendable {
+    /// How the report names this sweep when it compares several (the directory's name).
+    public var label: String
+    public var directory: String?
+    public var records: [SweepRecord]
+    public var machine: MachineInfo?
+    /// Lines of `results.jsonl` that could not be read.
+    public var problems: [String]
+
+    public init(label: String, directory: String? = nil, records: [SweepRecord], machine: MachineInfo? = nil,
+                problems: [String] = []) {
+        self.label = label
+        self.directory = directory
+        self.records = records
+        self.machine = machine
+        self.problems = problems
+    }
+
+    /// Reads a sweep directory: its `results.jsonl` and, when present, its `machine.json`.
+    public static func load(directory path: String) throws(SweepResultsDirectory.FileError) -> ReportSource {
+        let directory = SweepResultsDirectory(path: path)
+        guard directory.hasResults else {
+            throw SweepResultsDirectory.FileError(
+                description: "'\(directory.resultsPath)' does not exist: give a directory written by 'ticklab sweep'")
+        }
+        let contents = try directory.load()
+        return ReportSource(label: URL(fileURLWithPath: directory.path).lastPathComponent, directory: directory.path,
+                            records: contents.records, machine: MachineInfo.load(directory.machinePath),
+                            problems: contents.problems)
+    }
+}
+
+/// A figure over the repeats of a cell: the median, and the range as its spread.
+public struct Spread: Sendable, Hashable {
+    public var median: Double
+    public var min: Double
+    public var max: Double
+    public var count: Int
+
+    public init?(_ values: [Double]) {
+        let sorted = values.filter(\.isFinite).sorted()
+        guard !sorted.isEmpty else { return nil }
+        let middle = sorted.count / 2
+        median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        min = sorted[0]
+        max = sorted[sorted.count - 1]
+        count = sorted.count
+    }
+}
+
+/// A figure the report reads from a run's result.
+public struct ReportMetric: Sendable {
+    public var id: String
+    public var title: String
+    public var unit: String
+    public var value: @Sendable (RunResult) -> Double?
+
+    public static let throughput = ReportMetric(id: "throughput", title: "throughput", unit: "ticks/s") { $0.window.throughput }
+    public static let offeredRate = ReportMetric(id: "offered", title: "offered rate", unit: "ticks/s") { $0.window.offeredRate }
+    public static let endToEndMean = ReportMetric(id: "e2e-mean", title: "mean end-to-end latency", unit: "ms") {
+        $0.latency.endToEnd.count > 0 ? $0.latency.endToEnd.mean : nil
+    }
+    public static let endToEndP99 = ReportMetric(id: "e2e-p99", title: "p99 end-to-end latency", unit: "ms") {
+        $0.latency.endToEnd.count > 0 ? $0.latency.endToEnd.p99 : nil
+    }
+    /// The hop: received→processed (queue wait and work), per tick.
+    public static let hopP50 = ReportMetric(id: "hop-p50", title: "hop p50 (received→processed)", unit: "ms") {
+        $0.segments.receivedToProcessed.count > 0 ? $0.segments.receivedToProcessed.p50 : nil
+    }
+    public static let hopP99 = ReportMetric(id: "hop-p99", title: "hop p99 (received→processed)", unit: "ms") {
+        $0.segments.receivedToProcessed.count > 0 ? $0.segments.receivedToProcessed.p99 : nil
+    }
+    public static let queuePeak = ReportMetric(id: "queue-peak", title: "inbound queue peak", unit: "ticks") { Double($0.queue.peak) }
+    public static let backlog = ReportMetric(id: "backlog", title: "backlog at end", unit: "ticks") { Double($0.ticks.backlogAtEnd) }
+
+    /// The mean of each segment of the end-to-end latency (tick to decision), in pipeline order.
+    public static let endToEndSegments: [ReportMetric] = [
+        ReportMetric(id: "seg-arrival-received", title: "arrival→received", unit: "ms") { mean($0.segments.arrivalToReceived) },
+        ReportMetric(id: "seg-received-processed", title: "received→processed", unit: "ms") { mean($0.segments.receivedToProcessed) },
+        ReportMetric(id: "seg-processed-picked", title: "processed→picked", unit: "ms") { mean($0.segments.processedToPicked) },
+        ReportMetric(id: "seg-picked-decided", title: "picked→decided", unit: "ms") { mean($0.segments.pickedToDecided) },
+    ]
+
+    /// Every segment the charts stack: end-to-end's, then the optional ones (routing, with
+    /// `--route`), which return nil for results without them and are drawn only where present.
+    public static let segments: [ReportMetric] = endToEndSegments + [
+        ReportMetric(id: "seg-decided-acked", title: "decided→acked", unit: "ms") { $0.segments.decidedToAcked.flatMap(mean) },
+    ]
+
+    /// CPU seconds per stage; `other` is what the process spent beyond the stages' own clocks
+    /// (runtime threads, the pool, start-up).
+    public static let cpuStages: [ReportMetric] = [
+        ReportMetric(id: "cpu-receiver", title: "receiver", unit: "s") { $0.cpuSeconds.receiver },
+        ReportMetric(id: "cpu-processor", title: "processor", unit: "s") { $0.cpuSeconds.processor },
+        ReportMetric(id: "cpu-evaluator", title: "evaluator", unit: "s") { $0.cpuSeconds.evaluator },
+        ReportMetric(id: "cpu-shared", title: "shared threads", unit: "s") { $0.cpuSeconds.shared },
+        ReportMetric(id: "cpu-other", title: "rest of process", unit: "s") { r in
+            let c = r.cpuSeconds
+            let stages = (c.receiver ?? 0) + (c.processor ?? 0) + (c.evaluator ?? 0) + (c.shared ?? 0)
+            return max(0, c.process - stages)
+        },
+    ]
+
+    static func mean(_ summary: LatencySummary) -> Double? { summary.count > 0 ? summary.mean : nil }
+}
+
+/// One cell of one source: the runs that passed and the records that did not.
+public struct ReportPoint: Sendable {
+    public var source: Int
+    public var cell: SweepCell
+    /// Passed runs: the figures come from these alone.
+    public var results: [RunResult]
+    public var failures: [SweepRecord]
+
+    public func spread(_ metric: ReportMetric) -> Spread? { Spread(results.compactMap(metric.value)) }
+
+    public func median(_ metric: ReportMetric) -> Double? { spread(metric)?.median }
+
+    public var model: String { cell[.model] }
+    public var procMs: Double { Double(cell[.procMs]) ?? 0 }
+    public var isSaturation: Bool { cell[.rate] == "max" }
+    /// Runs that kept up.
+    public var keptUpCount: Int { results.filter(\.window.keptUp).count }
+    /// Kept up in most of its runs.
+    public var keptUp: Bool { !results.isEmpty && keptUpCount * 2 > results.count }
+    /// How busy the processor is asked to be: rate × proc-ms (1 = every millisecond spoken for).
+    public var utilisation: Double? { Double(cell[.rate]).map { $0 * procMs / 1000 } }
+}
+
+/// The sources regrouped as the report shows them.
+struct ReportModel {
+    /// A set of charts with the same axes: every cell except the model and proc-ms.
+    struct Panel {
+        var key: [SweepAxis: String]
+        var title: String
+        var points: [ReportPoint]
+    }
+
+    /// A line on a chart: one model of one source.
+    struct Series: Hashable {
+        var source: Int
+        var model: String
+    }
+
+    let sources: [ReportSource]
+    let points: [ReportPoint]
+    /// Models in catalogue order, unknown ones after them by name.
+    let models: [String]
+
+    /// - Parameter modelOrder: the models' catalogue order (`ModelCatalog.names`), passed in so
+    ///   that the report does not depend on the models.
+    init(_ sources: [ReportSource], modelOrder: [String]) {
+        self.sources = sources
+        var points: [ReportPoint] = []
+        for (index, source) in sources.enumerated() {
+            var byCell: [SweepCell: ReportPoint] = [:]
+            var order: [SweepCell] = []
+            for record in source.records {
+                let cell = SweepCell(parameters: record.parameters)
+                if byCell[cell] == nil {
+                    byCell[cell] = ReportPoint(source: index, cell: cell, results: [], failures: [])
+                    order.append(cell)
+                }
+                if let result = record.passedResult {
+                    byCell[cell]!.results.append(result)
+                } else {
+                    byCell[cell]!.failures.append(record)
+                }
+            }
+            points += order.map { byCell[$0]! }
+        }
+        let catalogue = modelOrder
+        let present = Set(points.map(\.model))
+        let models = catalogue.filter(present.contains) + present.subtracting(catalogue).sorted()
+        self.models = models
+        self.points = points.sorted { Self.precedes($0, $1, models: models) }
+    }
+
+    /// Points with figures at a fixed rate: the charts and the comparison tables.
+    var ratedPoints: [ReportPoint] { points.filter { !$0.isSaturation && !$0.results.isEmpty } }
+    /// Points with figures in saturation: the saturation table.
+    var saturatedPoints: [ReportPoint] { points.filter { $0.isSaturation && !$0.results.isEmpty } }
+    var failedRecords: [(source: Int, record: SweepRecord)] {
+        points.flatMap { point in point.failures.map { (point.source, $0) } }
+    }
+
+    /// The axes that tell panels apart (rate, eval-ms, eval kind, and any added later).
+    static let panelAxes = SweepAxis.allCases.filter { $0 != .model && $0 != .procMs }
+
+    /// The panels of the rated points, in axis order.
+    var panels: [Panel] { Self.panels(of: ratedPoints, axes: Self.panelAxes, alwaysNamed: [.evalMs]) }
+
+    /// Groups points by the values of `axes`; titles name the axes that differ between panels
+    /// and those in `alwaysNamed`.
+    static func panels(of points: [ReportPoint], axes: [SweepAxis], alwaysNamed: [SweepAxis]) -> [Panel] {
+        var panels: [Panel] = []
+        for point in points {
+            let key = Dictionary(uniqueKeysWithValues: axes.map { ($0, point.cell[$0]) })
+            if let index = panels.firstIndex(where: { $0.key == key }) {
+                panels[index].points.append(point)
+            } else {
+                panels.append(Panel(key: key, title: "", points: [point]))
+            }
+        }
+        let named = axes.filter { axis in
+            alwaysNamed.contains(axis) || Set(panels.map { $0.key[axis] ?? "" }).count > 1
+        }
+        for index in panels.indices {
+            panels[index].title = named.map { $0.label(panels[index].key[$0] ?? "") }.joined(separator: " · ")
+        }
+        return panels.sorted { a, b in
+            for axis in SweepAxis.nesting where a.key[axis] != b.key[axis] {
+                return compare(a.key[axis] ?? "", b.key[axis] ?? "", axis: axis)
+            }
+            return false
+        }
+    }
+
+    /// The series of some points, in source then model order.
+    func series(of points: [ReportPoint]) -> [Series] {
+        let present = Set(points.map { Series(source: $0.source, model: $0.model) })
+        return sources.indices.flatMap { source in
+            models.map { Series(source: source, model: $0) }.filter(present.contains)
+        }
+    }
+
+    func label(_ series: Series) -> String {
+        sources.count > 1 ? "\(series.model) (\(sources[series.source].label))" : series.model
+    }
+
+    /// The model every other is compared with: `event-loop`, the seed's asyncio, when present.
+    var baseline: String? {
+        models.contains("event-loop") ? "event-loop" : nil
+    }
+
+    /// The proc-ms values of some points, ascending.
+    static func procValues(_ points: [ReportPoint]) -> [Double] {
+        Array(Set(points.map(\.procMs))).sorted()
+    }
+
+    static func compare(_ a: String, _ b: String, axis: SweepAxis) -> Bool {
+        switch (axis.number(a), axis.number(b)) {
+        case let (x?, y?): return x < y
+        case (_?, nil): return true
+        case (nil, _?): return false
+        case (nil, nil): return a < b
+        }
+    }
+
+    static func precedes(_ a: ReportPoint, _ b: ReportPoint, models: [String]) -> Bool {
+        if a.source != b.source { return a.source < b.source }
+        for axis in SweepAxis.nesting where a.cell[axis] != b.cell[axis] {
+            if axis == .model {
+                return (models.firstIndex(of: a.model) ?? .max) < (models.firstIndex(of: b.model) ?? .max)
+            }
+            return compare(a.cell[axis], b.cell[axis], axis: axis)
+        }
+        return false
+    }
+}

@@ -1,0 +1,393 @@
+import Foundation
+import Results
+
+/// Colours and marker shapes that stay apart for colour-blind readers and in grey print:
+/// the Okabe–Ito palette, and a different marker per model so that colour is never the only cue.
+enum ReportPalette {
+    /// Okabe–Ito, darkest and most distinct first; yellow last (weak on white).
+    static let series = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+
+    static func color(_ index: Int) -> String { series[index % series.count] }
+
+    static func marker(_ index: Int) -> ReportMarker {
+        ReportMarker.allCases[index % ReportMarker.allCases.count]
+    }
+
+    /// The latency segments, in pipeline order; receiver lag in vermillion, the colour that
+    /// draws the eye, since it is where a blocked loop shows.
+    static let segments = ["#D55E00", "#0072B2", "#F0E442", "#009E73", "#CC79A7", "#56B4E9"]
+    /// CPU per stage: receiver, processor, evaluator, shared, rest.
+    static let stages = ["#E69F00", "#0072B2", "#009E73", "#56B4E9", "#BBBBBB"]
+
+    /// Viridis, sampled: a sequential scale readable with every common colour deficiency.
+    static let sequential: [(Double, Double, Double)] = [
+        (68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37),
+    ]
+
+    /// The colour of `t` in [0, 1] on the sequential scale, and whether dark text reads on it.
+    static func sequential(_ t: Double) -> (color: String, darkText: Bool) {
+        let t = min(1, max(0, t.isFinite ? t : 0))
+        let position = t * Double(sequential.count - 1)
+        let index = min(sequential.count - 2, Int(position))
+        let f = position - Double(index)
+        let a = sequential[index], b = sequential[index + 1]
+        let r = a.0 + (b.0 - a.0) * f, g = a.1 + (b.1 - a.1) * f, bl = a.2 + (b.2 - a.2) * f
+        let luminance = 0.2126 * r + 0.7152 * g + 0.0722 * bl
+        return (String(format: "#%02X%02X%02X", Int(r), Int(g), Int(bl)), luminance > 110)
+    }
+}
+
+enum ReportMarker: CaseIterable {
+    case circle, square, triangle, diamond, triangleDown, plus
+
+    /// The marker centred at (x, y), filled or hollow.
+    func svg(x: Double, y: Double, size r: Double, color: String, hollow: Bool) -> String {
+        let paint = hollow ? "fill=\"#FFFFFF\" stroke=\"\(color)\" stroke-width=\"1.6\"" : "fill=\"\(color)\" stroke=\"#FFFFFF\" stroke-width=\"0.8\""
+        func path(_ points: [(Double, Double)]) -> String {
+            "<path d=\"M" + points.map { "\(SVG.n(x + $0.0 * r)),\(SVG.n(y + $0.1 * r))" }.joined(separator: " L") + " Z\" \(paint)/>"
+        }
+        switch self {
+        case .circle: return "<circle cx=\"\(SVG.n(x))\" cy=\"\(SVG.n(y))\" r=\"\(SVG.n(r))\" \(paint)/>"
+        case .square: return "<rect x=\"\(SVG.n(x - r * 0.9))\" y=\"\(SVG.n(y - r * 0.9))\" width=\"\(SVG.n(r * 1.8))\" height=\"\(SVG.n(r * 1.8))\" \(paint)/>"
+        case .triangle: return path([(0, -1.25), (1.15, 0.85), (-1.15, 0.85)])
+        case .diamond: return path([(0, -1.3), (1.1, 0), (0, 1.3), (-1.1, 0)])
+        case .triangleDown: return path([(0, 1.25), (1.15, -0.85), (-1.15, -0.85)])
+        case .plus:
+            let a = 0.38
+            return path([(-a, -1.1), (a, -1.1), (a, -a), (1.1, -a), (1.1, a), (a, a), (a, 1.1), (-a, 1.1), (-a, a),
+                         (-1.1, a), (-1.1, -a), (-a, -a)])
+        }
+    }
+}
+
+/// Small helpers for writing SVG by hand.
+enum SVG {
+    /// A coordinate with one decimal.
+    static func n(_ value: Double) -> String { String(format: "%.1f", value.isFinite ? value : 0) }
+
+    static func text(_ content: String, x: Double, y: Double, anchor: String = "middle", size: Double = 11,
+                     extra: String = "") -> String {
+        "<text x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor)\" font-size=\"\(n(size))\"\(extra.isEmpty ? "" : " " + extra)>"
+            + ReportFormat.escape(content) + "</text>"
+    }
+
+    static func title(_ text: String) -> String { "<title>\(ReportFormat.escape(text))</title>" }
+
+    static func open(chart: String, panel: String, width: Double, height: Double, label: String) -> String {
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" data-chart=\"\(ReportFormat.escape(chart))\" "
+            + "data-panel=\"\(ReportFormat.escape(panel))\" viewBox=\"0 0 \(n(width)) \(n(height))\" "
+            + "width=\"\(n(width))\" height=\"\(n(height))\" role=\"img\" aria-label=\"\(ReportFormat.escape(label))\">"
+    }
+}
+
+/// A linear or logarithmic axis mapping data values onto pixels.
+struct ChartScale {
+    let low: Double
+    let high: Double
+    let from: Double
+    let to: Double
+    let logarithmic: Bool
+
+    /// A linear scale from zero (or `low`) to a rounded-up `high`.
+    static func linear(low: Double = 0, high: Double, from: Double, to: Double) -> ChartScale {
+        let top = high > low ? niceCeiling(high) : low + 1
+        return ChartScale(low: low, high: top, from: from, to: to, logarithmic: false)
+    }
+
+    /// A log scale over whole decades around the values (positive values only).
+    static func log(low: Double, high: Double, from: Double, to: Double) -> ChartScale {
+        let low = max(low, 1e-4), high = max(high, low)
+        var bottom = pow(10, floor(log10(low)))
+        var top = pow(10, ceil(log10(high)))
+        if top <= bottom * 1.0001 { top = bottom * 10 }
+        if top / bottom < 100, bottom > 1e-4 { bottom /= 10 }
+        return ChartScale(low: bottom, high: top, from: from, to: to, logarithmic: true)
+    }
+
+    func map(_ value: Double) -> Double {
+        let t: Double
+        if logarithmic {
+            t = (log10(max(value, low)) - log10(low)) / (log10(high) - log10(low))
+        } else {
+            t = (value - low) / (high - low)
+        }
+        return from + (to - from) * t
+    }
+
+    /// Tick values: 1-2-5 steps (linear) or 1, 2, 5 per decade (log).
+    var ticks: [Double] {
+        if logarithmic {
+            var ticks: [Double] = []
+            var decade = low
+            while decade <= high * 1.0001 {
+                for m in [1.0, 2, 5] where decade * m <= high * 1.0001 { ticks.append(decade * m) }
+                decade *= 10
+            }
+            return ticks
+        }
+        let step = ChartScale.niceStep((high - low) / 5)
+        return stride(from: low, through: high + step * 0.001, by: step).map { $0 }
+    }
+
+    static func niceStep(_ raw: Double) -> Double {
+        guard raw > 0, raw.isFinite else { return 1 }
+        let magnitude = pow(10, floor(log10(raw)))
+        for m in [1.0, 2, 2.5, 5, 10] where raw <= m * magnitude { return m * magnitude }
+        return 10 * magnitude
+    }
+
+    static func niceCeiling(_ value: Double) -> Double {
+        let step = niceStep(value / 5)
+        return (value / step).rounded(.up) * step
+    }
+}
+
+/// Lines over proc-ms: one line per series and statistic, markers with exact-value tooltips,
+/// min–max whiskers when cells were repeated, an optional horizontal reference (the offered rate).
+struct LineChart {
+    struct Point {
+        var x: Double
+        var y: Spread
+        var tooltip: String
+    }
+
+    struct Line {
+        var seriesLabel: String
+        var statistic: String
+        var color: String
+        var marker: ReportMarker
+        var hollow: Bool
+        var dashed: Bool
+        var points: [Point]
+    }
+
+    var chart: String
+    var panel: String
+    var xTitle: String
+    var yTitle: String
+    var logarithmic: Bool
+    var lines: [Line]
+    var xTicks: [Double]
+    var reference: (value: Double, label: String)?
+
+    static let width = 440.0, height = 290.0
+    static let left = 62.0, right = 16.0, top = 30.0, bottom = 44.0
+
+    func svg() -> String {
+        let w = Self.width, h = Self.height
+        let values = lines.flatMap { $0.points.flatMap { [$0.y.min, $0.y.max, $0.y.median] } } + (reference.map { [$0.value] } ?? [])
+        let x = ChartScale(low: 0, high: (xTicks.max() ?? 1) * 1.08, from: Self.left, to: w - Self.right, logarithmic: false)
+        let y = logarithmic
+            ? ChartScale.log(low: values.filter { $0 > 0 }.min() ?? 1, high: values.max() ?? 10, from: h - Self.bottom, to: Self.top)
+            : ChartScale.linear(high: (values.max() ?? 1) * 1.05, from: h - Self.bottom, to: Self.top)
+        var out = SVG.open(chart: chart, panel: panel, width: w, height: h, label: "\(yTitle) against \(xTitle), \(panel)")
+        out += "<rect x=\"0\" y=\"0\" width=\"\(SVG.n(w))\" height=\"\(SVG.n(h))\" fill=\"#FFFFFF\"/>"
+        out += SVG.text(panel, x: Self.left, y: 18, anchor: "start", size: 12.5, extra: "font-weight=\"bold\"")
+        // Grid and axes.
+        for tick in y.ticks {
+            let py = y.map(tick)
+            out += "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(py))\" stroke=\"#E3E3E3\" stroke-width=\"1\"/>"
+            out += SVG.text(ReportFormat.tick(tick), x: Self.left - 6, y: py + 3.5, anchor: "end", size: 10)
+        }
+        for tick in xTicks {
+            let px = x.map(tick)
+            out += "<line x1=\"\(SVG.n(px))\" y1=\"\(SVG.n(h - Self.bottom))\" x2=\"\(SVG.n(px))\" y2=\"\(SVG.n(h - Self.bottom + 4))\" stroke=\"#555555\"/>"
+            out += SVG.text(SweepNumber.format(tick), x: px, y: h - Self.bottom + 16, size: 10)
+        }
+        out += "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(h - Self.bottom))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(h - Self.bottom))\" stroke=\"#555555\"/>"
+        out += "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(Self.top))\" x2=\"\(SVG.n(Self.left))\" y2=\"\(SVG.n(h - Self.bottom))\" stroke=\"#555555\"/>"
+        out += SVG.text(xTitle, x: (Self.left + w - Self.right) / 2, y: h - 8, size: 11)
+        out += SVG.text(yTitle + (logarithmic ? " (log scale)" : ""), x: 14, y: (Self.top + h - Self.bottom) / 2, size: 11,
+                        extra: "transform=\"rotate(-90 14 \(SVG.n((Self.top + h - Self.bottom) / 2)))\"")
+        if let reference {
+            let py = y.map(reference.value)
+            out += "<g class=\"reference\">" + SVG.title(reference.label)
+            out += "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(py))\" stroke=\"#333333\" stroke-width=\"1.2\" stroke-dasharray=\"2 3\"/>"
+            out += SVG.text(reference.label, x: w - Self.right - 2, y: py - 4, anchor: "end", size: 9.5, extra: "fill=\"#333333\"")
+            out += "</g>"
+        }
+        for line in lines {
+            let sorted = line.points.sorted { $0.x < $1.x }
+            if sorted.count > 1 {
+                let d = sorted.map { "\(SVG.n(x.map($0.x))),\(SVG.n(y.map($0.y.median)))" }.joined(separator: " L")
+                out += "<path d=\"M\(d)\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"\(line.hollow ? "1.5" : "2")\""
+                    + (line.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>"
+            }
+            for point in sorted {
+                let px = x.map(point.x), py = y.map(point.y.median)
+                out += "<g class=\"point\" data-series=\"\(ReportFormat.escape(line.seriesLabel))\" data-stat=\"\(line.statistic)\" "
+                    + "data-x=\"\(SweepNumber.format(point.x))\" data-y=\"\(SweepNumber.format(point.y.median))\">"
+                out += SVG.title(point.tooltip)
+                if point.y.count > 1 && point.y.max > point.y.min {
+                    let y0 = y.map(point.y.min), y1 = y.map(point.y.max)
+                    out += "<path d=\"M\(SVG.n(px)),\(SVG.n(y0)) L\(SVG.n(px)),\(SVG.n(y1)) M\(SVG.n(px - 3)),\(SVG.n(y0)) L\(SVG.n(px + 3)),\(SVG.n(y0)) M\(SVG.n(px - 3)),\(SVG.n(y1)) L\(SVG.n(px + 3)),\(SVG.n(y1))\" stroke=\"\(line.color)\" stroke-width=\"1\"/>"
+                }
+                out += line.marker.svg(x: px, y: py, size: 4.2, color: line.color, hollow: line.hollow || line.dashed)
+                out += "</g>"
+            }
+        }
+        return out + "</svg>"
+    }
+}
+
+/// Groups of stacked bars: one group per proc-ms, one bar per series, one stack per part
+/// (latency segment, CPU stage); each part carries its exact value as a tooltip.
+struct StackedBarChart {
+    struct Bar {
+        var seriesLabel: String
+        var color: String
+        var marker: ReportMarker
+        var hollow: Bool
+        /// One value per stack; nil where the part does not apply.
+        var parts: [Spread?]
+        var tooltip: String
+    }
+
+    struct Group {
+        var x: Double
+        var bars: [Bar]
+    }
+
+    var chart: String
+    var panel: String
+    var xTitle: String
+    var yTitle: String
+    var stacks: [(title: String, color: String)]
+    var groups: [Group]
+
+    static let height = 300.0
+    static let left = 62.0, right = 12.0, top = 30.0, bottom = 58.0
+
+    var width: Double {
+        let bars = groups.reduce(0) { $0 + $1.bars.count }
+        return max(440, min(900, Self.left + Self.right + Double(bars) * 22 + Double(groups.count) * 18))
+    }
+
+    func svg() -> String {
+        let w = width, h = Self.height
+        let totals = groups.flatMap { $0.bars.map { $0.parts.reduce(0) { $0 + ($1?.median ?? 0) } } }
+        let y = ChartScale.linear(high: max(totals.max() ?? 1, 1e-9) * 1.18, from: h - Self.bottom, to: Self.top)
+        var out = SVG.open(chart: chart, panel: panel, width: w, height: h, label: "\(yTitle) by \(xTitle), \(panel)")
+        out += "<rect x=\"0\" y=\"0\" width=\"\(SVG.n(w))\" height=\"\(SVG.n(h))\" fill=\"#FFFFFF\"/>"
+        out += SVG.text(panel, x: Self.left, y: 18, anchor: "start", size: 12.5, extra: "font-weight=\"bold\"")
+        for tick in y.ticks {
+            let py = y.map(tick)
+            out += "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(py))\" stroke=\"#E3E3E3\"/>"
+            out += SVG.text(ReportFormat.tick(tick), x: Self.left - 6, y: py + 3.5, anchor: "end", size: 10)
+        }
+        out += "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(h - Self.bottom))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(h - Self.bottom))\" stroke=\"#555555\"/>"
+        out += SVG.text(yTitle, x: 14, y: (Self.top + h - Self.bottom) / 2, size: 11,
+                        extra: "transform=\"rotate(-90 14 \(SVG.n((Self.top + h - Self.bottom) / 2)))\"")
+        out += SVG.text(xTitle, x: (Self.left + w - Self.right) / 2, y: h - 6, size: 11)
+        let plotWidth = w - Self.left - Self.right
+        let groupWidth = plotWidth / Double(max(groups.count, 1))
+        for (g, group) in groups.enumerated() {
+            let barWidth = min(26, (groupWidth - 14) / Double(max(group.bars.count, 1)))
+            let start = Self.left + Double(g) * groupWidth + (groupWidth - barWidth * Double(group.bars.count)) / 2
+            out += SVG.text("\(SweepNumber.format(group.x)) ms", x: Self.left + (Double(g) + 0.5) * groupWidth,
+                            y: h - Self.bottom + 32, size: 10.5, extra: "font-weight=\"bold\"")
+            for (b, bar) in group.bars.enumerated() {
+                let x0 = start + Double(b) * barWidth
+                var base = 0.0
+                for (s, part) in bar.parts.enumerated() {
+                    guard let part, part.median > 0 || part.count > 0 else { continue }
+                    let y0 = y.map(base), y1 = y.map(base + part.median)
+                    let stack = stacks[s]
+                    let spread = part.count > 1 ? " (median of \(part.count), \(ReportFormat.millis(part.min))–\(ReportFormat.millis(part.max)))" : ""
+                    out += "<g class=\"segment\" data-series=\"\(ReportFormat.escape(bar.seriesLabel))\" data-x=\"\(SweepNumber.format(group.x))\" "
+                        + "data-stack=\"\(ReportFormat.escape(stack.title))\" data-value=\"\(SweepNumber.format(part.median))\">"
+                    out += SVG.title("\(bar.seriesLabel), proc \(SweepNumber.format(group.x)) ms: \(stack.title) \(ReportFormat.millis(part.median)) \(yUnit)\(spread)")
+                    out += "<rect x=\"\(SVG.n(x0 + 1))\" y=\"\(SVG.n(y1))\" width=\"\(SVG.n(max(1, barWidth - 2)))\" height=\"\(SVG.n(max(0, y0 - y1)))\" fill=\"\(stack.color)\" stroke=\"#FFFFFF\" stroke-width=\"0.5\"/>"
+                    out += "</g>"
+                    base += part.median
+                }
+                let cx = x0 + barWidth / 2
+                out += "<g class=\"bar-label\">" + SVG.title(bar.tooltip)
+                out += bar.marker.svg(x: cx, y: h - Self.bottom + 9, size: 3.6, color: bar.color, hollow: bar.hollow)
+                out += "</g>"
+                let label = ReportFormat.millis(base)
+                out += SVG.text(label, x: cx + 3, y: y.map(base) - 3, anchor: "start", size: 8.5,
+                                extra: "transform=\"rotate(-90 \(SVG.n(cx + 3)) \(SVG.n(y.map(base) - 3)))\" fill=\"#333333\"")
+            }
+        }
+        return out + "</svg>"
+    }
+
+    private var yUnit: String {
+        yTitle.hasSuffix("(s)") ? "s" : "ms"
+    }
+}
+
+/// A grid of cells coloured by value on a shared sequential scale, each with its number
+/// written in it (the colour is a guide, the number is the datum).
+struct Heatmap {
+    var chart: String
+    var panel: String
+    var seriesLabel: String
+    var rowTitle: String
+    var columnTitle: String
+    var rows: [Double]
+    var columns: [Double]
+    /// `values[row][column]`, nil where no run passed.
+    var values: [[Spread?]]
+    /// The value the darkest… brightest colour stands for (shared by every heatmap).
+    var scaleMax: Double
+    var tooltip: (Int, Int, Spread) -> String
+
+    var width: Double { Self.left + Double(columns.count) * Self.cell + 16 }
+    var height: Double { Self.top + Double(rows.count) * Self.cell + 40 }
+
+    static let cell = 46.0, left = 70.0, top = 34.0
+
+    func svg() -> String {
+        let w = width, h = height
+        var out = SVG.open(chart: chart, panel: panel, width: w, height: h, label: "\(seriesLabel): \(panel)")
+        out += "<rect x=\"0\" y=\"0\" width=\"\(SVG.n(w))\" height=\"\(SVG.n(h))\" fill=\"#FFFFFF\"/>"
+        out += SVG.text(seriesLabel, x: 6, y: 16, anchor: "start", size: 12.5, extra: "font-weight=\"bold\"")
+        out += SVG.text(rowTitle, x: 6, y: Self.top - 6, anchor: "start", size: 9.5, extra: "fill=\"#555555\"")
+        for (r, row) in rows.enumerated() {
+            let y0 = Self.top + Double(r) * Self.cell
+            out += SVG.text("\(SweepNumber.format(row))", x: Self.left - 6, y: y0 + Self.cell / 2 + 4, anchor: "end", size: 10.5)
+            for (c, column) in columns.enumerated() {
+                let x0 = Self.left + Double(c) * Self.cell
+                guard let value = values[r][c] else {
+                    out += "<rect x=\"\(SVG.n(x0 + 1))\" y=\"\(SVG.n(y0 + 1))\" width=\"\(SVG.n(Self.cell - 2))\" height=\"\(SVG.n(Self.cell - 2))\" fill=\"#F2F2F2\"/>"
+                    out += SVG.text("–", x: x0 + Self.cell / 2, y: y0 + Self.cell / 2 + 4, size: 10, extra: "fill=\"#999999\"")
+                    continue
+                }
+                let t = scaleMax > 0 ? log1p(value.median) / log1p(scaleMax) : 0
+                let (color, dark) = ReportPalette.sequential(t)
+                out += "<g class=\"cell\" data-series=\"\(ReportFormat.escape(seriesLabel))\" data-x=\"\(SweepNumber.format(column))\" "
+                    + "data-y=\"\(SweepNumber.format(row))\" data-value=\"\(SweepNumber.format(value.median))\">"
+                out += SVG.title(tooltip(r, c, value))
+                out += "<rect x=\"\(SVG.n(x0 + 1))\" y=\"\(SVG.n(y0 + 1))\" width=\"\(SVG.n(Self.cell - 2))\" height=\"\(SVG.n(Self.cell - 2))\" fill=\"\(color)\"/>"
+                out += SVG.text(ReportFormat.number(value.median), x: x0 + Self.cell / 2, y: y0 + Self.cell / 2 + 4, size: 11,
+                                extra: "fill=\"\(dark ? "#000000" : "#FFFFFF")\"")
+                out += "</g>"
+            }
+        }
+        let bottom = Self.top + Double(rows.count) * Self.cell
+        for (c, column) in columns.enumerated() {
+            out += SVG.text(SweepNumber.format(column), x: Self.left + (Double(c) + 0.5) * Self.cell, y: bottom + 14, size: 10.5)
+        }
+        out += SVG.text(columnTitle, x: Self.left + Double(columns.count) * Self.cell / 2, y: bottom + 31, size: 10)
+        return out + "</svg>"
+    }
+
+    /// A colour bar for the shared scale of the heatmaps.
+    static func legend(scaleMax: Double) -> String {
+        let w = 320.0, h = 44.0
+        var out = SVG.open(chart: "queue-scale", panel: "scale", width: w, height: h, label: "colour scale of the queue peaks")
+        let steps = 40
+        for i in 0..<steps {
+            let (color, _) = ReportPalette.sequential(Double(i) / Double(steps - 1))
+            out += "<rect x=\"\(SVG.n(10 + Double(i) * 7.5))\" y=\"6\" width=\"7.6\" height=\"14\" fill=\"\(color)\"/>"
+        }
+        let marks = [0, scaleMax > 0 ? expm1(log1p(scaleMax) / 2) : 0, scaleMax]
+        for (i, mark) in marks.enumerated() {
+            let x = 10 + 300 * (scaleMax > 0 ? log1p(mark) / log1p(scaleMax) : Double(i) / 2)
+            out += SVG.text(ReportFormat.number(mark.rounded()), x: x, y: 34, size: 10)
+        }
+        return out + "</svg>"
+    }
+}

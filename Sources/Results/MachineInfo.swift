@@ -1,0 +1,78 @@
+import Foundation
+
+/// Where and how a sweep ran: `machine.json`, and the machine block of the report.
+///
+/// Figures from a lab mean little without the machine: core count and CPU decide what
+/// "parallel" can buy, and the exact command makes a run repeatable.
+public struct MachineInfo: Sendable, Hashable, Codable {
+    public static let schemaName = "ticklab.machine"
+    public static let currentSchemaVersion = 1
+
+    public var schema: String = MachineInfo.schemaName
+    public var schemaVersion: Int = MachineInfo.currentSchemaVersion
+    public var cpuModel: String
+    public var logicalCores: Int
+    public var memoryBytes: UInt64
+    public var os: String
+    public var kernel: String
+    /// The compiler that built `ticklab`.
+    public var swiftVersion: String
+    public var ticklabVersion: String
+    /// The commit of the source tree `ticklab` was built from, read when the sweep started;
+    /// nil when git or the tree is not there.
+    public var gitCommit: String?
+    /// The tree had uncommitted changes.
+    public var gitDirty: Bool?
+    /// When the sweep started, ISO 8601 UTC.
+    public var date: String
+    /// The command line as typed.
+    public var commandLine: String
+    /// The command that runs the same sweep again, every value spelled out.
+    public var reproduce: String
+    public var plan: SweepPlan?
+    /// Later invocations that resumed the sweep.
+    public var resumes: [Invocation] = []
+
+    public struct Invocation: Sendable, Hashable, Codable {
+        public var date: String
+        public var commandLine: String
+        public var cpuModel: String
+        public var gitCommit: String?
+
+        public init(date: String, commandLine: String, cpuModel: String, gitCommit: String? = nil) {
+            self.date = date
+            self.commandLine = commandLine
+            self.cpuModel = cpuModel
+            self.gitCommit = gitCommit
+        }
+    }
+
+    public init(cpuModel: String, logicalCores: Int, memoryBytes: UInt64, os: String, kernel: String,
+                swiftVersion: String, ticklabVersion: String = TickLabVersion.string, gitCommit: String?,
+                gitDirty: Bool?, date: String, commandLine: String, reproduce: String, plan: SweepPlan?) {
+        self.cpuModel = cpuModel
+        self.logicalCores = logicalCores
+        self.memoryBytes = memoryBytes
+        self.os = os
+        self.kernel = kernel
+        self.swiftVersion = swiftVersion
+        self.ticklabVersion = ticklabVersion
+        self.gitCommit = gitCommit
+        self.gitDirty = gitDirty
+        self.date = date
+        self.commandLine = commandLine
+        self.reproduce = reproduce
+        self.plan = plan
+    }
+
+    public func jsonText() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    public static func load(_ path: String) -> MachineInfo? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(MachineInfo.self, from: data)
+    }
+}

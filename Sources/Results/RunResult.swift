@@ -1,0 +1,288 @@
+import Pipeline
+
+/// The record of one run: what `ticklab run --json` prints and what a sweep stores, one per
+/// line, in `results.jsonl`. Its schema is documented in the README; a change that removes or
+/// renames a field bumps ``currentSchemaVersion``.
+public struct RunResult: Sendable, Hashable, Codable {
+    public static let schemaName = "ticklab.run"
+    public static let currentSchemaVersion = 1
+
+    public var schema: String = RunResult.schemaName
+    public var schemaVersion: Int = RunResult.currentSchemaVersion
+    public var ticklabVersion: String = TickLabVersion.string
+    /// When the run started, ISO 8601 UTC.
+    public var startedAt: String
+    public var configuration: Parameters
+    /// Ctrl-C ended the run early: the figures cover the part that ran.
+    public var interrupted: Bool
+    public var window: Window
+    public var ticks: Ticks
+    public var evaluator: Evaluator
+    /// Milliseconds, measured from the scheduled arrival.
+    public var latency: Latencies
+    /// Milliseconds; the four segments add up to end-to-end for each evaluated tick.
+    public var segments: Segments
+    public var queue: Queue
+    public var cpuSeconds: CPU
+    public var workload: WorkloadAccuracy
+    public var selfCheck: SelfCheck
+    /// Counters of non-synthetic feeds (gaps, snapshots, reconnects, bytes, …); nil when none.
+    public var feedCounters: [String: UInt64]?
+    /// Orders and acknowledgements with `--route`; nil without it.
+    public var routing: Routing? = nil
+
+    /// The run's parameters, flat, as a sweep varies them.
+    public struct Parameters: Sendable, Hashable, Codable {
+        public var model: String
+        public var feed: String
+        /// Ticks per second; nil in saturation (`--rate max`).
+        public var rate: Double?
+        public var durationSeconds: Double
+        public var arrivals: String
+        public var clock: String
+        public var seed: UInt64
+        public var procMs: Double
+        public var evalMs: Double
+        public var evalKind: String
+        public var waitStrategy: String?
+        /// Where decisions went as orders (`--route`): "gateway 1 ms", "exchange tcp://…".
+        public var route: String? = nil
+        /// The in-process gateway's simulated round trip, ms (nil for the exchange or no route).
+        public var routeRttMs: Double? = nil
+
+        public init(model: String, feed: String, rate: Double? = nil, durationSeconds: Double, arrivals: String, clock: String, seed: UInt64, procMs: Double, evalMs: Double, evalKind: String, waitStrategy: String? = nil, route: String? = nil, routeRttMs: Double? = nil) {
+            self.model = model
+            self.feed = feed
+            self.rate = rate
+            self.durationSeconds = durationSeconds
+            self.arrivals = arrivals
+            self.clock = clock
+            self.seed = seed
+            self.procMs = procMs
+            self.evalMs = evalMs
+            self.evalKind = evalKind
+            self.waitStrategy = waitStrategy
+            self.route = route
+            self.routeRttMs = routeRttMs
+        }
+    }
+
+    public struct Window: Sendable, Hashable, Codable {
+        /// Length of the measurement window: from the first scheduled arrival to the end of the
+        /// schedule (or the stop request).
+        public var seconds: Double
+        /// Ticks the feed scheduled per second in the window.
+        public var offeredRate: Double
+        /// Ticks processed per second inside the window.
+        public var throughput: Double
+        /// Throughput ≥ 98% of offered and at most max(2, 1% of the window's ticks) waiting at
+        /// the end of the window.
+        public var keptUp: Bool
+
+        public init(seconds: Double, offeredRate: Double, throughput: Double, keptUp: Bool) {
+            self.seconds = seconds
+            self.offeredRate = offeredRate
+            self.throughput = throughput
+            self.keptUp = keptUp
+        }
+    }
+
+    public struct Ticks: Sendable, Hashable, Codable {
+        /// Scheduled in the window.
+        public var offered: UInt64
+        public var received: UInt64
+        public var processed: UInt64
+        public var processedInWindow: UInt64
+        /// Scheduled but not yet processed when the window closed.
+        public var backlogAtEnd: UInt64
+        /// Deltas the order book refused (counted, not fatal).
+        public var rejectedDeltas: UInt64
+
+        public init(offered: UInt64, received: UInt64, processed: UInt64, processedInWindow: UInt64, backlogAtEnd: UInt64, rejectedDeltas: UInt64) {
+            self.offered = offered
+            self.received = received
+            self.processed = processed
+            self.processedInWindow = processedInWindow
+            self.backlogAtEnd = backlogAtEnd
+            self.rejectedDeltas = rejectedDeltas
+        }
+    }
+
+    public struct Evaluator: Sendable, Hashable, Codable {
+        public var evaluations: UInt64
+        /// States overwritten before the evaluator read them.
+        public var conflatedStates: UInt64
+        public var buy: UInt64
+        public var sell: UInt64
+        public var hold: UInt64
+        /// Buy and sell decisions (the ones that would become orders).
+        public var decisions: UInt64
+
+        public init(evaluations: UInt64, conflatedStates: UInt64, buy: UInt64, sell: UInt64, hold: UInt64, decisions: UInt64) {
+            self.evaluations = evaluations
+            self.conflatedStates = conflatedStates
+            self.buy = buy
+            self.sell = sell
+            self.hold = hold
+            self.decisions = decisions
+        }
+    }
+
+    public struct Latencies: Sendable, Hashable, Codable {
+        /// Tick to decision: decided − arrival, per evaluated tick.
+        public var endToEnd: LatencySummary
+        /// Tick to pick-up: picked − arrival, per evaluated tick.
+        public var reaction: LatencySummary
+        /// processed − arrival, per tick.
+        public var processing: LatencySummary
+
+        public init(endToEnd: LatencySummary, reaction: LatencySummary, processing: LatencySummary) {
+            self.endToEnd = endToEnd
+            self.reaction = reaction
+            self.processing = processing
+        }
+    }
+
+    public struct Segments: Sendable, Hashable, Codable {
+        /// Receiver lag, per tick.
+        public var arrivalToReceived: LatencySummary
+        /// Queue wait and work, per tick.
+        public var receivedToProcessed: LatencySummary
+        /// Slot wait, per evaluated tick.
+        public var processedToPicked: LatencySummary
+        /// Evaluation, per evaluated tick.
+        public var pickedToDecided: LatencySummary
+        /// Routing, per order sent (`--route`): from the decision to its acknowledgement. Not
+        /// part of end-to-end (which ends at the decision).
+        public var decidedToAcked: LatencySummary? = nil
+
+        public init(arrivalToReceived: LatencySummary, receivedToProcessed: LatencySummary, processedToPicked: LatencySummary, pickedToDecided: LatencySummary, decidedToAcked: LatencySummary? = nil) {
+            self.arrivalToReceived = arrivalToReceived
+            self.receivedToProcessed = receivedToProcessed
+            self.processedToPicked = processedToPicked
+            self.pickedToDecided = pickedToDecided
+            self.decidedToAcked = decidedToAcked
+        }
+    }
+
+    public struct Queue: Sendable, Hashable, Codable {
+        /// Inbound queue depth sampled at every enqueue (the tick just put in counts).
+        public var peak: Int
+        public var mean: Double
+        /// Depth at the last enqueue of the run.
+        public var atEnd: Int
+
+        public init(peak: Int, mean: Double, atEnd: Int) {
+            self.peak = peak
+            self.mean = mean
+            self.atEnd = atEnd
+        }
+    }
+
+    public struct CPU: Sendable, Hashable, Codable {
+        public var receiver: Double?
+        public var processor: Double?
+        public var evaluator: Double?
+        /// Where stages share threads: their total, and which threads.
+        public var shared: Double?
+        public var sharedBy: String?
+        /// The whole process, calibration excluded.
+        public var process: Double
+
+        public init(receiver: Double? = nil, processor: Double? = nil, evaluator: Double? = nil, shared: Double? = nil, sharedBy: String? = nil, process: Double) {
+            self.receiver = receiver
+            self.processor = processor
+            self.evaluator = evaluator
+            self.shared = shared
+            self.sharedBy = sharedBy
+            self.process = process
+        }
+    }
+
+    public struct WorkloadAccuracy: Sendable, Hashable, Codable {
+        /// Nanoseconds per round of work found at start-up.
+        public var calibrationNanosPerRound: Double
+        public var procRequestedMs: Double
+        /// Mean thread CPU per tick of processor work; nil when no work ran.
+        public var procMeasuredMs: Double?
+        public var evalRequestedMs: Double
+        /// Mean thread CPU per evaluation (`cpu` kind) or mean wall time of the wait (`wait`).
+        public var evalMeasuredMs: Double?
+        /// "cpu" or "wall".
+        public var evalMeasuredAs: String
+
+        public init(calibrationNanosPerRound: Double, procRequestedMs: Double, procMeasuredMs: Double? = nil, evalRequestedMs: Double, evalMeasuredMs: Double? = nil, evalMeasuredAs: String) {
+            self.calibrationNanosPerRound = calibrationNanosPerRound
+            self.procRequestedMs = procRequestedMs
+            self.procMeasuredMs = procMeasuredMs
+            self.evalRequestedMs = evalRequestedMs
+            self.evalMeasuredMs = evalMeasuredMs
+            self.evalMeasuredAs = evalMeasuredAs
+        }
+    }
+
+    public struct Routing: Sendable, Hashable, Codable {
+        /// "in-process gateway, round trip 1 ms" or "exchange tcp://127.0.0.1:9000".
+        public var destination: String
+        /// One order per buy or sell decision; accepted + rejected + failed = orders.
+        public var orders: UInt64
+        public var accepted: UInt64
+        public var rejected: UInt64
+        /// Orders that got no answer (connection lost, timeout).
+        public var failed: UInt64
+        /// The first rejection or failure, if any.
+        public var firstProblem: String?
+        /// The route's own counters (connections, timeouts, …).
+        public var counters: [String: UInt64]
+
+        public init(destination: String, orders: UInt64, accepted: UInt64, rejected: UInt64, failed: UInt64, firstProblem: String? = nil, counters: [String: UInt64]) {
+            self.destination = destination
+            self.orders = orders
+            self.accepted = accepted
+            self.rejected = rejected
+            self.failed = failed
+            self.firstProblem = firstProblem
+            self.counters = counters
+        }
+    }
+
+    public struct SelfCheck: Sendable, Hashable, Codable {
+        public var passed: Bool
+        /// What broke, one sentence each; empty when passed.
+        public var failures: [String]
+        public var bookChecksum: String
+        public var replayChecksum: String
+
+        public init(passed: Bool, failures: [String], bookChecksum: String, replayChecksum: String) {
+            self.passed = passed
+            self.failures = failures
+            self.bookChecksum = bookChecksum
+            self.replayChecksum = replayChecksum
+        }
+    }
+
+    public init(schema: String = RunResult.schemaName, schemaVersion: Int = RunResult.currentSchemaVersion, ticklabVersion: String = TickLabVersion.string, startedAt: String, configuration: Parameters, interrupted: Bool, window: Window, ticks: Ticks, evaluator: Evaluator, latency: Latencies, segments: Segments, queue: Queue, cpuSeconds: CPU, workload: WorkloadAccuracy, selfCheck: SelfCheck, feedCounters: [String: UInt64]? = nil, routing: Routing? = nil) {
+        self.schema = schema
+        self.schemaVersion = schemaVersion
+        self.ticklabVersion = ticklabVersion
+        self.startedAt = startedAt
+        self.configuration = configuration
+        self.interrupted = interrupted
+        self.window = window
+        self.ticks = ticks
+        self.evaluator = evaluator
+        self.latency = latency
+        self.segments = segments
+        self.queue = queue
+        self.cpuSeconds = cpuSeconds
+        self.workload = workload
+        self.selfCheck = selfCheck
+        self.feedCounters = feedCounters
+        self.routing = routing
+    }
+}
+
+/// The version of TickLab that wrote a result.
+public enum TickLabVersion {
+    public static let string = "0.1.0"
+}

@@ -1,0 +1,250 @@
+import Foundation
+import Pipeline
+
+/// What a sweep runs: the values of every axis, the settings all cells share, and how often
+/// each cell repeats.
+public struct SweepPlan: Sendable, Hashable, Codable {
+    /// A value an option does not allow, said so that the user can fix it.
+    public struct InvalidOption: Error, CustomStringConvertible, Equatable {
+        public var option: String
+        public var value: String
+        public var allowed: String
+
+        public var description: String { "\(option): '\(value)' is not allowed: \(allowed)" }
+    }
+
+    /// The values of one axis, in the order given.
+    public struct Dimension: Sendable, Hashable, Codable {
+        public var axis: SweepAxis
+        public var values: [String]
+
+        public init(axis: SweepAxis, values: [String]) {
+            self.axis = axis
+            self.values = values
+        }
+    }
+
+    /// Ready-made matrices; explicit options override their values.
+    public enum Preset: String, Sendable, CaseIterable, Codable {
+        /// Every model × proc-ms 0.5, 2, 5 × eval-ms 1, 50, wait, 200 ticks/s, 5 s per cell:
+        /// a few minutes on two cores.
+        case quick
+        /// The seed's protocol: 200 ticks/s, 60 s per cell, proc-ms 0.5…5 × eval-ms 1, 10, 50.
+        case seed
+
+        /// The preset's values for `axis`; `models` are the models that exist.
+        public func values(of axis: SweepAxis, models: [String]) -> [String] {
+            switch (self, axis) {
+            case (_, .model): models
+            case (_, .rate): ["200"]
+            case (_, .evalKind): ["wait"]
+            case (_, .routeRttMs): ["none"]
+            case (.quick, .procMs): ["0.5", "2", "5"]
+            case (.quick, .evalMs): ["1", "50"]
+            case (.seed, .procMs): ["0.5", "1", "2", "3", "4", "5"]
+            case (.seed, .evalMs): ["1", "10", "50"]
+            }
+        }
+
+        public var durationSeconds: Double {
+            switch self {
+            case .quick: 5
+            case .seed: 60
+            }
+        }
+    }
+
+    /// The settings every cell shares; a record belongs to the plan only if it ran with them.
+    public struct Setup: Sendable, Hashable, Codable {
+        public var durationSeconds: Double
+        public var seed: UInt64
+        public var arrivals: String
+        public var clock: String
+        /// Passed to every child; only `spin-ring` uses it, and only its records carry it.
+        public var waitStrategy: String
+
+        public init(durationSeconds: Double, seed: UInt64 = 1, arrivals: String = "uniform",
+                    clock: String = "exchange", waitStrategy: String = WaitStrategy.standard.rawValue) {
+            self.durationSeconds = durationSeconds
+            self.seed = seed
+            self.arrivals = arrivals
+            self.clock = clock
+            self.waitStrategy = waitStrategy
+        }
+
+        /// The child's options for these settings.
+        public var runArguments: [String] {
+            ["--duration", "\(SweepNumber.format(durationSeconds))s", "--seed", String(seed),
+             "--arrivals", arrivals, "--clock", clock, "--wait", waitStrategy]
+        }
+
+        /// True when a record ran with these settings (durations compare to a nanosecond, the
+        /// resolution the child parses them at).
+        public func matches(_ parameters: RunResult.Parameters) -> Bool {
+            abs(parameters.durationSeconds - durationSeconds) < 1e-6 && parameters.seed == seed
+                && parameters.arrivals == arrivals && parameters.clock == clock
+                && (parameters.waitStrategy == nil || parameters.waitStrategy == waitStrategy)
+                && parameters.feed == "synthetic"
+        }
+    }
+
+    /// One value per axis, in `SweepAxis.allCases` order.
+    public var dimensions: [Dimension]
+    public var setup: Setup
+    /// Runs per cell; the report shows their median and spread.
+    public var repeats: Int
+
+    public init(dimensions: [Dimension], setup: Setup, repeats: Int = 1) {
+        self.dimensions = SweepAxis.allCases.map { axis in
+            dimensions.first { $0.axis == axis } ?? Dimension(axis: axis, values: axis.neutralValue.map { [$0] } ?? [])
+        }
+        self.setup = setup
+        self.repeats = repeats
+    }
+
+    /// Builds a plan from a preset and the options given explicitly, checking every value.
+    /// - Parameters:
+    ///   - lists: comma-separated values per axis, as typed; they replace the preset's.
+    ///   - models: the models that exist (the preset takes all of them).
+    public static func make(preset: Preset = .quick, lists: [SweepAxis: String] = [:], durationSeconds: Double? = nil,
+                            repeats: Int = 1, seed: UInt64 = 1, arrivals: String = "uniform",
+                            clock: String = "exchange", waitStrategy: String = WaitStrategy.standard.rawValue,
+                            models: [String]) throws(InvalidOption) -> SweepPlan {
+        var dimensions: [Dimension] = []
+        for axis in SweepAxis.allCases {
+            let values: [String]
+            if let list = lists[axis] {
+                values = try parseList(list, axis: axis, models: models)
+            } else {
+                values = preset.values(of: axis, models: models)
+            }
+            dimensions.append(Dimension(axis: axis, values: values))
+        }
+        guard (1...1_000).contains(repeats) else {
+            throw InvalidOption(option: "--repeats", value: String(repeats), allowed: "a whole number from 1 to 1000")
+        }
+        let setup = Setup(durationSeconds: durationSeconds ?? preset.durationSeconds, seed: seed,
+                          arrivals: arrivals, clock: clock, waitStrategy: waitStrategy)
+        return SweepPlan(dimensions: dimensions, setup: setup, repeats: repeats)
+    }
+
+    /// Splits `a,b,c`, checks every item and drops repeats, keeping the order given.
+    static func parseList(_ list: String, axis: SweepAxis, models: [String]) throws(InvalidOption) -> [String] {
+        var values: [String] = []
+        for item in list.split(separator: ",", omittingEmptySubsequences: false) {
+            let item = item.trimmingCharacters(in: .whitespaces)
+            if item.isEmpty {
+                throw InvalidOption(option: axis.sweepOption, value: list, allowed: "a comma-separated list without empty items")
+            }
+            let value = try axis.value(parsing: item, models: models)
+            if !values.contains(value) { values.append(value) }
+        }
+        return values
+    }
+
+    public func values(of axis: SweepAxis) -> [String] {
+        dimensions.first { $0.axis == axis }?.values ?? []
+    }
+
+    /// Every combination of the axes' values, models changing fastest.
+    public var cells: [SweepCell] {
+        var cells = [SweepCell(values: [:])]
+        for axis in SweepAxis.nesting {
+            let values = self.values(of: axis)
+            cells = cells.flatMap { cell in
+                values.map { value in
+                    var next = cell
+                    next.values[axis] = value
+                    return next
+                }
+            }
+        }
+        return cells
+    }
+
+    /// Every run in the order the sweep makes them: the whole matrix once, then again for each
+    /// repeat, so an interrupted sweep has covered as much of the matrix as it could.
+    public var runs: [SweepRun] {
+        let cells = self.cells
+        return (0..<repeats).flatMap { repetition in
+            cells.enumerated().map { offset, cell in
+                SweepRun(cell: cell, repetition: repetition, index: repetition * cells.count + offset)
+            }
+        }
+    }
+
+    /// The arguments of `ticklab` that run one cell and print its record.
+    public func childArguments(for cell: SweepCell) -> [String] {
+        var arguments = ["run", "--json"]
+        for axis in SweepAxis.allCases {
+            if let value = cell.values[axis] { arguments += axis.runArguments(value) }
+        }
+        return arguments + setup.runArguments
+    }
+
+    /// The cell a record belongs to, nil when it ran with other settings or values.
+    public func cell(of parameters: RunResult.Parameters) -> SweepCell? {
+        guard setup.matches(parameters) else { return nil }
+        let cell = SweepCell(parameters: parameters)
+        for axis in SweepAxis.allCases where !values(of: axis).contains(cell.values[axis] ?? "") { return nil }
+        return cell
+    }
+
+    /// The full command that runs this plan again, every value spelled out (a preset may change
+    /// between versions and "all models" grows).
+    public func command(out directory: String?) -> [String] {
+        var words = ["ticklab", "sweep"]
+        for axis in SweepAxis.allCases where axis.neutralValue == nil || values(of: axis) != [axis.neutralValue!] {
+            words += [axis.sweepOption, values(of: axis).joined(separator: ",")]
+        }
+        words += ["--duration", "\(SweepNumber.format(setup.durationSeconds))s", "--repeats", String(repeats),
+                  "--seed", String(setup.seed), "--arrivals", setup.arrivals, "--clock", setup.clock,
+                  "--wait", setup.waitStrategy]
+        if let directory { words += ["--out", directory] }
+        return words
+    }
+}
+
+/// One point of the matrix: a value for every axis.
+public struct SweepCell: Sendable, Hashable {
+    public var values: [SweepAxis: String]
+
+    public init(values: [SweepAxis: String]) { self.values = values }
+
+    /// The cell a record's parameters describe.
+    public init(parameters: RunResult.Parameters) {
+        values = Dictionary(uniqueKeysWithValues: SweepAxis.allCases.map { ($0, $0.value(in: parameters)) })
+    }
+
+    public subscript(axis: SweepAxis) -> String { values[axis] ?? "" }
+
+    /// `threads, 200 ticks/s, proc 2 ms, eval 50 ms, wait kind` (an axis at `none`, such as no
+    /// routing, goes unsaid).
+    public var label: String {
+        SweepAxis.allCases.compactMap { axis in values[axis].flatMap { $0 == "none" ? nil : axis.label($0) } }
+            .joined(separator: ", ")
+    }
+
+    /// `proc-ms=2 eval-ms=50 …`: a stable key, for matching and for the progress lines.
+    public var key: String {
+        SweepAxis.allCases.compactMap { axis in values[axis].map { "\(axis.rawValue)=\($0)" } }.joined(separator: " ")
+    }
+}
+
+/// One run of a cell: its position in the plan (0-based) and which repeat it is.
+public struct SweepRun: Sendable, Hashable {
+    public var cell: SweepCell
+    public var repetition: Int
+    public var index: Int
+}
+
+/// Quotes a word for a POSIX shell when it needs it, so a printed command can be pasted.
+public enum ShellQuoting {
+    public static func quote(_ word: String) -> String {
+        let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./,=:+@%")
+        if !word.isEmpty && word.unicodeScalars.allSatisfy({ safe.contains($0) }) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    public static func join(_ words: [String]) -> String { words.map(quote).joined(separator: " ") }
+}

@@ -1,0 +1,191 @@
+import Clocks
+import Foundation
+import MarketData
+import Models
+import OrderBook
+import Pipeline
+import Results
+
+/// Runs one configuration end to end: calibrates the workload, builds the stages, lets the model
+/// run them, checks the result against a sequential replay and computes the metrics.
+public enum LabRun {
+    public enum Failure: Error, CustomStringConvertible {
+        case unknownModel(String)
+        case trace(String)
+        case model(String)
+        case feed(String)
+
+        public var description: String {
+            switch self {
+            case .unknownModel(let name):
+                "unknown model '\(name)' (models: \(ModelCatalog.names.joined(separator: ", ")))"
+            case .trace(let message): message
+            case .model(let message): "the model failed: \(message)"
+            case .feed(let message): message
+            }
+        }
+    }
+
+    /// Time between building the stages and the first scheduled arrival, so that every thread
+    /// is up before the first tick is due.
+    static let startLead: UInt64 = 20_000_000
+
+    /// Runs `configuration`; blocks the calling thread for the run's duration plus the drain.
+    /// - Parameters:
+    ///   - stop: request it (Ctrl-C) to end the feed early; the run drains and returns a result
+    ///     marked interrupted.
+    ///   - calibration: measured once per process when nil.
+    public static func run(_ configuration: RunConfiguration, stop: StopSignal = StopSignal(),
+                           calibration: Workload.Calibration? = nil) throws -> RunResult {
+        guard let model = ModelCatalog.model(named: configuration.model) else {
+            throw Failure.unknownModel(configuration.model)
+        }
+        return try run(configuration, model: model, stop: stop, calibration: calibration)
+    }
+
+    /// Runs `configuration` with a model that need not be in the catalogue (tests use this to
+    /// show that the self-check catches a broken model).
+    public static func run(_ configuration: RunConfiguration, model: any ConcurrencyModel, stop: StopSignal = StopSignal(),
+                           calibration: Workload.Calibration? = nil) throws -> RunResult {
+        let calibration = calibration ?? Workload.Calibration.measure()
+        let trace: TraceWriter?
+        do {
+            trace = try configuration.tracePath.map { try TraceWriter(path: $0) }
+        } catch {
+            throw Failure.trace(String(describing: error))
+        }
+        defer { trace?.close() }
+
+        // Reading a recording takes a while: before the clock starts.
+        let preparedFeed = try FeedFactory.prepare(configuration)
+        let startedAt = Date()
+        let processCPU0 = ThreadCPUClock.process()
+        let start = MonotonicClock.now() &+ startLead
+        let feed = try preparedFeed.feed(start)
+        let windowEnd = feed.scheduleEnd ?? start &+ configuration.feed.duration
+        let route = configuration.route?.makeRoute()
+        defer { route?.close() }
+        let stages = PipelineStages(
+            receiver: ReceiverStage(feed: feed, stop: stop, batchLimit: model.receiveBatchLimit),
+            processor: ProcessorStage(
+                work: Workload(requestedNanos: nanos(configuration.procMs), calibration: calibration),
+                stop: stop, windowEnd: windowEnd, trace: trace),
+            evaluator: EvaluatorStage(
+                kind: configuration.evalKind,
+                work: Workload(requestedNanos: nanos(configuration.evalMs), calibration: calibration),
+                trace: trace, route: route))
+        let outcome: ModelRun
+        do {
+            outcome = try model.run(stages, options: ModelOptions(
+                queueCapacity: configuration.queueCapacity, waitStrategy: configuration.waitStrategy))
+        } catch {
+            throw Failure.model(String(describing: error))
+        }
+        // A run that drained before its window closed (a recording replayed as fast as
+        // possible) closes the window when it ends; the synthetic exchange's window is fixed.
+        let drained = configuration.source == .synthetic ? UInt64.max : MonotonicClock.now()
+        let processCPU = Double(ThreadCPUClock.process() &- processCPU0) / 1e9
+        return summarize(configuration, outcome: outcome, start: start, end: min(windowEnd, stop.instant, drained),
+                         interrupted: stop.isRequested, startedAt: startedAt, processCPU: processCPU,
+                         calibration: calibration)
+    }
+
+    static func nanos(_ millis: Double) -> UInt64 { UInt64((millis * 1e6).rounded()) }
+
+    static func summarize(_ configuration: RunConfiguration, outcome: ModelRun, start: UInt64, end: UInt64,
+                          interrupted: Bool, startedAt: Date, processCPU: Double,
+                          calibration: Workload.Calibration) -> RunResult {
+        let receiver = outcome.stages.receiver.metrics
+        let processor = outcome.stages.processor.metrics
+        let evaluator = outcome.stages.evaluator.metrics
+        let seconds = Double(max(end, start + 1) - start) / 1e9
+        let offered = (configuration.source == .synthetic
+            ? SyntheticFeed.scheduledCount(configuration.feed, by: end - start) : nil) ?? receiver.received
+        let backlog = offered > processor.processedInWindow ? offered - processor.processedInWindow : 0
+        let offeredRate = Double(offered) / seconds
+        let throughput = Double(processor.processedInWindow) / seconds
+        let keptUp = throughput >= 0.98 * offeredRate && backlog <= max(2, offered / 100)
+
+        // The self-check: every received tick processed once and in order, the drain complete,
+        // and the book equal to a sequential replay of the same feed.
+        var failures: [String] = []
+        if processor.processed != receiver.received {
+            failures.append("received \(receiver.received) ticks but processed \(processor.processed)")
+        }
+        if let (expected, got) = processor.firstSequenceBreak {
+            failures.append("\(processor.sequenceBreaks) sequence break(s); the first: expected tick \(expected), got \(got)")
+        }
+        if outcome.stages.evaluator.lastSequence != processor.processed {
+            failures.append("the evaluator's last state is tick \(outcome.stages.evaluator.lastSequence), "
+                + "the processor's is \(processor.processed): the slot did not drain")
+        }
+        let book = outcome.stages.processor.book
+        let feedUsed = outcome.stages.receiver.feed
+        let replay = feedUsed.referenceBook(afterTicks: receiver.received)
+        if let replay, !book.hasSameLevels(as: replay) {
+            failures.append("the final book (checksum \(hex(book.checksum))) differs from a sequential replay "
+                + "of the same \(receiver.received) ticks (checksum \(hex(replay.checksum)))")
+        } else if replay == nil {
+            failures.append("the feed could not provide a reference book to check the final book against")
+        }
+        if let checked = feedUsed as? any SelfCheckingFeed { failures += checked.selfCheckFailures }
+        let routed = outcome.stages.evaluator.route
+        let decisions = evaluator.decisions[0] + evaluator.decisions[1]
+        if routed != nil, evaluator.routing.orders != decisions {
+            failures.append("\(decisions) buy or sell decisions but \(evaluator.routing.orders) orders sent: "
+                + "the model must call sendOrder after every decide")
+        }
+
+        let feed = configuration.feed
+        let waitKind = configuration.evalKind == .wait
+        return RunResult(
+            startedAt: ISO8601DateFormatter().string(from: startedAt),
+            configuration: .init(
+                model: configuration.model, feed: configuration.source.description, rate: feed.rate,
+                durationSeconds: Double(feed.duration) / 1e9, arrivals: feed.arrivals.rawValue,
+                clock: feed.clock.rawValue, seed: feed.seed, procMs: configuration.procMs,
+                evalMs: configuration.evalMs, evalKind: configuration.evalKind.rawValue,
+                waitStrategy: configuration.model == "spin-ring" ? configuration.waitStrategy.rawValue : nil,
+                route: configuration.route?.description, routeRttMs: configuration.route?.roundTripMs),
+            interrupted: interrupted,
+            window: .init(seconds: seconds, offeredRate: offeredRate, throughput: throughput, keptUp: keptUp),
+            ticks: .init(offered: offered, received: receiver.received, processed: processor.processed,
+                         processedInWindow: processor.processedInWindow, backlogAtEnd: backlog,
+                         rejectedDeltas: processor.rejectedDeltas),
+            evaluator: .init(evaluations: evaluator.evaluations, conflatedStates: evaluator.conflated,
+                             buy: evaluator.decisions[0], sell: evaluator.decisions[1], hold: evaluator.decisions[2],
+                             decisions: evaluator.decisions[0] + evaluator.decisions[1]),
+            latency: .init(endToEnd: evaluator.endToEnd.summary, reaction: evaluator.reaction.summary,
+                           processing: processor.processing.summary),
+            segments: .init(arrivalToReceived: receiver.arrivalToReceived.summary,
+                            receivedToProcessed: processor.receivedToProcessed.summary,
+                            processedToPicked: evaluator.processedToPicked.summary,
+                            pickedToDecided: evaluator.pickedToDecided.summary,
+                            decidedToAcked: routed == nil ? nil : evaluator.routing.decidedToAcked.summary),
+            queue: .init(peak: receiver.depth.peak, mean: receiver.depth.mean, atEnd: receiver.depth.last),
+            cpuSeconds: .init(receiver: outcome.cpu.receiver, processor: outcome.cpu.processor,
+                              evaluator: outcome.cpu.evaluator, shared: outcome.cpu.shared,
+                              sharedBy: outcome.cpu.sharedBy, process: processCPU),
+            workload: .init(
+                calibrationNanosPerRound: calibration.nanosPerRound,
+                procRequestedMs: configuration.procMs, procMeasuredMs: processor.work.meanMillis,
+                evalRequestedMs: configuration.evalMs,
+                evalMeasuredMs: waitKind
+                    ? (configuration.evalMs > 0 && evaluator.pickedToDecided.count > 0 ? evaluator.pickedToDecided.summary.mean : nil)
+                    : evaluator.work.meanMillis,
+                evalMeasuredAs: waitKind ? "wall" : "cpu"),
+            selfCheck: .init(passed: failures.isEmpty, failures: failures,
+                             bookChecksum: hex(book.checksum), replayChecksum: replay.map { hex($0.checksum) } ?? "none"),
+            feedCounters: feedUsed.counters.isEmpty ? nil : feedUsed.counters,
+            routing: routed.map { route in
+                .init(destination: route.name, orders: evaluator.routing.orders, accepted: evaluator.routing.accepted,
+                      rejected: evaluator.routing.rejected, failed: evaluator.routing.failed,
+                      firstProblem: evaluator.routing.firstProblem, counters: route.counters)
+            })
+    }
+
+    static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

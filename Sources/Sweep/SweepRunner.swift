@@ -1,0 +1,237 @@
+import Foundation
+import Pipeline
+import Report
+import Results
+
+/// Runs a sweep: every pending run of the plan in a fresh child process, one after another,
+/// each result appended to `results.jsonl` as it comes, `results.csv` and `report.html`
+/// rewritten after every cell, so the directory is complete and valid at any moment.
+public final class SweepRunner {
+    public struct Options: Sendable {
+        /// The program to start per cell and the words before `run --json …` (none for
+        /// `ticklab` itself; a test passes a script).
+        public var executable: String
+        public var leadingArguments: [String]
+        /// Run again the cells whose records all failed (with `--resume`).
+        public var retryFailed: Bool
+        /// Seconds a cell of `duration` seconds may take before it is stopped and recorded as
+        /// failed: time for start-up, calibration and a long drain.
+        public var timeLimit: @Sendable (Double) -> Double
+        /// The order the report lists models in (the catalogue's); others follow by name.
+        public var modelOrder: [String]
+
+        public init(executable: String, leadingArguments: [String] = [], retryFailed: Bool = false,
+                    timeLimit: @escaping @Sendable (Double) -> Double = { 3 * $0 + 60 }, modelOrder: [String] = []) {
+            self.executable = executable
+            self.leadingArguments = leadingArguments
+            self.retryFailed = retryFailed
+            self.timeLimit = timeLimit
+            self.modelOrder = modelOrder
+        }
+
+        /// This very program: `/proc/self/exe` on Linux, else the path it was started by.
+        public static func currentExecutable() -> String {
+            if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+               FileManager.default.isExecutableFile(atPath: path) {
+                return path
+            }
+            return CommandLine.arguments.first ?? "ticklab"
+        }
+    }
+
+    /// How a sweep invocation ended.
+    public struct Summary: Sendable {
+        /// Runs in the plan.
+        public var total: Int
+        /// Runs found done when the sweep started.
+        public var skipped: Int
+        /// Runs made by this invocation.
+        public var ran: Int
+        /// Of those, the ones that failed.
+        public var failed: Int
+        /// A stop request ended the sweep before every run was made.
+        public var interrupted: Bool
+        /// Every run of the plan has a record.
+        public var complete: Bool { !interrupted && skipped + ran == total }
+    }
+
+    public let plan: SweepPlan
+    public let directory: SweepResultsDirectory
+    public let options: Options
+    private let progress: any SweepProgress
+    private let stop: StopSignal
+    private let machine: MachineInfo
+
+    /// - Parameter machine: written to `machine.json`; when the directory already has one (a
+    ///   resumed sweep), that one is kept and this invocation is added to its `resumes`.
+    public init(plan: SweepPlan, directory: SweepResultsDirectory, machine: MachineInfo, options: Options,
+                progress: any SweepProgress = SilentSweepProgress(), stop: StopSignal = StopSignal()) {
+        self.plan = plan
+        self.directory = directory
+        self.machine = machine
+        self.options = options
+        self.progress = progress
+        self.stop = stop
+    }
+
+    /// The runs of `plan` that `records` do not cover yet, in plan order. Run `r` of a cell is
+    /// done when the cell has more than `r` records (only passed ones when `retryFailed`).
+    public static func pending(_ plan: SweepPlan, records: [SweepRecord], retryFailed: Bool) -> [SweepRun] {
+        var done: [SweepCell: Int] = [:]
+        for record in records {
+            guard !retryFailed || record.passedResult != nil, let cell = plan.cell(of: record.parameters) else { continue }
+            done[cell, default: 0] += 1
+        }
+        return plan.runs.filter { run in (done[run.cell] ?? 0) <= run.repetition }
+    }
+
+    public func run() throws(SweepResultsDirectory.FileError) -> Summary {
+        try directory.create()
+        if try directory.repairTail() {
+            progress.handle(.notice("\(directory.resultsPath): cut off a last line left incomplete by a stopped sweep"))
+        }
+        let contents = try directory.load()
+        for problem in contents.problems { progress.handle(.notice(problem)) }
+        var records = contents.records
+        try writeMachine()
+        // All four files exist from the start, so a sweep killed in its first cell leaves a
+        // complete (if empty) directory.
+        if !directory.hasResults { try SweepResultsDirectory.writeAtomically("", to: directory.resultsPath) }
+        try rewrite(records)
+
+        let runs = plan.runs
+        let pending = Self.pending(plan, records: records, retryFailed: options.retryFailed)
+        let skipped = runs.count - pending.count
+        progress.handle(.began(total: runs.count, done: skipped, pending: pending.count))
+        var summary = Summary(total: runs.count, skipped: skipped, ran: 0, failed: 0, interrupted: false)
+        var wallSpent = 0.0
+        for (position, run) in pending.enumerated() {
+            if stop.isRequested { break }
+            let remainingAfter = pending.count - position - 1
+            let estimate = summary.ran > 0 ? wallSpent / Double(summary.ran) : plan.setup.durationSeconds + 1.5
+            let startedAt = Date()
+            let outcome: ChildProcess.Outcome
+            do {
+                outcome = try ChildProcess.run(
+                    executable: options.executable,
+                    arguments: options.leadingArguments + plan.childArguments(for: run.cell),
+                    timeout: options.timeLimit(plan.setup.durationSeconds), stop: stop) { elapsed in
+                        let eta = max(0, estimate - elapsed) + Double(remainingAfter) * estimate
+                        progress.handle(.running(run, total: runs.count, elapsed: elapsed, eta: eta))
+                    }
+            } catch {
+                // The program cannot be started: no later cell could be either.
+                let record = SweepRecord.failed(FailedCell(
+                    startedAt: ISO8601DateFormatter().string(from: startedAt),
+                    configuration: parameters(of: run.cell), error: error.description))
+                try directory.append(record)
+                records.append(record)
+                summary.ran += 1
+                summary.failed += 1
+                progress.handle(.finished(run, total: runs.count, record: record, wallSeconds: 0))
+                try rewrite(records)
+                progress.handle(.ended)
+                throw SweepResultsDirectory.FileError(description: error.description)
+            }
+            guard let record = Self.record(for: run.cell, plan: plan, outcome: outcome, startedAt: startedAt) else {
+                break // stopped: the cell's partial run is discarded and stays pending
+            }
+            try directory.append(record)
+            records.append(record)
+            wallSpent += outcome.wallSeconds
+            summary.ran += 1
+            if record.failure != nil { summary.failed += 1 }
+            progress.handle(.finished(run, total: runs.count, record: record, wallSeconds: outcome.wallSeconds))
+            try rewrite(records)
+        }
+        summary.interrupted = stop.isRequested && summary.skipped + summary.ran < summary.total
+        try rewrite(records)
+        progress.handle(.ended)
+        return summary
+    }
+
+    /// The record a child's outcome makes, nil when a stop request ended the child.
+    public static func record(for cell: SweepCell, plan: SweepPlan, outcome: ChildProcess.Outcome,
+                              startedAt: Date) -> SweepRecord? {
+        if outcome.stopped { return nil }
+        let line = outcome.stdout.split(separator: "\n").last { $0.hasPrefix("{") }
+        var unreadable: String?
+        if let line, !outcome.timedOut {
+            do {
+                if case .run(let result) = try SweepRecord.decode(line) { return .run(result) }
+                unreadable = "printed a record that is not a run result"
+            } catch {
+                unreadable = "printed an unreadable result (\(error.reason))"
+            }
+        }
+        let stderr = String(outcome.stderr.suffix(4_000))
+        let lastError = stderr.split(separator: "\n").last.map { String($0).trimmingCharacters(in: .whitespaces) }
+        var error: String
+        var exitStatus: Int32?, signalNumber: Int32?
+        switch outcome.ending {
+        case .exited(let status):
+            exitStatus = status
+            error = status == 0 ? "exited normally" : "exited with status \(status)"
+        case .signalled(let number):
+            signalNumber = number
+            error = "was killed by signal \(number) (\(signalName(number)))"
+        }
+        if outcome.timedOut {
+            error = "did not finish within \(SweepNumber.format(outcome.wallSeconds.rounded())) s and was stopped; it " + error
+        } else if let unreadable {
+            error += " and " + unreadable
+        } else {
+            error += " without printing a result"
+        }
+        if let lastError, !lastError.isEmpty { error += ": \(lastError)" }
+        return .failed(FailedCell(
+            startedAt: ISO8601DateFormatter().string(from: startedAt), configuration: parameters(of: cell, plan: plan),
+            error: "the run " + error, exitStatus: exitStatus, signal: signalNumber, stderr: stderr,
+            wallSeconds: outcome.wallSeconds))
+    }
+
+    /// The parameters a cell's run would report, for a record of a run that reported none.
+    public static func parameters(of cell: SweepCell, plan: SweepPlan) -> RunResult.Parameters {
+        let rate = cell[.rate]
+        return RunResult.Parameters(
+            model: cell[.model], feed: "synthetic", rate: rate == "max" ? nil : Double(rate),
+            durationSeconds: plan.setup.durationSeconds, arrivals: plan.setup.arrivals, clock: plan.setup.clock,
+            seed: plan.setup.seed, procMs: Double(cell[.procMs]) ?? 0, evalMs: Double(cell[.evalMs]) ?? 0,
+            evalKind: cell[.evalKind], waitStrategy: cell[.model] == "spin-ring" ? plan.setup.waitStrategy : nil,
+            route: cell[.routeRttMs] == "none" ? nil : "gateway \(cell[.routeRttMs]) ms",
+            routeRttMs: cell[.routeRttMs] == "none" ? nil : Double(cell[.routeRttMs]))
+    }
+
+    private func parameters(of cell: SweepCell) -> RunResult.Parameters { Self.parameters(of: cell, plan: plan) }
+
+    static func signalName(_ number: Int32) -> String {
+        let names: [Int32: String] = [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGILL: "SIGILL", SIGBUS: "SIGBUS",
+                                      SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGINT: "SIGINT",
+                                      SIGTRAP: "SIGTRAP", SIGPIPE: "SIGPIPE"]
+        return names[number] ?? "signal \(number)"
+    }
+
+    private func writeMachine() throws(SweepResultsDirectory.FileError) {
+        var info = machine
+        if let existing = MachineInfo.load(directory.machinePath) {
+            info = existing
+            info.resumes.append(MachineInfo.Invocation(date: machine.date, commandLine: machine.commandLine,
+                                                       cpuModel: machine.cpuModel, gitCommit: machine.gitCommit))
+        }
+        do {
+            try SweepResultsDirectory.writeAtomically(try info.jsonText(), to: directory.machinePath)
+        } catch let error as SweepResultsDirectory.FileError {
+            throw error
+        } catch {
+            throw SweepResultsDirectory.FileError(description: "cannot encode machine.json: \(error)")
+        }
+    }
+
+    /// Rewrites the CSV and the report from every record so far.
+    private func rewrite(_ records: [SweepRecord]) throws(SweepResultsDirectory.FileError) {
+        try SweepResultsDirectory.writeAtomically(SweepCSV.render(records), to: directory.csvPath)
+        let source = ReportSource(label: URL(fileURLWithPath: directory.path).lastPathComponent, directory: directory.path,
+                                  records: records, machine: MachineInfo.load(directory.machinePath))
+        try SweepResultsDirectory.writeAtomically(ReportRenderer.render([source], modelOrder: options.modelOrder), to: directory.reportPath)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Results
+import Run
+import MarketData
+import Models
+import Pipeline
+import Testing
+import TestSupport
+
+/// The suite every model must pass: order, no loss, conflation, drain, self-check. Runs are
+/// short and light so that they hold under ThreadSanitizer; timing is asserted with wide
+/// margins and real figures are left to `ticklab` and the benchmarks.
+@Suite("Model conformance", .serialized)
+struct ConformanceTests {
+    static let models = ModelCatalog.names
+
+    @Test("a light run keeps up, loses nothing and passes its self-check", arguments: models)
+    func lightRunKeepsUp(model: String) async throws {
+        // 200 ticks over half a second, 0.02 ms of work each: light even under ThreadSanitizer.
+        let result = try await run(lightConfiguration(model, rate: 400, duration: 0.5, procMs: 0.02, evalMs: 0.05))
+        #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
+        #expect(result.ticks.offered == 200)
+        #expect(result.ticks.received == 200)
+        #expect(result.ticks.processed == 200)
+        #expect(result.window.keptUp, "throughput \(result.window.throughput) of \(result.window.offeredRate)")
+        #expect(result.ticks.backlogAtEnd <= 3)
+        // Every state is either evaluated or conflated, and the last one is always evaluated.
+        #expect(result.evaluator.evaluations + result.evaluator.conflatedStates == result.ticks.processed)
+        #expect(result.evaluator.buy + result.evaluator.sell + result.evaluator.hold == result.evaluator.evaluations)
+        #expect(result.latency.processing.count == 200)
+        #expect(result.latency.processing.p50 < 50, "a light tick took \(result.latency.processing.p50) ms")
+        #expect(result.queue.peak >= 1)
+        #expect(!result.interrupted)
+    }
+
+    @Test("ticks are processed exactly once, in sequence order, and decisions follow that order", arguments: models)
+    func orderAndNoLoss(model: String) async throws {
+        let path = temporaryPath("trace.csv")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try await run(lightConfiguration(model, rate: 2_000, duration: 0.2, trace: path))
+        #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
+        let rows = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst()
+        var processed: [UInt64] = []
+        var decided: [UInt64] = []
+        for row in rows {
+            let fields = row.split(separator: ",", omittingEmptySubsequences: false)
+            let sequence = UInt64(fields[1])!
+            let arrival = UInt64(fields[2])!, received = UInt64(fields[3])!, processedAt = UInt64(fields[4])!
+            #expect(arrival <= received && received <= processedAt)
+            if fields[0] == "processed" { processed.append(sequence) } else { decided.append(sequence) }
+            if fields[0] == "decided" {
+                let picked = UInt64(fields[5])!, decidedAt = UInt64(fields[6])!
+                #expect(processedAt <= picked && picked <= decidedAt)
+            }
+        }
+        #expect(processed == Array(1...UInt64(result.ticks.received)))
+        #expect(decided == decided.sorted() && Set(decided).count == decided.count)
+        #expect(decided.last == processed.last)
+    }
+
+    @Test("a slow evaluator conflates states and still ends on the newest", arguments: models)
+    func conflation(model: String) async throws {
+        let result = try await run(lightConfiguration(model, rate: 2_000, duration: 0.25, procMs: 0, evalMs: 10))
+        #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
+        #expect(result.evaluator.conflatedStates > 0)
+        #expect(result.evaluator.evaluations < result.ticks.processed)
+        #expect(result.evaluator.evaluations + result.evaluator.conflatedStates == result.ticks.processed)
+    }
+
+    @Test("a stop request ends the feed, drains what was received and marks the result", arguments: models)
+    func stopDrains(model: String) async throws {
+        let stop = StopSignal()
+        let stopper = Task.detached {
+            try await Task.sleep(for: .milliseconds(150))
+            stop.request()
+        }
+        let result = try await run(lightConfiguration(model, rate: 1_000, duration: 5), stop: stop)
+        _ = try await stopper.value
+        #expect(result.interrupted)
+        #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
+        #expect(result.ticks.processed == result.ticks.received)
+        #expect(result.ticks.received < 5_000)
+        #expect(result.window.seconds < 4)
+    }
+
+    @Test("saturation, receiver clock and Poisson arrivals all pass the self-check", arguments: models)
+    func otherFeeds(model: String) async throws {
+        let saturated = try await run(lightConfiguration(model, rate: nil, duration: 0.1, procMs: 0, evalMs: 0))
+        #expect(saturated.selfCheck.passed, "\(saturated.selfCheck.failures)")
+        #expect(saturated.ticks.processed > 1_000)
+        let paced = try await run(lightConfiguration(model, rate: 500, duration: 0.2, clock: .receiver))
+        #expect(paced.selfCheck.passed, "\(paced.selfCheck.failures)")
+        #expect(paced.ticks.processed > 10)
+        let poisson = try await run(lightConfiguration(model, rate: 1_000, duration: 0.2, arrivals: .poisson))
+        #expect(poisson.selfCheck.passed, "\(poisson.selfCheck.failures)")
+        #expect(poisson.ticks.offered == poisson.ticks.received)
+    }
+
+    @Test("CPU evaluation runs and is measured", arguments: models)
+    func cpuEvaluation(model: String) async throws {
+        let result = try await run(lightConfiguration(model, rate: 500, duration: 0.2, procMs: 0.1, evalMs: 0.5, evalKind: .cpu))
+        #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
+        #expect(result.workload.evalMeasuredAs == "cpu")
+        #expect((result.workload.evalMeasuredMs ?? 0) > 0)
+        #expect((result.workload.procMeasuredMs ?? 0) > 0)
+    }
+}

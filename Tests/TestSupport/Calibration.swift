@@ -1,0 +1,5 @@
+import Pipeline
+
+/// One calibration for the whole test process.
+public let testCalibration = Workload.Calibration.measure(trials: 3, trialNanos: 5_000_000)
+
