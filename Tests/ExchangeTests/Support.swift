@@ -155,8 +155,9 @@ struct TimedOut: Error, CustomStringConvertible {
     var description: String { "timed out waiting for \(what)" }
 }
 
-/// Blocks the calling thread until `condition` holds, checking every 2 ms; throws after `timeout` s.
-func waitUntil(_ what: String, timeout: Double = 10, _ condition: () -> Bool) throws {
+/// Blocks the calling thread until `condition` holds, checking every 2 ms; throws after
+/// `timeout` s, a bound that only a hang reaches.
+func waitUntil(_ what: String, timeout: Double = 60, _ condition: () -> Bool) throws {
     let deadline = MonotonicClock.now() + UInt64(timeout * 1e9)
     while !condition() {
         guard MonotonicClock.now() < deadline else { throw TimedOut(what: what) }
