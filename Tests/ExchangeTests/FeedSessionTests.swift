@@ -137,7 +137,6 @@ struct FeedSessionTests {
     @Test("after a reconnection the snapshot turns the delivered book into the exchange's, whatever it was")
     func reconnectionDiff() async {
         await propertyCheck(count: 60, input: Gen.uint64(in: 1...1_000_000), Gen.int(in: 0...300), Gen.int(in: 0...300)) { seed, before, missed in
-            await Task.yield()  // CPU-bound cases: let other tests' jobs run on the two-thread pool between them
             var exchange = ExchangeScript(seed: seed)
             var session = FeedSession()
             _ = session.feed([exchange.snapshot] + exchange.deltas(before))

@@ -69,7 +69,6 @@ struct WireTests {
     @Test("every frame encodes and decodes back to itself")
     func roundTrip() async {
         await propertyCheck(count: 400, input: frameGenerator) { frame in
-            await Task.yield()  // CPU-bound cases: let other tests' jobs run on the two-thread pool between them
             let bytes = try! FrameEncoder.encode(frame)
             #expect(bytes.count == Wire.prefixSize + Wire.headerSize + FrameEncoder.payloadLength(frame.message))
             #expect(decodeAll(bytes) == [.frame(frame)])
@@ -79,7 +78,6 @@ struct WireTests {
     @Test("a stream of frames decodes the same whatever the pieces it arrives in")
     func chunking() async {
         await propertyCheck(count: 100, input: frameGenerator.array(of: 1...20), Gen.int(in: 1...50).array(of: 1...40)) { frames, cuts in
-            await Task.yield()  // CPU-bound cases: let other tests' jobs run on the two-thread pool between them
             var stream: [UInt8] = []
             for frame in frames { try! FrameEncoder.append(frame, to: &stream) }
             var decoder = FrameDecoder()

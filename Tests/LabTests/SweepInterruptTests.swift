@@ -13,13 +13,15 @@ struct SweepInterruptTests {
          "--duration", "600ms", "--out", out]
     }
 
-    /// Starts the sweep, sends `signal` once its first record is written (so that the signal
-    /// lands in the middle of the sweep however slow the machine: a fixed delay could come
-    /// before the sweep started or after it ended), and reports how it ended.
+    /// Starts the sweep, sends `signal` once the first cell's record has reached results.csv
+    /// (the second cell, at least 0.6 s long, is running then, however slow the machine: a fixed
+    /// delay could come before the sweep started, after it ended, or between a record's append
+    /// and the rewrite of the CSV), and reports how it ended.
     static func interrupt(_ out: String, signal: String) throws -> ChildProcess.Outcome {
         let words = ([TicklabExecutable.path!] + arguments(out)).map(ShellQuoting.quote).joined(separator: " ")
-        let results = ShellQuoting.quote(SweepResultsDirectory(path: out).resultsPath)
-        let script = "\(words) & pid=$!; while kill -0 $pid 2>/dev/null && [ ! -s \(results) ]; do sleep 0.02; done; "
+        let csv = ShellQuoting.quote(SweepResultsDirectory(path: out).csvPath)
+        let script = "\(words) & pid=$!; "
+            + "while kill -0 $pid 2>/dev/null && [ \"$(cat \(csv) 2>/dev/null | wc -l)\" -lt 2 ]; do sleep 0.02; done; "
             + "kill -\(signal) $pid; wait $pid; echo \"exit=$?\""
         return try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", script], timeout: 120)
     }

@@ -187,7 +187,6 @@ struct LobsterCSVTests {
         #expect(expectedMessages == simulator.messages)
         #expect(expectedRows == simulator.rows)
         await propertyCheck(count: 40, input: Gen.int(in: 1...300)) { chunk in
-            await Task.yield()  // CPU-bound cases: let other tests' jobs run on the two-thread pool between them
             #expect((try? Self.messages(messagesText, chunk: chunk)) == expectedMessages)
             #expect((try? Self.rows(rowsText, chunk: chunk)) == expectedRows)
         }
@@ -198,7 +197,6 @@ struct LobsterCSVTests {
         await propertyCheck(count: 200, input: Gen.int64(in: 0...86_399_999_999_999), Gen.int(in: 1...7),
                             Gen.int64(in: 1...1_000_000_000), Gen.int64(in: 1...1_000_000), Gen.int64(in: 1...99_999_999),
                             Gen.bool) { time, type, id, size, price, buy in
-            await Task.yield()  // CPU-bound cases: let other tests' jobs run on the two-thread pool between them
             let halt = type == 7
             let original = LobsterMessage(time: time, type: LobsterEventType(rawValue: UInt8(type))!, orderID: halt ? 0 : id,
                                           size: halt ? 0 : size, price: halt ? -1 : price, isBuy: halt ? false : buy)

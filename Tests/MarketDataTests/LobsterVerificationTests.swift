@@ -179,7 +179,6 @@ struct LobsterVerificationTests {
     func simulatedFlowsVerify() async {
         await propertyCheck(count: 40, input: Gen.int(in: 1...1_000_000), Gen.int(in: 1...5), Gen.int(in: 20...300)) {
             seed, levels, count in
-            await Task.yield()  // CPU-bound cases: let other tests' jobs run on the two-thread pool between them
             var simulator = LobsterSimulator(seed: UInt64(seed), levels: levels)
             simulator.run(messages: count)
             let report = try Self.verify(messages: simulator.messagesCSV, orderBook: simulator.orderBookCSV, chunk: 1 + seed % 97)
@@ -206,7 +205,6 @@ struct LobsterVerificationTests {
     @Test("the builder's changes, applied in order to an empty book, give its book: what a feed hands a pipeline")
     func changesReproduceTheBook() async {
         await propertyCheck(count: 25, input: Gen.int(in: 1...1_000_000), Gen.int(in: 1...4)) { seed, levels in
-            await Task.yield()  // CPU-bound cases: let other tests' jobs run on the two-thread pool between them
             var simulator = LobsterSimulator(seed: UInt64(seed), levels: levels)
             simulator.run(messages: 150)
             var replay = LobsterReplay(messageBytes: Array(simulator.messagesCSV.utf8),

@@ -132,7 +132,6 @@ struct SyntheticFeedTests {
     @Test("replayBook equals the book of a consumer of the same ticks")
     func replay() async {
         await propertyCheck(count: 20, input: Gen.int(in: 1...100_000), Gen.int(in: 0...3_000)) { seed, count in
-            await Task.yield()  // CPU-bound cases: let other tests' jobs run on the two-thread pool between them
             var market = SyntheticMarket(seed: UInt64(seed))
             var book = OrderBook()
             for _ in 0..<count { book.applyCounting(market.next().delta) }

@@ -48,7 +48,6 @@ struct SPSCRingTests {
     @Test("any sequence of pushes and pops behaves like a bounded FIFO")
     func agreesWithReference() async {
         await propertyCheck(count: 300, input: Gen.int(in: 1...40), ringSteps().array(of: 1...200)) { requested, steps in
-            await Task.yield()  // CPU-bound cases: let other tests' jobs run on the two-thread pool between them
             let ring = SPSCRing<Int>(capacity: requested)
             var reference: [Int] = []
             var next = 0

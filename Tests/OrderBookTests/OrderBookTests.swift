@@ -894,7 +894,6 @@ struct PropertyTests {
     /// stay shallow (at most 14 levels a side), inside the linear scan.
     @Test func shallowBooksAgreeWithTheModel() async {
         await propertyCheck(count: 200, input: stepGenerator(prices: -1...14).array(of: 1...120)) { steps in
-            await Task.yield()  // CPU-bound cases: let other tests' jobs run on the two-thread pool between them
             try runScenario(steps)
         }
     }
@@ -904,7 +903,6 @@ struct PropertyTests {
     @Test func deepBooksAgreeWithTheModel() async {
         await propertyCheck(count: 60, input: Gen.int(in: 17...120), stepGenerator(prices: -1...250).array(of: 50...250)) {
             depth, steps in
-            await Task.yield()  // CPU-bound cases: let other tests' jobs run on the two-thread pool between them
             var book = OrderBook()
             var model = ReferenceBook()
             for i in 1...depth {
@@ -922,7 +920,6 @@ struct PropertyTests {
     @Test func validTopOfBookTrafficAgrees() async {
         let step = zip(Gen.int(in: 0...3), Gen<Side>.case, Gen.int64(in: 0...9), Gen.int64(in: 1...30))
         await propertyCheck(count: 60, input: step.array(of: 100...300)) { raw in
-            await Task.yield()  // CPU-bound cases: let other tests' jobs run on the two-thread pool between them
             var book = evenBook(depth: 100)
             var model = ReferenceBook()
             for level in book.levels(.bid) { model.set(.bid, price: level.price, size: level.size) }
@@ -957,7 +954,6 @@ struct PropertyTests {
     /// `applyCounting` and `apply` are the same operation.
     @Test func applyCountingMatchesApply() async {
         await propertyCheck(count: 100, input: stepGenerator(prices: -1...20).array(of: 1...100)) { steps in
-            await Task.yield()  // CPU-bound cases: let other tests' jobs run on the two-thread pool between them
             var thrown = OrderBook()
             var counted = OrderBook()
             var model = ReferenceBook()
@@ -976,7 +972,6 @@ struct PropertyTests {
     /// order, has the same checksum, and it is the documented digest.
     @Test func checksumDependsOnTheLevelsOnly() async {
         await propertyCheck(count: 100, input: stepGenerator(prices: -1...40).array(of: 1...150), Gen.uint64()) { steps, seed in
-            await Task.yield()  // CPU-bound cases: let other tests' jobs run on the two-thread pool between them
             var book = OrderBook()
             var model = ReferenceBook()
             for step in steps {
