@@ -11,6 +11,13 @@ import Synchronization
 import Testing
 import TestSupport
 
+/// A flag one thread sets and another polls.
+private final class WokenFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
+}
+
 /// The calling OS thread's identity (pthread_t is an integer on Linux, a pointer on Darwin).
 private func currentThread() -> UInt { unsafeBitCast(pthread_self(), to: UInt.self) }
 
@@ -37,7 +44,7 @@ struct DedicatedThreadExecutorTests {
         other.shutdown()
     }
 
-    @Test("its sleeper waits at least until the deadline, and not much longer at rest")
+    @Test("its sleeper waits at least until the deadline, and wakes")
     func sleeper() async {
         let executor = DedicatedThreadExecutor(name: "test-executor")
         let sleeper = DedicatedThreadSleeper(executor)
@@ -50,8 +57,8 @@ struct DedicatedThreadExecutorTests {
             }
             return late
         }.value
-        #expect(lateness.allSatisfy { $0 >= 0 })
-        #expect(lateness.allSatisfy { $0 < 500_000_000 }, "woke \(lateness) ns late")
+        // How late it wakes depends on the machine's load: only the lower bound is the design's.
+        #expect(lateness.count == 3 && lateness.allSatisfy { $0 >= 0 }, "woke \(lateness) ns late")
         executor.shutdown()
     }
 
@@ -77,19 +84,22 @@ struct DedicatedThreadExecutorTests {
         let busy = DedicatedThreadExecutor(name: "test-busy")
         let calm = DedicatedThreadExecutor(name: "test-calm")
         let sleeper = DedicatedThreadSleeper(calm)
-        let spinner = Task(executorPreference: busy) { () -> UInt64 in
-            let end = MonotonicClock.now() + 150_000_000
-            var spins: UInt64 = 0
-            while MonotonicClock.now() < end { spins &+= 1 }
-            return spins
+        // The spinner holds its executor until the sleeper on the other one has woken: were the
+        // two sharing a thread, the sleeper could not wake while the spinner spins, and the
+        // spinner would give up at its 60 s bound against a hang. No wall-time margin involved.
+        let woken = WokenFlag()
+        let spinner = Task(executorPreference: busy) { () -> Bool in
+            let bound = MonotonicClock.now() + 60_000_000_000
+            while !woken.isSet {
+                if MonotonicClock.now() > bound { return false }
+            }
+            return true
         }
-        let late = await Task(executorPreference: calm) { () -> UInt64 in
-            let deadline = MonotonicClock.now() + 2_000_000
-            await sleeper.sleep(until: deadline)
-            return MonotonicClock.now() - deadline
+        await Task(executorPreference: calm) {
+            await sleeper.sleep(until: MonotonicClock.now() + 2_000_000)
+            woken.set()
         }.value
-        #expect(late < 150_000_000, "the sleeper woke \(late / 1_000_000) ms late behind a busy executor")
-        #expect(await spinner.value > 0)
+        #expect(await spinner.value, "the sleeper did not wake while the other executor was busy")
         busy.shutdown()
         calm.shutdown()
     }

@@ -108,7 +108,7 @@ struct LockedTests {
                 }
             }
         }
-        for thread in threads { _ = thread.join() }
+        for thread in threads { _ = await thread.joined() }
         #expect(counter.withLock { $0.count } == 2 * perThread)
     }
 }

@@ -138,8 +138,8 @@ struct SPSCRingTests {
             }
             return inOrder && !ring.hasElements
         }
-        _ = producer.join()
-        #expect(consumer.join().result)
+        _ = await producer.joined()
+        #expect(await consumer.joined().result)
     }
 }
 
@@ -174,8 +174,8 @@ struct SpinRingTickQueueTests {
             }
             return got
         }
-        let maxDepth = producer.join().result
-        let got = consumer.join().result
+        let maxDepth = await producer.joined().result
+        let got = await consumer.joined().result
         #expect(got == (1...UInt64(total)).map { $0 })
         #expect(maxDepth >= 0 && maxDepth <= queue.capacity)
     }
@@ -198,7 +198,7 @@ struct SpinRingTickQueueTests {
             }
             queue.close()
         }
-        #expect(consumer.join().result == rounds)
+        #expect(await consumer.joined().result == rounds)
     }
 
     @Test("a producer parked on a full ring is woken when the consumer makes room")
@@ -218,7 +218,7 @@ struct SpinRingTickQueueTests {
             }
             return got
         }
-        _ = producer.join()
+        _ = await producer.joined()
         #expect(got == Array(1...10))
     }
 }

@@ -26,7 +26,7 @@ struct SeqlockStateSlotTests {
         let reader = OSThread(name: "test-reader") { slot.next(after: 5) }
         try await offPool { MonotonicClock.sleep(until: MonotonicClock.now() + 5_000_000) }
         slot.publish(state(6))
-        #expect(reader.join().result == state(6))
+        #expect(await reader.joined().result == state(6))
         slot.publish(state(7))
         slot.close()
         #expect(slot.next(after: 6) == state(7), "a close does not hide the last state")
@@ -40,7 +40,7 @@ struct SeqlockStateSlotTests {
         let reader = OSThread(name: "test-reader") { slot.next(after: 1) }
         try await offPool { MonotonicClock.sleep(until: MonotonicClock.now() + 2_000_000) }
         slot.close()
-        #expect(reader.join().result == nil)
+        #expect(await reader.joined().result == nil)
     }
 
     @Test("concurrent reads never see a torn state, and sequences never go back", arguments: WaitStrategy.allCases)
@@ -62,8 +62,8 @@ struct SeqlockStateSlotTests {
             for sequence in 1...publishes { slot.publish(state(sequence)) }
             slot.close()
         }
-        _ = writer.join()
-        let result = reader.join().result
+        _ = await writer.joined()
+        let result = await reader.joined().result
         #expect(result.torn == 0)
         #expect(result.backwards == 0)
         #expect(result.reads >= 1)
@@ -83,7 +83,7 @@ struct ParkerTests {
         }
         flag.set()
         parker.unpark()
-        #expect(sleeper.join().result)
+        #expect(await sleeper.joined().result)
     }
 
     @Test("a thousand park/unpark hand-shakes lose no wake-up")
@@ -104,7 +104,7 @@ struct ParkerTests {
             counter.increment()
             parker.unpark()
         }
-        #expect(waiter.join().result == rounds)
+        #expect(await waiter.joined().result == rounds)
     }
 }
 

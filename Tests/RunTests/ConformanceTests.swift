@@ -8,13 +8,14 @@ import Testing
 import TestSupport
 
 /// The suite every model must pass: order, no loss, conflation, drain, self-check. Runs are
-/// short and light so that they hold under ThreadSanitizer; timing is asserted with wide
-/// margins and real figures are left to `ticklab` and the benchmarks.
+/// short and light so that they hold under ThreadSanitizer. Nothing here depends on how fast
+/// the machine is: whether a run kept up, its latencies and its backlog are figures for
+/// `ticklab` and the benchmarks, not assertions; a check that needs progress waits for it.
 @Suite("Model conformance", .serialized)
 struct ConformanceTests {
     static let models = ModelCatalog.names
 
-    @Test("a light run keeps up, loses nothing and passes its self-check", arguments: models)
+    @Test("a light run loses nothing and passes its self-check", arguments: models)
     func lightRunKeepsUp(model: String) async throws {
         // 200 ticks over half a second, 0.02 ms of work each: light even under ThreadSanitizer.
         let result = try await run(lightConfiguration(model, rate: 400, duration: 0.5, procMs: 0.02, evalMs: 0.05))
@@ -22,13 +23,10 @@ struct ConformanceTests {
         #expect(result.ticks.offered == 200)
         #expect(result.ticks.received == 200)
         #expect(result.ticks.processed == 200)
-        #expect(result.window.keptUp, "throughput \(result.window.throughput) of \(result.window.offeredRate)")
-        #expect(result.ticks.backlogAtEnd <= 3)
         // Every state is either evaluated or conflated, and the last one is always evaluated.
         #expect(result.evaluator.evaluations + result.evaluator.conflatedStates == result.ticks.processed)
         #expect(result.evaluator.buy + result.evaluator.sell + result.evaluator.hold == result.evaluator.evaluations)
         #expect(result.latency.processing.count == 200)
-        #expect(result.latency.processing.p50 < 50, "a light tick took \(result.latency.processing.p50) ms")
         #expect(result.queue.peak >= 1)
         #expect(!result.interrupted)
     }
@@ -69,26 +67,27 @@ struct ConformanceTests {
 
     @Test("a stop request ends the feed, drains what was received and marks the result", arguments: models)
     func stopDrains(model: String) async throws {
-        let stop = StopSignal()
-        let stopper = Task.detached {
-            try await Task.sleep(for: .milliseconds(150))
-            stop.request()
-        }
-        let result = try await run(lightConfiguration(model, rate: 1_000, duration: 5), stop: stop)
-        _ = try await stopper.value
+        // The stop comes once the run has processed ticks (not after a fixed delay, which could
+        // come before the run started); the 120 s feed is only a bound against a hang.
+        let configuration = lightConfiguration(model, rate: 1_000, duration: 120)
+        let result = try await runUntilProcessed(configuration, ticks: 100)
         #expect(result.interrupted)
         #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
         #expect(result.ticks.processed == result.ticks.received)
-        #expect(result.ticks.received < 5_000)
-        #expect(result.window.seconds < 4)
+        #expect(result.ticks.received >= 100)
+        // The feed ended at the stop, long before its schedule did.
+        #expect(result.ticks.received < 120_000)
+        #expect(result.window.seconds < 120)
     }
 
     @Test("saturation, receiver clock and Poisson arrivals all pass the self-check", arguments: models)
     func otherFeeds(model: String) async throws {
-        let saturated = try await run(lightConfiguration(model, rate: nil, duration: 0.1, procMs: 0, evalMs: 0))
+        // How many ticks saturation or the receiver's clock offer in a fixed time depends on the
+        // machine: these runs go on until enough were processed.
+        let saturated = try await runUntilProcessed(lightConfiguration(model, rate: nil, procMs: 0, evalMs: 0), ticks: 1_001)
         #expect(saturated.selfCheck.passed, "\(saturated.selfCheck.failures)")
         #expect(saturated.ticks.processed > 1_000)
-        let paced = try await run(lightConfiguration(model, rate: 500, duration: 0.2, clock: .receiver))
+        let paced = try await runUntilProcessed(lightConfiguration(model, rate: 5_000, clock: .receiver), ticks: 11)
         #expect(paced.selfCheck.passed, "\(paced.selfCheck.failures)")
         #expect(paced.ticks.processed > 10)
         let poisson = try await run(lightConfiguration(model, rate: 1_000, duration: 0.2, arrivals: .poisson))

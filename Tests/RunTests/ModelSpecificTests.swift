@@ -34,9 +34,10 @@ struct ModelSpecificTests {
         #expect(paced.ticks.processed == 100)
         #expect(paced.configuration.waitStrategy == strategy.rawValue)
 
-        var saturated = lightConfiguration("spin-ring", rate: nil, duration: 0.05, procMs: 0, evalMs: 0)
+        var saturated = lightConfiguration("spin-ring", rate: nil, procMs: 0, evalMs: 0)
         saturated.waitStrategy = strategy
-        let fast = try await run(saturated)
+        // Until enough ticks went through, not for a fixed time: how many fit depends on the machine.
+        let fast = try await runUntilProcessed(saturated, ticks: 101)
         #expect(fast.selfCheck.passed, "\(fast.selfCheck.failures)")
         #expect(fast.ticks.processed > 100)
 
@@ -96,9 +97,10 @@ struct ModelSpecificTests {
 
     @Test("dispatch bounds the ticks in flight near queueCapacity: a paused receiver is resumed")
     func dispatchBackPressure() async throws {
-        var configuration = lightConfiguration("dispatch", rate: nil, duration: 0.1, procMs: 0, evalMs: 0)
+        var configuration = lightConfiguration("dispatch", rate: nil, procMs: 0, evalMs: 0)
         configuration.queueCapacity = 2_048
-        let result = try await run(configuration)
+        // Until enough ticks went through to fill the queue, not for a fixed time.
+        let result = try await runUntilProcessed(configuration, ticks: 1_001)
         #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
         #expect(result.ticks.processed > 1_000)
         // The receiver checks after sending a batch (at most 1024 ticks).

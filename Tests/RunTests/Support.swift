@@ -5,6 +5,7 @@ import TestSupport
 import MarketData
 import Models
 import Pipeline
+import Testing
 
 /// A short, light run: fast rates, a fraction of a second.
 func lightConfiguration(_ model: String, rate: Double? = 1_000, duration: Double = 0.3, procMs: Double = 0.05,
@@ -23,4 +24,49 @@ func run(_ configuration: RunConfiguration, stop: StopSignal = StopSignal()) asy
 
 func temporaryPath(_ name: String) -> String {
     NSTemporaryDirectory() + "ticklab-test-\(UUID().uuidString)-\(name)"
+}
+
+/// Runs `configuration` until it has processed at least `ticks` ticks, then stops it, and
+/// returns the result. How many ticks fit in a fixed duration depends on the machine, so a
+/// test that needs progress waits for it: the processed ticks are read from the run's trace
+/// (written in 64 KiB blocks, so the run may go on a little past `ticks`); the
+/// configuration's duration, made long here, is only a bound against a hang.
+func runUntilProcessed(_ configuration: RunConfiguration, ticks: Int) async throws -> RunResult {
+    var configuration = configuration
+    configuration.feed.duration = 120_000_000_000
+    let path = temporaryPath("progress.csv")
+    configuration.tracePath = path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let stop = StopSignal()
+    let watcher = OSThread(name: "test-progress") { () -> Bool in
+        defer { stop.request() }
+        let deadline = MonotonicClock.now() + 120_000_000_000
+        var seenSize = -1
+        while MonotonicClock.now() < deadline {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            if size != seenSize {
+                seenSize = size
+                let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+                if text.split(separator: "\n").count(where: { $0.hasPrefix("processed,") }) >= ticks { return true }
+            }
+            MonotonicClock.sleep(until: MonotonicClock.now() + 5_000_000)
+        }
+        return false
+    }
+    let result = try await run(configuration, stop: stop)
+    let progressed = try await offPool { watcher.join().result }
+    #expect(progressed, "the run did not process \(ticks) ticks within 120 s")
+    return result
+}
+
+extension OSThread {
+    /// Waits for the thread to end from a thread of its own, not from the cooperative pool:
+    /// `join` blocks its caller for as long as the thread runs, and a pool thread (two on a
+    /// two-core machine) blocked behind a spinning producer and consumer stalled every other
+    /// test in the process for seconds.
+    func joined() async -> (result: Result, cpuSeconds: Double) {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: self.join()) }.start()
+        }
+    }
 }

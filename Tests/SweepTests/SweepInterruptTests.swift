@@ -16,10 +16,16 @@ struct SweepInterruptTests {
          "--duration", "600ms", "--out", out]
     }
 
-    /// Starts the sweep, sends `signal` after `delay` seconds, and reports how it ended.
-    static func interrupt(_ out: String, signal: String, after delay: Double) throws -> ChildProcess.Outcome {
+    /// Starts the sweep, sends `signal` once the first cell's record has reached results.csv
+    /// (the second cell, at least 0.6 s long, is running then, however slow the machine: a fixed
+    /// delay could come before the sweep started, after it ended, or between a record's append
+    /// and the rewrite of the CSV), and reports how it ended.
+    static func interrupt(_ out: String, signal: String) throws -> ChildProcess.Outcome {
         let words = ([TicklabExecutable.path!] + arguments(out)).map(ShellQuoting.quote).joined(separator: " ")
-        let script = "\(words) & pid=$!; sleep \(delay); kill -\(signal) $pid; wait $pid; echo \"exit=$?\""
+        let csv = ShellQuoting.quote(SweepResultsDirectory(path: out).csvPath)
+        let script = "\(words) & pid=$!; "
+            + "while kill -0 $pid 2>/dev/null && [ \"$(cat \(csv) 2>/dev/null | wc -l)\" -lt 2 ]; do sleep 0.02; done; "
+            + "kill -\(signal) $pid; wait $pid; echo \"exit=$?\""
         return try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", script], timeout: 120)
     }
 
@@ -38,12 +44,13 @@ struct SweepInterruptTests {
     func interruptAndResume() async throws {
         let out = Fixture.temporaryDirectory() + "/sweep"
         defer { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) }
-        let outcome = try await offPool { try Self.interrupt(out, signal: "INT", after: 1.6) }
+        let outcome = try await offPool { try Self.interrupt(out, signal: "INT") }
         #expect(outcome.stdout.contains("exit=130"), "\(outcome.stdout) \(outcome.stderr)")
         #expect(outcome.stderr.contains("every file in \(out) is valid. Resume with:"))
         #expect(outcome.stderr.contains("--resume"))
         let before = try Self.check(out)
-        #expect(before.count < 4)
+        // Three cells of at least 0.6 s each were still to run when the signal was sent.
+        #expect(before.count >= 1 && before.count < 4)
         #expect(before.allSatisfy { $0.passedResult != nil }, "the stopped cell must not be recorded")
 
         let resumed = try await runOffPool(executable: TicklabExecutable.path!, arguments: Self.arguments(out) + ["--resume"], timeout: 120)
@@ -59,10 +66,10 @@ struct SweepInterruptTests {
     func killAndResume() async throws {
         let out = Fixture.temporaryDirectory() + "/sweep"
         defer { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) }
-        let outcome = try await offPool { try Self.interrupt(out, signal: "KILL", after: 1.6) }
+        let outcome = try await offPool { try Self.interrupt(out, signal: "KILL") }
         #expect(outcome.stdout.contains("exit=137"), "\(outcome.stdout)")
         let before = try Self.check(out)
-        #expect(before.count < 4)
+        #expect(before.count >= 1 && before.count < 4)
         // The killed sweep's child finishes its cell alone (its output goes nowhere); the resumed
         // sweep does not wait for it and runs that cell again.
         let resumed = try await runOffPool(executable: TicklabExecutable.path!, arguments: Self.arguments(out) + ["--resume"], timeout: 120)

@@ -63,9 +63,19 @@ struct SweepProgressTests {
         #expect(sink.text.dropFirst("\r\u{1B}[2K".count).count <= 49)
     }
 
-    @Test("quiet shows nothing")
-    func quiet() {
-        SilentSweepProgress().handle(.notice("x"))
+    @Test("quiet shows nothing: a sweep with --quiet prints nothing and still records its cells",
+          .enabled(if: TicklabExecutable.path != nil, "needs the ticklab executable of this build"))
+    func quiet() async throws {
+        let out = Fixture.temporaryDirectory() + "/sweep"
+        defer { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) }
+        let outcome = try await runOffPool(executable: TicklabExecutable.path!, arguments: [
+            "sweep", "--models", "threads", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500",
+            "--duration", "100ms", "--quiet", "--out", out,
+        ], timeout: 120)
+        #expect(outcome.ending == .exited(0), "\(outcome.stderr)")
+        #expect(outcome.stdout.isEmpty, "\(outcome.stdout)")
+        #expect(outcome.stderr.isEmpty, "\(outcome.stderr)")
+        #expect(try SweepResultsDirectory(path: out).load().records.count == 2, "the silence is not a sweep that did nothing")
     }
 }
 

@@ -64,7 +64,7 @@ struct FakeTicklab {
               crasher) echo "Fatal error: boom" >&2; kill -SEGV $$ ;;
               quitter) echo "ticklab: the model failed: cannot start" >&2; exit 3 ;;
               babbler) echo "hello, not json"; exit 0 ;;
-              sleeper) exec sleep 30 ;;
+              sleeper) exec sleep 120 ;;  # ends only when the sweep kills it: 120 s is a hang
             esac
             cat "$dir/$model-$proc-$eval.json"
             if [ -f "$dir/$model-$proc-$eval.exit" ]; then exit "$(cat "$dir/$model-$proc-$eval.exit")"; fi
@@ -258,15 +258,18 @@ struct SweepRunnerTests {
         defer { fake.remove(); try? FileManager.default.removeItem(atPath: out) }
         try fake.prepare(Self.result("threads", proc: 1))
         let stop = StopSignal()
-        // A thread, not a task: the stop must come even while the pool is busy.
+        // The stop comes once the sleeper has started (its call is logged), however slow the
+        // machine: a fixed delay could stop the sweep before its first cell. A thread, not a
+        // task: the stop must come even while the pool is busy.
         let stopper = Thread {
-            Thread.sleep(forTimeInterval: 0.4)
+            let deadline = Date().addingTimeInterval(120)  // only a hang reaches it
+            while fake.calls.isEmpty, Date() < deadline { usleep(10_000) }
             stop.request()
         }
         stopper.start()
-        let started = Date()
         let (summary, _) = try await Self.sweep(Self.plan(models: ["sleeper", "threads"], procs: ["1"]), in: out, fake: fake, stop: stop)
-        #expect(Date().timeIntervalSince(started) < 15, "the sleeping child was not stopped")
+        // The sleeper ends only when killed: had the stop not killed it, it would have exited
+        // after 120 s with no output and been recorded as a failed cell; no record means killed.
         #expect(summary.interrupted && !summary.complete && summary.ran == 0)
         #expect(fake.calls == ["sleeper 1 5"])
         let directory = SweepResultsDirectory(path: out)
@@ -281,10 +284,9 @@ struct SweepRunnerTests {
         let fake = FakeTicklab()
         let out = Fixture.temporaryDirectory()
         defer { fake.remove(); try? FileManager.default.removeItem(atPath: out) }
-        let started = Date()
         let (summary, _) = try await Self.sweep(Self.plan(models: ["sleeper"], procs: ["1"]), in: out, fake: fake,
                                                 timeLimit: { _ in 0.3 })
-        #expect(Date().timeIntervalSince(started) < 15)
+        // The sleeper ends only when killed: SIGTERM and the time-limit message show the limit did it.
         #expect(summary.failed == 1)
         let records = try SweepResultsDirectory(path: out).load().records
         guard case .failed(let failed) = records.first else { Issue.record("no failed record"); return }
@@ -309,11 +311,13 @@ struct SweepRunnerTests {
     }
 }
 
+/// Each child is waited for off the cooperative pool (`runOffPool`): a wait blocks its thread
+/// for as long as the child runs.
 @Suite("Child process")
 struct ChildProcessTests {
     @Test("exit status, standard output and standard error are captured")
-    func capture() throws {
-        let outcome = try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", "echo out; echo err >&2; exit 7"])
+    func capture() async throws {
+        let outcome = try await runOffPool(executable: "/bin/sh", arguments: ["-c", "echo out; echo err >&2; exit 7"])
         #expect(outcome.ending == .exited(7))
         #expect(outcome.stdout == "out\n")
         #expect(outcome.stderr == "err\n")
@@ -321,11 +325,12 @@ struct ChildProcessTests {
     }
 
     @Test("no temporary file outlives the call, nor is visible while the child runs")
-    func noLitter() throws {
+    func noLitter() async throws {
         let directory = Fixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let outcome = try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", "ls -A '\(directory)' | wc -l"],
-                                           temporaryDirectory: directory)
+        let outcome = try await offPool {
+            try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", "ls -A '\(directory)' | wc -l"], temporaryDirectory: directory)
+        }
         #expect(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
         #expect(throws: ChildProcess.SpawnError.self) {
@@ -334,23 +339,24 @@ struct ChildProcessTests {
     }
 
     @Test("a signal that ends the child is reported")
-    func signalled() throws {
-        let outcome = try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", "kill -KILL $$"])
+    func signalled() async throws {
+        let outcome = try await runOffPool(executable: "/bin/sh", arguments: ["-c", "kill -KILL $$"])
         #expect(outcome.ending == .signalled(SIGKILL))
     }
 
     @Test("a large output is read whole")
-    func largeOutput() throws {
-        let outcome = try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", "i=0; while [ $i -lt 20000 ]; do echo 0123456789; i=$((i+1)); done"])
+    func largeOutput() async throws {
+        let outcome = try await runOffPool(executable: "/bin/sh", arguments: ["-c", "i=0; while [ $i -lt 20000 ]; do echo 0123456789; i=$((i+1)); done"])
         #expect(outcome.ending == .exited(0))
         #expect(outcome.stdout.utf8.count == 20_000 * 11)
     }
 
     @Test("the child starts with SIGINT at its default even when the parent ignores it")
-    func signalDefaults() throws {
+    func signalDefaults() async throws {
         let previous = signal(SIGINT, SIG_IGN)
         defer { signal(SIGINT, previous) }
-        let outcome = try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", "kill -INT $$; sleep 5"], timeout: 10)
+        // The timeout only bounds a hang: the child kills itself at once.
+        let outcome = try await runOffPool(executable: "/bin/sh", arguments: ["-c", "kill -INT $$; sleep 120"], timeout: 120)
         #expect(outcome.ending == .signalled(SIGINT))
     }
 

@@ -41,8 +41,9 @@ public struct TimedOut: Error, CustomStringConvertible {
     public var description: String { "timed out waiting for \(what)" }
 }
 
-/// Blocks the calling thread until `condition` holds, checking every 2 ms; throws after `timeout` s.
-public func waitUntil(_ what: String, timeout: Double = 10, _ condition: () -> Bool) throws {
+/// Blocks the calling thread until `condition` holds, checking every 2 ms; throws after
+/// `timeout` s, a bound that only a hang reaches.
+public func waitUntil(_ what: String, timeout: Double = 60, _ condition: () -> Bool) throws {
     let deadline = MonotonicClock.now() + UInt64(timeout * 1e9)
     while !condition() {
         guard MonotonicClock.now() < deadline else { throw TimedOut(what: what) }
