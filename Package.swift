@@ -191,7 +191,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RunTests",
-            dependencies: ["Run", "Results", "Models", "Pipeline", "MarketData", "OrderBook", "TestSupport"],
+            dependencies: ["Run", "Results", "Models", "Pipeline", "MarketData", "OrderBook", "Clocks", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

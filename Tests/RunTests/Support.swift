@@ -1,4 +1,5 @@
 import Foundation
+import Clocks
 import Results
 import Run
 import TestSupport
@@ -57,16 +58,4 @@ func runUntilProcessed(_ configuration: RunConfiguration, ticks: Int) async thro
     let progressed = try await offPool { watcher.join().result }
     #expect(progressed, "the run did not process \(ticks) ticks within 120 s")
     return result
-}
-
-extension OSThread {
-    /// Waits for the thread to end from a thread of its own, not from the cooperative pool:
-    /// `join` blocks its caller for as long as the thread runs, and a pool thread (two on a
-    /// two-core machine) blocked behind a spinning producer and consumer stalled every other
-    /// test in the process for seconds.
-    func joined() async -> (result: Result, cpuSeconds: Double) {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: self.join()) }.start()
-        }
-    }
 }
