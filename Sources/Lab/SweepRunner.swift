@@ -91,7 +91,7 @@ public final class SweepRunner {
         try writeMachine()
         // All four files exist from the start, so a sweep killed in its first cell leaves a
         // complete (if empty) directory.
-        if !directory.hasResults { try SweepResultsDirectory.writeAtomically("", to: directory.resultsPath) }
+        if !directory.hasResults { try SweepResultsDirectory.writeAtomically("", to: directory.resultsPath, using: directory.writing) }
         try rewrite(records)
 
         let runs = plan.runs
@@ -214,7 +214,7 @@ public final class SweepRunner {
                                                        cpuModel: machine.cpuModel, gitCommit: machine.gitCommit))
         }
         do {
-            try SweepResultsDirectory.writeAtomically(try info.jsonText(), to: directory.machinePath)
+            try SweepResultsDirectory.writeAtomically(try info.jsonText(), to: directory.machinePath, using: directory.writing)
         } catch let error as SweepResultsDirectory.FileError {
             throw error
         } catch {
@@ -224,9 +224,10 @@ public final class SweepRunner {
 
     /// Rewrites the CSV and the report from every record so far.
     private func rewrite(_ records: [SweepRecord]) throws(SweepResultsDirectory.FileError) {
-        try SweepResultsDirectory.writeAtomically(SweepCSV.render(records), to: directory.csvPath)
+        try SweepResultsDirectory.writeAtomically(SweepCSV.render(records), to: directory.csvPath, using: directory.writing)
         let source = ReportSource(label: URL(fileURLWithPath: directory.path).lastPathComponent, directory: directory.path,
                                   records: records, machine: MachineInfo.load(directory.machinePath))
-        try SweepResultsDirectory.writeAtomically(ReportRenderer.render([source]), to: directory.reportPath)
+        try SweepResultsDirectory.writeAtomically(ReportRenderer.render([source]), to: directory.reportPath,
+                                                 using: directory.writing)
     }
 }

@@ -41,7 +41,7 @@ struct ReportCommand: ParsableCommand {
         do {
             try SweepResultsDirectory.writeAtomically(ReportRenderer.render(sources), to: path)
         } catch {
-            throw CommandFailure(message: error.description, code: 1)
+            throw CommandFailure(message: error.description, code: error.kind == .write ? ExitStatus.writeFailed : 1)
         }
         print(path)
     }

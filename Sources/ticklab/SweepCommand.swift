@@ -143,7 +143,7 @@ struct SweepCommand: ParsableCommand {
         do {
             summary = try runner.run()
         } catch {
-            throw CommandFailure(message: error.description, code: 1)
+            throw CommandFailure(message: error.description, code: error.kind == .write ? ExitStatus.writeFailed : 1)
         }
         if summary.interrupted {
             var words = CommandLine.arguments
