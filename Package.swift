@@ -28,7 +28,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
-        // Two OS calls Swift's Glibc module does not expose (timer slack, thread names).
+        // OS calls Swift's Glibc module does not expose (timer slack, thread names, parent-death signal).
         .target(name: "CSystemSupport"),
         // The L2 order book: levels, deltas, checksum. No dependencies, no concurrency.
         .target(name: "OrderBook", swiftSettings: strict),

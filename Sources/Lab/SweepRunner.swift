@@ -80,6 +80,17 @@ public final class SweepRunner {
         return plan.runs.filter { run in (done[run.cell] ?? 0) <= run.repetition }
     }
 
+    /// Tells each child to die with this process (`ticklab run --parent-pid`), so that a sweep
+    /// killed with SIGKILL leaves no cell running behind it.
+    private var parentArguments: [String] { ["--parent-pid", String(getpid())] }
+
+    /// Runs every pending cell, one after another, on the calling thread.
+    ///
+    /// Call it from a thread that outlives every child it waits for (`ticklab sweep` uses its
+    /// main thread; a test, the thread that waits for `run` to return): a cell asks the kernel
+    /// to kill it when the thread that spawned it ends (PR_SET_PDEATHSIG follows the thread),
+    /// and `ChildProcess.run` spawns on the calling thread and does not return before its child
+    /// has ended, so a child never outlives its spawning thread while the sweep lives.
     public func run() throws(SweepResultsDirectory.FileError) -> Summary {
         try directory.create()
         if try directory.repairTail() {
@@ -109,7 +120,7 @@ public final class SweepRunner {
             do {
                 outcome = try ChildProcess.run(
                     executable: options.executable,
-                    arguments: options.leadingArguments + plan.childArguments(for: run.cell),
+                    arguments: options.leadingArguments + plan.childArguments(for: run.cell) + parentArguments,
                     timeout: options.timeLimit(plan.setup.durationSeconds), stop: stop) { elapsed in
                         let eta = max(0, estimate - elapsed) + Double(remainingAfter) * estimate
                         progress.handle(.running(run, total: runs.count, elapsed: elapsed, eta: eta))

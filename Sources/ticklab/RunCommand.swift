@@ -64,7 +64,14 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print one JSON record (schema ticklab.run, see the README) instead of the table.")
     var json = false
 
+    /// Given by `ticklab sweep` to its cells: the run dies with the sweep (see ParentProcessLink).
+    @Option(name: .customLong("parent-pid"), help: .hidden)
+    var parentPid: Int32?
+
     func run() throws {
+        if let parentPid, ParentProcessLink.bind(to: parentPid) == .parentGone {
+            throw CommandFailure(message: "the sweep that started this run (pid \(parentPid)) has ended; not running", code: 1)
+        }
         if case .lobster(let messages) = feed.source {
             LobsterNote.warnIfNoOrderBook(messages: messages)
         } else if speed != nil {
