@@ -65,6 +65,9 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .customLong("retry-failed"), help: "With --resume, run again the cells whose runs all failed.")
     var retryFailed = false
 
+    @Flag(help: "With --resume: go on even when the directory holds no sweep or its sweep was made with other settings than this command's.")
+    var force = false
+
     @Flag(help: "No progress output.")
     var quiet = false
 
@@ -116,9 +119,32 @@ struct SweepCommand: ParsableCommand {
         if resume && !exists {
             throw ValidationError("--resume: '\(path)' does not exist: there is no sweep there to resume")
         }
+        if force && !resume {
+            throw ValidationError("--force: only with --resume (it resumes a sweep whose settings differ from this command's)")
+        }
+        if resume && !force { try checkResumable(directory) }
         if !resume && directory.hasResults {
             throw ValidationError("--out: '\(path)' already holds results.jsonl: add --resume to continue that sweep, or choose another directory")
         }
+    }
+
+    /// Refuses to resume a directory that holds no sweep, or a sweep made with other settings
+    /// (its records would not count as done, and every cell would get a second record).
+    func checkResumable(_ directory: SweepResultsDirectory) throws {
+        let ways = "use --force to resume anyway or --out for a new directory"
+        let machine = MachineInfo.load(directory.machinePath)
+        guard directory.hasResults || machine != nil else {
+            throw ValidationError("--resume: '\(directory.path)' holds no sweep (no results.jsonl, no machine.json); "
+                + "drop --resume to start one there, or \(ways)")
+        }
+        guard let recorded = machine?.plan else { return }
+        let differences = try makePlan().differences(from: recorded)
+        guard !differences.isEmpty else { return }
+        func words(_ value: KeyPath<SweepPlan.Difference, String>) -> String {
+            differences.map { "\($0.option) \($0[keyPath: value])" }.joined(separator: " ")
+        }
+        throw ValidationError("--resume: '\(directory.path)' was swept with \(words(\.recorded)), "
+            + "this command says \(words(\.requested)); \(ways)")
     }
 
     func run() throws {
