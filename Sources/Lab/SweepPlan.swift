@@ -189,7 +189,12 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     /// typed: the axes' lists, `--duration`, `--repeats`, `--seed`, `--arrivals`, `--clock` and
     /// `--wait`.
     public var settings: [(option: String, value: String)] {
-        SweepAxis.allCases.map { ($0.sweepOption, values(of: $0).joined(separator: ",")) } + [
+        // A plan decoded from an older machine.json may lack an axis added since: it ran at the
+        // axis's neutral value.
+        SweepAxis.allCases.map { axis in
+            let values = values(of: axis)
+            return (axis.sweepOption, values.isEmpty ? axis.neutralValue ?? "" : values.joined(separator: ","))
+        } + [
             ("--duration", "\(SweepNumber.format(setup.durationSeconds))s"), ("--repeats", String(repeats)),
             ("--seed", "\(setup.seed)"), ("--arrivals", "\(setup.arrivals)"), ("--clock", "\(setup.clock)"),
             ("--wait", "\(setup.waitStrategy)"),

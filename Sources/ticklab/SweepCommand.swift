@@ -14,7 +14,9 @@ struct SweepCommand: ParsableCommand {
             comma-separated; explicit options override the preset's values. The directory gets results.jsonl \
             (one record per run, the schema of 'run --json', plus ticklab.failed-cell records), results.csv, \
             machine.json and report.html, all rewritten after every cell. Ctrl-C stops the running cell \
-            (it is discarded) and prints the command that resumes the sweep. Exits 1 when a cell failed.
+            (it is discarded) and prints the command that resumes the sweep. --resume refuses a directory \
+            without a sweep, or one swept with other settings, unless --force is given. Exits 1 when a cell \
+            failed, 74 when a results file cannot be written.
             """)
 
     @Option(help: ArgumentHelp("quick: every model × proc-ms 0.5,2,5 × eval-ms 1,50, 5 s per cell (a few minutes); seed: the seed's protocol, proc-ms 0.5,1,2,3,4,5 × eval-ms 1,10,50, 60 s per cell.", valueName: "quick|seed"))
