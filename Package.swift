@@ -47,7 +47,7 @@ let package = Package(
     //   Run             Results, Pipeline, Models, MarketData, ExchangeClient
     //   ticklab         everything above, ArgumentParser
     targets: [
-        // Two OS calls Swift's Glibc module does not expose (timer slack, thread names).
+        // OS calls Swift's Glibc module does not expose (timer slack, thread names, parent-death signal).
         .target(name: "CSystemSupport"),
         // The monotonic and CPU clocks every timestamp is taken from. No dependencies, so that
         // market data and the models can both use them without importing each other.

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CSystemSupport.h"
 #include <pthread.h>
+#include <errno.h>
 #include <string.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -22,5 +23,15 @@ void ticklab_set_thread_name(const char *name) {
     pthread_setname_np(pthread_self(), shortName);
 #else
     pthread_setname_np(shortName);
+#endif
+}
+
+int ticklab_set_parent_death_signal(int signal) {
+#ifdef __linux__
+    return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0, 0, 0);
+#else
+    (void)signal;
+    errno = ENOSYS;
+    return -1;
 #endif
 }

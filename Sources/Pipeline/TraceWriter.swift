@@ -10,8 +10,25 @@ import Darwin
 ///
 /// Columns: `event,sequence,arrival_ns,received_ns,processed_ns,picked_ns,decided_ns,decision`
 /// (monotonic nanoseconds; `picked`, `decided` and `decision` are empty on `processed` rows).
+///
+/// Every write is checked. The first one that fails (a full disk, a device that refuses data) is
+/// kept, nothing more is written, and `close()` throws it, so a lost trace is never silent.
+/// A trace to a regular file (or a new one) is written beside it, to `FILE.partial-PID`, and
+/// renamed to `FILE` only when `close()` finds every row written: a failed or abandoned trace
+/// leaves no half-written file. Anything else (a device, a pipe, a symbolic link) is written
+/// in place.
 public final class TraceWriter: Sendable {
-    private let state: Locked<(fd: Int32, buffer: [UInt8])>
+    private struct State {
+        var fd: Int32
+        var buffer: [UInt8]
+        var failure: WriteError?
+    }
+
+    private let state: Locked<State>
+    /// The file the user named.
+    public let path: String
+    /// Where the rows go until `close()`: `path` itself when it is written in place.
+    private let writingPath: String
 
     public struct OpenError: Error, CustomStringConvertible {
         public let path: String
@@ -19,10 +36,22 @@ public final class TraceWriter: Sendable {
         public var description: String { "cannot write trace file '\(path)': \(reason)" }
     }
 
+    /// A write, flush or rename of the trace that failed; `reason` is the system's (strerror).
+    public struct WriteError: Error, CustomStringConvertible, Equatable {
+        public let path: String
+        public let reason: String
+        public var description: String { "cannot write trace file '\(path)': \(reason)" }
+    }
+
     public init(path: String) throws(OpenError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var info = stat()
+        let inPlace = lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG
+        let writingPath = inPlace ? path : path + ".partial-\(getpid())"
+        let fd = open(writingPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw OpenError(path: path, reason: String(cString: strerror(errno))) }
-        state = Locked((fd, []))
+        self.path = path
+        self.writingPath = writingPath
+        state = Locked(State(fd: fd, buffer: [], failure: nil))
         append("event,sequence,arrival_ns,received_ns,processed_ns,picked_ns,decided_ns,decision\n")
     }
 
@@ -36,29 +65,62 @@ public final class TraceWriter: Sendable {
 
     private func append(_ line: String) {
         state.withLock { state in
+            guard state.failure == nil else { return }
             state.buffer.append(contentsOf: line.utf8)
-            if state.buffer.count >= 1 << 16 { Self.flush(&state) }
+            if state.buffer.count >= 1 << 16 { flush(&state) }
         }
     }
 
-    /// Writes what is buffered and closes the file.
-    public func close() {
+    /// The first write that failed so far, nil while every row has been written.
+    public var failure: WriteError? { state.withLock { $0.failure } }
+
+    /// Writes what is buffered, closes the file and (for a regular file) puts it in place.
+    /// Throws the first write that failed, during the run or now; the partial file is then
+    /// removed. A second call does nothing.
+    public func close() throws(WriteError) {
+        let failure: WriteError? = state.withLock { state in
+            guard state.fd >= 0 else { return nil }
+            flush(&state)
+            if state.failure == nil, writingPath != path, fsync(state.fd) != 0 { fail(&state) }
+            if Glibc.close(state.fd) != 0, state.failure == nil { fail(&state) }
+            state.fd = -1
+            if state.failure == nil, writingPath != path, rename(writingPath, path) != 0 { fail(&state) }
+            if state.failure != nil, writingPath != path { unlink(writingPath) }
+            return state.failure
+        }
+        if let failure { throw failure }
+    }
+
+    /// Closes the file without putting it in place (a run that failed has no trace worth
+    /// keeping). Does nothing after `close()`.
+    public func discard() {
         state.withLock { state in
-            Self.flush(&state)
-            if state.fd >= 0 { _ = Glibc.close(state.fd); state.fd = -1 }
+            guard state.fd >= 0 else { return }
+            _ = Glibc.close(state.fd)
+            state.fd = -1
+            state.buffer.removeAll()
+            if writingPath != path { unlink(writingPath) }
         }
     }
 
-    private static func flush(_ state: inout (fd: Int32, buffer: [UInt8])) {
-        guard state.fd >= 0 else { state.buffer.removeAll(); return }
-        state.buffer.withUnsafeBytes { bytes in
+    private func fail(_ state: inout State) {
+        state.failure = WriteError(path: path, reason: String(cString: strerror(errno)))
+    }
+
+    private func flush(_ state: inout State) {
+        defer { state.buffer.removeAll(keepingCapacity: true) }
+        guard state.fd >= 0, state.failure == nil else { return }
+        let failed: Bool = state.buffer.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count {
                 let n = write(state.fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if n <= 0 { break }
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { return true }
+                if n == 0 { errno = EIO; return true }
                 offset += n
             }
+            return false
         }
-        state.buffer.removeAll(keepingCapacity: true)
+        if failed { fail(&state) }
     }
 }

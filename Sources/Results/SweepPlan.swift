@@ -190,6 +190,40 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         return cell
     }
 
+    /// Every setting of the plan as the option of `ticklab sweep` that sets it and its value as
+    /// typed: the axes' lists, `--duration`, `--repeats`, `--seed`, `--arrivals`, `--clock` and
+    /// `--wait`.
+    public var settings: [(option: String, value: String)] {
+        // A plan decoded from an older machine.json may lack an axis added since: it ran at the
+        // axis's neutral value.
+        SweepAxis.allCases.map { axis in
+            let values = values(of: axis)
+            return (axis.sweepOption, values.isEmpty ? axis.neutralValue ?? "" : values.joined(separator: ","))
+        } + [
+            ("--duration", "\(SweepNumber.format(setup.durationSeconds))s"), ("--repeats", String(repeats)),
+            ("--seed", "\(setup.seed)"), ("--arrivals", "\(setup.arrivals)"), ("--clock", "\(setup.clock)"),
+            ("--wait", "\(setup.waitStrategy)"),
+        ]
+    }
+
+    /// A setting that differs between the plan a sweep was made with and this one.
+    public struct Difference: Sendable, Hashable {
+        public var option: String
+        public var recorded: String
+        public var requested: String
+    }
+
+    /// The settings in which this plan differs from `recorded` (the plan of an existing sweep),
+    /// in the order of `settings`. `--wait` counts only when either plan runs spin-ring, the
+    /// one model it changes.
+    public func differences(from recorded: SweepPlan) -> [Difference] {
+        let waitMatters = (values(of: .model) + recorded.values(of: .model)).contains("spin-ring")
+        return zip(recorded.settings, settings).compactMap { old, new in
+            guard old.value != new.value, new.option != "--wait" || waitMatters else { return nil }
+            return Difference(option: new.option, recorded: old.value, requested: new.value)
+        }
+    }
+
     /// The full command that runs this plan again, every value spelled out (a preset may change
     /// between versions and "all models" grows).
     public func command(out directory: String?) -> [String] {

@@ -14,6 +14,9 @@ public enum LabRun {
         case trace(String)
         case model(String)
         case feed(String)
+        /// The run completed but its `--trace` file could not be written: `result` is the
+        /// run's result, whole; the trace is lost (and no partial file is left).
+        case traceNotWritten(TraceWriter.WriteError, result: RunResult)
 
         public var description: String {
             switch self {
@@ -22,6 +25,7 @@ public enum LabRun {
             case .trace(let message): message
             case .model(let message): "the model failed: \(message)"
             case .feed(let message): message
+            case .traceNotWritten(let error, _): error.description
             }
         }
     }
@@ -35,6 +39,8 @@ public enum LabRun {
     ///   - stop: request it (Ctrl-C) to end the feed early; the run drains and returns a result
     ///     marked interrupted.
     ///   - calibration: measured once per process when nil.
+    /// - Throws: `Failure.traceNotWritten`, carrying the whole result, when the run finished but
+    ///   its trace could not be written; other `Failure`s when there is no result.
     public static func run(_ configuration: RunConfiguration, stop: StopSignal = StopSignal(),
                            calibration: Workload.Calibration? = nil) throws -> RunResult {
         guard let model = ModelCatalog.model(named: configuration.model) else {
@@ -54,7 +60,8 @@ public enum LabRun {
         } catch {
             throw Failure.trace(String(describing: error))
         }
-        defer { trace?.close() }
+        // A run that ends by an error has no trace worth keeping; a finished one closes it below.
+        defer { trace?.discard() }
 
         // Reading a recording takes a while: before the clock starts.
         let preparedFeed = try FeedFactory.prepare(configuration)
@@ -85,9 +92,15 @@ public enum LabRun {
         // possible) closes the window when it ends; the synthetic exchange's window is fixed.
         let drained = configuration.source == .synthetic ? UInt64.max : MonotonicClock.now()
         let processCPU = Double(ThreadCPUClock.process() &- processCPU0) / 1e9
-        return summarize(configuration, outcome: outcome, start: start, end: min(windowEnd, stop.instant, drained),
-                         interrupted: stop.isRequested, startedAt: startedAt, processCPU: processCPU,
-                         calibration: calibration)
+        let result = summarize(configuration, outcome: outcome, start: start, end: min(windowEnd, stop.instant, drained),
+                               interrupted: stop.isRequested, startedAt: startedAt, processCPU: processCPU,
+                               calibration: calibration)
+        do {
+            try trace?.close()
+        } catch {
+            throw Failure.traceNotWritten(error, result: result)
+        }
+        return result
     }
 
     static func nanos(_ millis: Double) -> UInt64 { UInt64((millis * 1e6).rounded()) }

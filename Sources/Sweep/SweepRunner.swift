@@ -85,6 +85,17 @@ public final class SweepRunner {
         return plan.runs.filter { run in (done[run.cell] ?? 0) <= run.repetition }
     }
 
+    /// Tells each child to die with this process (`ticklab run --parent-pid`), so that a sweep
+    /// killed with SIGKILL leaves no cell running behind it.
+    private var parentArguments: [String] { ["--parent-pid", String(getpid())] }
+
+    /// Runs every pending cell, one after another, on the calling thread.
+    ///
+    /// Call it from a thread that outlives every child it waits for (`ticklab sweep` uses its
+    /// main thread; a test, the thread that waits for `run` to return): a cell asks the kernel
+    /// to kill it when the thread that spawned it ends (PR_SET_PDEATHSIG follows the thread),
+    /// and `ChildProcess.run` spawns on the calling thread and does not return before its child
+    /// has ended, so a child never outlives its spawning thread while the sweep lives.
     public func run() throws(SweepResultsDirectory.FileError) -> Summary {
         try directory.create()
         if try directory.repairTail() {
@@ -96,7 +107,7 @@ public final class SweepRunner {
         try writeMachine()
         // All four files exist from the start, so a sweep killed in its first cell leaves a
         // complete (if empty) directory.
-        if !directory.hasResults { try SweepResultsDirectory.writeAtomically("", to: directory.resultsPath) }
+        if !directory.hasResults { try SweepResultsDirectory.writeAtomically("", to: directory.resultsPath, using: directory.writing) }
         try rewrite(records)
 
         let runs = plan.runs
@@ -114,7 +125,7 @@ public final class SweepRunner {
             do {
                 outcome = try ChildProcess.run(
                     executable: options.executable,
-                    arguments: options.leadingArguments + plan.childArguments(for: run.cell),
+                    arguments: options.leadingArguments + plan.childArguments(for: run.cell) + parentArguments,
                     timeout: options.timeLimit(plan.setup.durationSeconds), stop: stop) { elapsed in
                         let eta = max(0, estimate - elapsed) + Double(remainingAfter) * estimate
                         progress.handle(.running(run, total: runs.count, elapsed: elapsed, eta: eta))
@@ -219,7 +230,7 @@ public final class SweepRunner {
                                                        cpuModel: machine.cpuModel, gitCommit: machine.gitCommit))
         }
         do {
-            try SweepResultsDirectory.writeAtomically(try info.jsonText(), to: directory.machinePath)
+            try SweepResultsDirectory.writeAtomically(try info.jsonText(), to: directory.machinePath, using: directory.writing)
         } catch let error as SweepResultsDirectory.FileError {
             throw error
         } catch {
@@ -229,9 +240,10 @@ public final class SweepRunner {
 
     /// Rewrites the CSV and the report from every record so far.
     private func rewrite(_ records: [SweepRecord]) throws(SweepResultsDirectory.FileError) {
-        try SweepResultsDirectory.writeAtomically(SweepCSV.render(records), to: directory.csvPath)
+        try SweepResultsDirectory.writeAtomically(SweepCSV.render(records), to: directory.csvPath, using: directory.writing)
         let source = ReportSource(label: URL(fileURLWithPath: directory.path).lastPathComponent, directory: directory.path,
                                   records: records, machine: MachineInfo.load(directory.machinePath))
-        try SweepResultsDirectory.writeAtomically(ReportRenderer.render([source], modelOrder: options.modelOrder), to: directory.reportPath)
+        try SweepResultsDirectory.writeAtomically(ReportRenderer.render([source], modelOrder: options.modelOrder),
+                                                  to: directory.reportPath, using: directory.writing)
     }
 }

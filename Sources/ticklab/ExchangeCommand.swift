@@ -63,7 +63,7 @@ struct ExchangeCommand: ParsableCommand {
         let interruption = Interruption(onFirst: "\nticklab exchange: stopping\n")
         defer { interruption.cancel() }
         let address = host.contains(":") ? "[\(host)]:\(server.port)" : "\(host):\(server.port)"
-        StandardOutput.write("ticklab exchange: listening on \(address): \(RunTableNumber.format(rate.value)) ticks/s, "
+        try StandardOutput.write("ticklab exchange: listening on \(address): \(RunTableNumber.format(rate.value)) ticks/s, "
             + "\(arrivals.rawValue) arrivals, seed \(seed), heartbeat every \(heartbeatMs) ms"
             + (ackDelayMs.value > 0 ? ", acks after \(ackDelayMs) ms" : "")
             + (duration.map { ", for \($0)" } ?? "; Ctrl-C stops") + "\n")
@@ -72,7 +72,7 @@ struct ExchangeCommand: ParsableCommand {
             MonotonicClock.sleep(until: MonotonicClock.now() &+ 20_000_000)
         }
         server.stop()
-        StandardOutput.write(Self.summary(server.statistics, seconds: Double(MonotonicClock.now() &- started) / 1e9) + "\n")
+        try StandardOutput.write(Self.summary(server.statistics, seconds: Double(MonotonicClock.now() &- started) / 1e9) + "\n")
     }
 
     static func summary(_ s: ExchangeServer.Statistics, seconds: Double) -> String {
@@ -124,7 +124,19 @@ struct ExchangeRateArgument: ExpressibleByArgument, CustomStringConvertible {
 
 /// Writes straight to file descriptor 1, so that a script reading the port sees the line at once.
 enum StandardOutput {
-    static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+    /// Throws a one-line failure (exit 74) when the text cannot be written whole.
+    static func write(_ text: String) throws {
+        var text = text
+        let reason: String? = text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = Foundation.write(1, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return String(cString: strerror(n < 0 ? errno : EIO)) }
+                offset += n
+            }
+            return nil
+        }
+        if let reason { throw CommandFailure(message: "cannot write standard output: \(reason)", code: ExitStatus.writeFailed) }
     }
 }

@@ -45,7 +45,7 @@ struct ReportCommand: ParsableCommand {
         do {
             try SweepResultsDirectory.writeAtomically(ReportRenderer.render(sources, modelOrder: ModelCatalog.names), to: path)
         } catch {
-            throw CommandFailure(message: error.description, code: 1)
+            throw CommandFailure(message: error.description, code: error.kind == .write ? ExitStatus.writeFailed : 1)
         }
         print(path)
     }

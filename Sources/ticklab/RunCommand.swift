@@ -67,7 +67,14 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print one JSON record (schema ticklab.run, see the README) instead of the table.")
     var json = false
 
+    /// Given by `ticklab sweep` to its cells: the run dies with the sweep (see ParentProcessLink).
+    @Option(name: .customLong("parent-pid"), help: .hidden)
+    var parentPid: Int32?
+
     func run() throws {
+        if let parentPid, ParentProcessLink.bind(to: parentPid) == .parentGone {
+            throw CommandFailure(message: "the sweep that started this run (pid \(parentPid)) has ended; not running", code: 1)
+        }
         if case .lobster(let messages) = feed.source {
             LobsterNote.warnIfNoOrderBook(messages: messages)
         } else if speed != nil {
@@ -87,19 +94,37 @@ struct RunCommand: ParsableCommand {
         let result: RunResult
         do {
             result = try LabRun.run(configuration, stop: interruption.stop)
+        } catch LabRun.Failure.traceNotWritten(let error, let result) {
+            // The measurement is whole: show it, then say loudly that the trace is lost.
+            progress?.finish()
+            try show(result)
+            throw CommandFailure(message: "\(error.description) (the result above is complete; the trace is lost)",
+                                 code: ExitStatus.writeFailed)
         } catch {
             progress?.finish()
             throw CommandFailure(message: String(describing: error), code: 1)
         }
         progress?.finish()
+        try show(result)
+        if !result.selfCheck.passed { throw ExitCode(1) }
+        if result.interrupted { throw ExitCode(130) }
+    }
+
+    private func show(_ result: RunResult) throws {
         if json {
             print(try ResultCoding.jsonLine(result))
         } else {
             print(RunTable.render(result))
         }
-        if !result.selfCheck.passed { throw ExitCode(1) }
-        if result.interrupted { throw ExitCode(130) }
     }
+}
+
+/// Exit statuses shared by the commands (besides 0, 1 for a failed check or run, 64 for usage
+/// errors and 130 for Ctrl-C).
+enum ExitStatus {
+    /// A file the command writes (a trace, a results file, a report, standard output) could not
+    /// be written: EX_IOERR of sysexits.h.
+    static let writeFailed: Int32 = 74
 }
 
 /// A failure reported as one line and an exit code, without usage text.

@@ -17,7 +17,9 @@ struct SweepCommand: ParsableCommand {
             comma-separated; explicit options override the preset's values. The directory gets results.jsonl \
             (one record per run, the schema of 'run --json', plus ticklab.failed-cell records), results.csv, \
             machine.json and report.html, all rewritten after every cell. Ctrl-C stops the running cell \
-            (it is discarded) and prints the command that resumes the sweep. Exits 1 when a cell failed.
+            (it is discarded) and prints the command that resumes the sweep. --resume refuses a directory \
+            without a sweep, or one swept with other settings, unless --force is given. Exits 1 when a cell \
+            failed, 74 when a results file cannot be written.
             """)
 
     @Option(help: ArgumentHelp("quick: every model × proc-ms 0.5,2,5 × eval-ms 1,50, 5 s per cell (a few minutes); seed: the seed's protocol, proc-ms 0.5,1,2,3,4,5 × eval-ms 1,10,50, 60 s per cell.", valueName: "quick|seed"))
@@ -67,6 +69,9 @@ struct SweepCommand: ParsableCommand {
 
     @Flag(name: .customLong("retry-failed"), help: "With --resume, run again the cells whose runs all failed.")
     var retryFailed = false
+
+    @Flag(help: "With --resume: go on even when the directory holds no sweep or its sweep was made with other settings than this command's.")
+    var force = false
 
     @Flag(help: "No progress output.")
     var quiet = false
@@ -119,9 +124,32 @@ struct SweepCommand: ParsableCommand {
         if resume && !exists {
             throw ValidationError("--resume: '\(path)' does not exist: there is no sweep there to resume")
         }
+        if force && !resume {
+            throw ValidationError("--force: only with --resume (it resumes a sweep whose settings differ from this command's)")
+        }
+        if resume && !force { try checkResumable(directory) }
         if !resume && directory.hasResults {
             throw ValidationError("--out: '\(path)' already holds results.jsonl: add --resume to continue that sweep, or choose another directory")
         }
+    }
+
+    /// Refuses to resume a directory that holds no sweep, or a sweep made with other settings
+    /// (its records would not count as done, and every cell would get a second record).
+    func checkResumable(_ directory: SweepResultsDirectory) throws {
+        let ways = "use --force to resume anyway or --out for a new directory"
+        let machine = MachineInfo.load(directory.machinePath)
+        guard directory.hasResults || machine != nil else {
+            throw ValidationError("--resume: '\(directory.path)' holds no sweep (no results.jsonl, no machine.json); "
+                + "drop --resume to start one there, or \(ways)")
+        }
+        guard let recorded = machine?.plan else { return }
+        let differences = try makePlan().differences(from: recorded)
+        guard !differences.isEmpty else { return }
+        func words(_ value: KeyPath<SweepPlan.Difference, String>) -> String {
+            differences.map { "\($0.option) \($0[keyPath: value])" }.joined(separator: " ")
+        }
+        throw ValidationError("--resume: '\(directory.path)' was swept with \(words(\.recorded)), "
+            + "this command says \(words(\.requested)); \(ways)")
     }
 
     func run() throws {
@@ -147,7 +175,7 @@ struct SweepCommand: ParsableCommand {
         do {
             summary = try runner.run()
         } catch {
-            throw CommandFailure(message: error.description, code: 1)
+            throw CommandFailure(message: error.description, code: error.kind == .write ? ExitStatus.writeFailed : 1)
         }
         if summary.interrupted {
             var words = CommandLine.arguments

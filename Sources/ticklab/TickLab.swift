@@ -20,6 +20,7 @@ enum Main {
         do {
             var command = try TickLab.parseAsRoot()
             try command.run()
+            exitIfStandardOutputLost()
         } catch let failure as CommandFailure {
             StandardError.write("ticklab: \(failure.message)\n")
             exit(failure.code)
@@ -34,7 +35,17 @@ enum Main {
                 StandardError.write("ticklab: \(message) (see 'ticklab help \(subcommand)')\n")
                 exit(64)
             }
+            if error is ExitCode { exitIfStandardOutputLost() }
             TickLab.exit(withError: error)
         }
+    }
+
+    /// `print` goes through C's buffered standard output, whose failed writes would otherwise
+    /// go unseen (a result printed to a full disk): flush it, and make a failure one line and
+    /// exit 74.
+    static func exitIfStandardOutputLost() {
+        guard fflush(nil) != 0 else { return }
+        StandardError.write("ticklab: cannot write standard output: \(String(cString: strerror(errno)))\n")
+        exit(ExitStatus.writeFailed)
     }
 }

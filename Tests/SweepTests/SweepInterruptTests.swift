@@ -70,14 +70,90 @@ struct SweepInterruptTests {
         #expect(outcome.stdout.contains("exit=137"), "\(outcome.stdout)")
         let before = try Self.check(out)
         #expect(before.count >= 1 && before.count < 4)
-        // The killed sweep's child finishes its cell alone (its output goes nowhere); the resumed
-        // sweep does not wait for it and runs that cell again.
+        // The killed sweep's child died with it (see `childDiesWithSweep`); the resumed sweep
+        // runs that cell again.
         let resumed = try await runOffPool(executable: TicklabExecutable.path!, arguments: Self.arguments(out) + ["--resume"], timeout: 120)
         #expect(resumed.ending == .exited(0), "\(resumed.stderr)")
         let after = try Self.check(out)
         #expect(after.count == 4)
         #expect(Set(after.map { SweepCell(parameters: $0.parameters) }).count == 4)
         #expect(MachineInfo.load(SweepResultsDirectory(path: out).machinePath)?.resumes.count == 1)
+    }
+
+    /// The pids whose parent is `parent`, read from /proc.
+    static func children(of parent: pid_t) -> [pid_t] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap(pid_t.init).filter { pid in
+            // Field 4 of /proc/PID/stat, after the parenthesised command name.
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && pid_t(fields[1]) == parent
+        }
+    }
+
+    static func commandLine(of pid: pid_t) -> String {
+        let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
+        return String(decoding: data.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+    }
+
+    /// Whether `pid` still runs: a zombie (ended, not yet reaped by its new parent) does not.
+    static func isRunning(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(after: close)...].split(separator: " ").first
+        return state != "Z" && state != "X"
+    }
+
+    /// Polls `condition` every 50 ms; false only if it does not hold within `bound` seconds,
+    /// which only a hang reaches.
+    static func eventually(within bound: Double = 60, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(bound)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(50_000)
+        }
+        return condition()
+    }
+
+    @Test("kill -9 of a sweep kills its running cell too; resuming at once runs alone",
+          .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/stat"), "needs /proc"))
+    func childDiesWithSweep() async throws {
+        let out = Fixture.temporaryDirectory() + "/sweep"
+        defer { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) }
+        // Cells of 3 s, so the cell found running is still running when the sweep is killed.
+        let arguments = ["sweep", "--models", "threads", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500",
+                         "--duration", "3s", "--quiet", "--out", out]
+        let (sweepEnding, cell, cellCommand, cellGone) = try await offPool { () throws -> (Int32, pid_t?, String, Bool) in
+            var pid: pid_t = 0
+            let argv: [UnsafeMutablePointer<CChar>?] = ([TicklabExecutable.path!] + arguments).map { strdup($0) } + [nil]
+            let environment: [UnsafeMutablePointer<CChar>?] =
+                ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            defer { for pointer in argv + environment { free(pointer) } }
+            let spawned = posix_spawn(&pid, TicklabExecutable.path!, nil, nil, argv, environment)
+            guard spawned == 0 else { throw SweepResultsDirectory.FileError(description: "cannot start ticklab: \(spawned)") }
+            var cell: pid_t?
+            _ = Self.eventually {
+                cell = Self.children(of: pid).first { Self.commandLine(of: $0).contains(" run --json ") }
+                return cell != nil
+            }
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+            guard let cell else { return (status, nil, "", false) }
+            let command = Self.commandLine(of: cell)
+            return (status, cell, command, Self.eventually { !Self.isRunning(cell) })
+        }
+        #expect(sweepEnding & 0x7F == SIGKILL, "the sweep was killed")
+        let found = try #require(cell, "a cell of the sweep was seen running")
+        #expect(cellCommand.contains("--parent-pid"), "\(cellCommand)")
+        #expect(cellGone, "the cell \(found) (\(cellCommand)) still runs after its sweep was killed")
+
+        let resumed = try await runOffPool(executable: TicklabExecutable.path!, arguments: arguments + ["--resume"], timeout: 120)
+        #expect(resumed.ending == .exited(0), "\(resumed.stderr)")
+        let records = try Self.check(out)
+        #expect(records.count == 2)
+        #expect(records.allSatisfy { $0.passedResult != nil })
     }
 
     @Test("the preset's values and explicit overrides reach machine.json and the runs")

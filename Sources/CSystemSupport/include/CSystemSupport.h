@@ -8,4 +8,9 @@ void ticklab_set_timer_slack(unsigned long nanos);
 /// Names the calling thread (at most 15 characters are kept).
 void ticklab_set_thread_name(const char *name);
 
+/// Asks the kernel to send `signal` to this process when the thread that started it ends
+/// (Linux: PR_SET_PDEATHSIG; the parent's *thread*, not its process). Returns 0, or -1 with
+/// errno set; elsewhere always -1 with errno ENOSYS.
+int ticklab_set_parent_death_signal(int signal);
+
 #endif
