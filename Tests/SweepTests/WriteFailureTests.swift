@@ -1,5 +1,9 @@
 import Foundation
-@testable import Lab
+import Clocks
+@testable import Report
+@testable import Results
+@testable import Sweep
+import TestSupport
 import Pipeline
 import Testing
 
