@@ -78,12 +78,17 @@ let package = Package(
             dependencies: ["Pipeline", "Models", "MarketData", "OrderBook", "Exchange"],
             swiftSettings: strict
         ),
+        // Capacity with confidence (issue 10): load and rate, the objective, intervals of repeats,
+        // the knee, interleaving, noise from /proc/stat, the machine's floor. No dependencies, so
+        // that the sweep and the report can both use it and it can be tested on its own.
+        .target(name: "Capacity", swiftSettings: strict),
         // The command line: argument parsing only.
         .executableTarget(
             name: "ticklab",
             dependencies: [
                 "Lab", "Models", "Pipeline", "MarketData", "Exchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Capacity",
             ],
             swiftSettings: strict
         ),
@@ -111,6 +116,11 @@ let package = Package(
         .testTarget(
             name: "LabTests",
             dependencies: ["Lab", "Models", "Pipeline", "MarketData"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CapacityTests",
+            dependencies: ["Capacity", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
         .testTarget(
