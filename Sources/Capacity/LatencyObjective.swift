@@ -59,6 +59,20 @@ public struct LatencyObjective: Hashable, Codable, Sendable, CustomStringConvert
         self.boundMilliseconds = boundMilliseconds
     }
 
+    private enum CodingKeys: String, CodingKey { case percentile, boundMilliseconds }
+
+    /// Decodes what `encode(to:)` wrote, refusing a bound that is not a positive finite number (the
+    /// initialiser's precondition, which a file must not be able to break).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let bound = try container.decode(Double.self, forKey: .boundMilliseconds)
+        guard bound.isFinite, bound > 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .boundMilliseconds, in: container,
+                                                   debugDescription: "a latency bound is a positive finite number of milliseconds, not \(bound)")
+        }
+        self.init(percentile: try container.decode(LatencyPercentile.self, forKey: .percentile), boundMilliseconds: bound)
+    }
+
     /// The default objective: processing p99 ≤ 10 ms.
     ///
     /// Why 10 ms on the lab's 2-core machine: with the seed's CPU-heavy setting (`--proc-ms 4

@@ -24,7 +24,7 @@ struct FloorCommand: ParsableCommand {
             read, not once for ever.
             """)
 
-    @Option(help: ArgumentHelp("Timed sleeps of 1 ms for the wake-up figures: \(FloorSamples.allowed).", valueName: "n"), transform: FloorSamples.parse)
+    @Option(help: ArgumentHelp("Timed sleeps of 1 ms for the wake-up figures (default \(FloorMeasurement.standardSleeps)): \(FloorSamples.allowed).", valueName: "n"), transform: FloorSamples.parse)
     var samples: Int = FloorMeasurement.standardSleeps
 
     @Flag(help: "Print the floor as one line of JSON instead of a table.")

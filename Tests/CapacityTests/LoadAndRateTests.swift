@@ -124,5 +124,7 @@ import Testing
         let data = try JSONEncoder().encode(objective)
         #expect(try JSONDecoder().decode(LatencyObjective.self, from: data) == objective)
         #expect(String(decoding: data, as: UTF8.self).contains("\"p99.9\""))
+        let negative = Data(#"{"percentile":"p99","boundMilliseconds":-1}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(LatencyObjective.self, from: negative) }
     }
 }
