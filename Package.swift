@@ -129,11 +129,16 @@ let package = Package(
         // A plan's execution: one child process per run, progress, the CSV, the report rewritten
         // as results come in. No models and no NIO: children are `ticklab run --json`.
         .target(name: "Sweep", dependencies: ["Results", "Report", "Pipeline", "Clocks"], swiftSettings: strict),
+        // Capacity with confidence (issue 10): load and rate, the objective, intervals of repeats,
+        // the knee, interleaving, noise from /proc/stat, the machine's floor. No dependencies, so
+        // that the sweep and the report can both use it and it can be tested on its own.
+        .target(name: "Capacity", swiftSettings: strict),
         // The command line: argument parsing only.
         .executableTarget(
             name: "ticklab",
             dependencies: [
-                "Run", "Sweep", "Report", "Results", "Models", "Pipeline", "MarketData", "Exchange", "ExchangeClient",
+                "Run", "Sweep", "Report", "Results", "Capacity", "Models", "Pipeline", "MarketData", "Exchange",
+                "ExchangeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -203,6 +208,11 @@ let package = Package(
             name: "ReportTests",
             // Sweep: the report's figures are checked against the CSV the sweep writes beside it.
             dependencies: ["Report", "Results", "Sweep", "Models", "Pipeline", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CapacityTests",
+            dependencies: ["Capacity", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
         .testTarget(
