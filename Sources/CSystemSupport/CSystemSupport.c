@@ -2,6 +2,9 @@
 #include "CSystemSupport.h"
 #include <pthread.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
@@ -22,5 +25,13 @@ void ticklab_set_thread_name(const char *name) {
     pthread_setname_np(pthread_self(), shortName);
 #else
     pthread_setname_np(shortName);
+#endif
+}
+
+int ticklab_release_free_memory(void) {
+#ifdef __GLIBC__
+    return malloc_trim(0);
+#else
+    return 0;
 #endif
 }

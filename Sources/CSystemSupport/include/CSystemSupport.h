@@ -8,4 +8,8 @@ void ticklab_set_timer_slack(unsigned long nanos);
 /// Names the calling thread (at most 15 characters are kept).
 void ticklab_set_thread_name(const char *name);
 
+/// Returns the allocator's free memory to the kernel (glibc's malloc_trim(0), every arena);
+/// 1 if some was released. A no-op returning 0 without glibc.
+int ticklab_release_free_memory(void);
+
 #endif
