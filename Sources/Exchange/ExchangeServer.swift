@@ -387,11 +387,13 @@ final class ServerCore: Sendable {
     }
 
     /// Queues `buffer` for connection `id` within the bounds; false when it is not sent (the
-    /// connection is gone, or dropped now because it would hold too much).
+    /// connection is gone, or dropped now because it would hold too much). `admitted` runs once
+    /// the bounds allow the write and before it, so that statistics count a frame before its
+    /// reader can see it.
     ///
     /// A connection's held bytes only grow here (NIO's count only shrinks between two calls), so
     /// checking before each write keeps every connection, and the sum, within its bound.
-    private func send(_ buffer: ByteBuffer, to id: ObjectIdentifier) -> Bool {
+    private func send(_ buffer: ByteBuffer, to id: ObjectIdentifier, admitted: () -> Void = {}) -> Bool {
         guard let connection = state.value.connections[id], !connection.dropped else { return false }
         let size = buffer.readableBytes
         let held = recount(id)
@@ -411,6 +413,7 @@ final class ServerCore: Sendable {
                  limit: configuration.maxTotalBufferedBytes)
             if victim.key == id { return false }
         }
+        admitted()
         connection.outbound.enqueue(buffer)
         let after = recount(id)
         state.withValue { s in
@@ -522,14 +525,16 @@ final class ServerCore: Sendable {
                 channel.close(promise: nil)
                 return
             }
-            guard send(ByteBuffer(bytes: bytes), to: id) else { return }
-            stats.withLockedValue { st in
-                st.snapshots &+= 1
-                if reason != .initial { st.resubscriptions &+= 1 }
-                st.framesSent &+= 1
-                st.bytesSent &+= UInt64(bytes.count)
+            let sent = send(ByteBuffer(bytes: bytes), to: id) {
+                stats.withLockedValue { st in
+                    st.snapshots &+= 1
+                    if reason != .initial { st.resubscriptions &+= 1 }
+                    st.framesSent &+= 1
+                    st.bytesSent &+= UInt64(bytes.count)
+                }
+                updateConnectionCounts(accepted: 0)
             }
-            updateConnectionCounts(accepted: 0)
+            guard sent else { return }
         case .orderNew(let order):
             let reason: RejectReason
             if order.price <= 0 {
@@ -560,13 +565,14 @@ final class ServerCore: Sendable {
     private func acknowledge(_ ack: WireAck, to channel: any Channel) {
         let send: @Sendable () -> Void = { [self] in
             let frame = WireFrame(sequence: state.value.market.emitted, sendTime: MonotonicClock.now(), message: .ack(ack))
-            guard let bytes = try? FrameEncoder.encode(frame), channel.isActive,
-                  self.send(ByteBuffer(bytes: bytes), to: ObjectIdentifier(channel)) else { return }
-            stats.withLockedValue { st in
-                st.acks &+= 1
-                if ack.status == .rejected { st.rejects &+= 1 }
-                st.framesSent &+= 1
-                st.bytesSent &+= UInt64(bytes.count)
+            guard let bytes = try? FrameEncoder.encode(frame), channel.isActive else { return }
+            _ = self.send(ByteBuffer(bytes: bytes), to: ObjectIdentifier(channel)) {
+                stats.withLockedValue { st in
+                    st.acks &+= 1
+                    if ack.status == .rejected { st.rejects &+= 1 }
+                    st.framesSent &+= 1
+                    st.bytesSent &+= UInt64(bytes.count)
+                }
             }
         }
         if configuration.ackDelay == 0 {
