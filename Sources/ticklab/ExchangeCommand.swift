@@ -43,10 +43,10 @@ struct ExchangeCommand: ParsableCommand {
     @Option(name: .customLong("ack-delay-ms"), parsing: .unconditional, help: ArgumentHelp("Time the exchange takes to acknowledge an order, in milliseconds.", valueName: "ms"), transform: MillisecondsArgument.parse)
     var ackDelayMs: MillisecondsArgument = MillisecondsArgument(0)
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Bytes that may wait for one subscriber before it is dropped as a slow consumer: 4MiB, 512KiB, 1G or bytes (64KiB to 64GiB).", valueName: "size"), transform: ByteSizeArgument.parse)
+    @Option(parsing: .unconditional, help: ArgumentHelp("Bytes that may wait for one subscriber before it is dropped as a slow consumer: 4MiB, 512KiB, 1G or bytes, from 64KiB to 64GiB (default: 4MiB).", valueName: "size"), transform: ByteSizeArgument.parse)
     var maxSubscriberBuffer = ByteSizeArgument(ExchangeServer.defaultMaxSubscriberBufferedBytes)
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Bytes that may wait for all subscribers together; past it the one holding the most is dropped (at least --max-subscriber-buffer).", valueName: "size"), transform: ByteSizeArgument.parse)
+    @Option(parsing: .unconditional, help: ArgumentHelp("Bytes that may wait for all subscribers together; past it the one holding the most is dropped; at least --max-subscriber-buffer (default: 64MiB).", valueName: "size"), transform: ByteSizeArgument.parse)
     var maxTotalBuffer = ByteSizeArgument(ExchangeServer.defaultMaxTotalBufferedBytes)
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Stop by itself after this long (default: run until Ctrl-C).", valueName: "duration"), transform: DurationArgument.parse)
