@@ -3,6 +3,9 @@
 #include <pthread.h>
 #include <errno.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
@@ -33,5 +36,13 @@ int ticklab_set_parent_death_signal(int signal) {
     (void)signal;
     errno = ENOSYS;
     return -1;
+#endif
+}
+
+int ticklab_release_free_memory(void) {
+#ifdef __GLIBC__
+    return malloc_trim(0);
+#else
+    return 0;
 #endif
 }

@@ -20,6 +20,11 @@ struct ExchangeCommand: ParsableCommand {
             are acknowledged. The wire format is in docs/WIRE-FORMAT.md. Ctrl-C or SIGTERM says \
             goodbye to every connection, stops, and prints a summary (exit 0); a port in use or a \
             host that cannot be bound is a one-line error (exit 1).
+
+            Memory is bounded: a subscriber that does not read fast enough is dropped (closed, \
+            counted, one line on standard output with the reason) once the bytes waiting for it \
+            would pass --max-subscriber-buffer, or, when all subscribers together would hold more \
+            than --max-total-buffer, the one holding the most.
             """)
 
     @Option(help: ArgumentHelp("Address to listen on.", valueName: "host"))
@@ -43,11 +48,20 @@ struct ExchangeCommand: ParsableCommand {
     @Option(name: .customLong("ack-delay-ms"), parsing: .unconditional, help: ArgumentHelp("Time the exchange takes to acknowledge an order, in milliseconds.", valueName: "ms"), transform: MillisecondsArgument.parse)
     var ackDelayMs: MillisecondsArgument = MillisecondsArgument(0)
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Bytes that may wait for one subscriber before it is dropped as a slow consumer: 4MiB, 512KiB, 1G or bytes, from 64KiB to 64GiB (default: 4MiB).", valueName: "size"), transform: ByteSizeArgument.parse)
+    var maxSubscriberBuffer = ByteSizeArgument(ExchangeServer.defaultMaxSubscriberBufferedBytes)
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Bytes that may wait for all subscribers together; past it the one holding the most is dropped; at least --max-subscriber-buffer (default: 64MiB).", valueName: "size"), transform: ByteSizeArgument.parse)
+    var maxTotalBuffer = ByteSizeArgument(ExchangeServer.defaultMaxTotalBufferedBytes)
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Stop by itself after this long (default: run until Ctrl-C).", valueName: "duration"), transform: DurationArgument.parse)
     var duration: DurationArgument?
 
     func validate() throws {
         if heartbeatMs.value < 1 { throw ValidationError("--heartbeat-ms must be at least 1 (got \(heartbeatMs))") }
+        if maxTotalBuffer.bytes < maxSubscriberBuffer.bytes {
+            throw ValidationError("--max-total-buffer (\(maxTotalBuffer)) must be at least --max-subscriber-buffer (\(maxSubscriberBuffer))")
+        }
     }
 
     func run() throws {
@@ -55,7 +69,9 @@ struct ExchangeCommand: ParsableCommand {
         do {
             server = try ExchangeServer.start(ExchangeServer.Configuration(
                 host: host, port: port.value, rate: rate.value, seed: seed, arrivals: arrivals,
-                heartbeatInterval: UInt64(heartbeatMs.value * 1e6), ackDelay: UInt64(ackDelayMs.value * 1e6)))
+                heartbeatInterval: UInt64(heartbeatMs.value * 1e6), ackDelay: UInt64(ackDelayMs.value * 1e6),
+                maxSubscriberBufferedBytes: maxSubscriberBuffer.bytes, maxTotalBufferedBytes: maxTotalBuffer.bytes),
+                log: { drop in StandardOutput.write("ticklab exchange: \(drop)\n") })
         } catch {
             throw CommandFailure(message: error.description, code: 1)
         }
@@ -66,6 +82,7 @@ struct ExchangeCommand: ParsableCommand {
         try StandardOutput.write("ticklab exchange: listening on \(address): \(RunTableNumber.format(rate.value)) ticks/s, "
             + "\(arrivals.rawValue) arrivals, seed \(seed), heartbeat every \(heartbeatMs) ms"
             + (ackDelayMs.value > 0 ? ", acks after \(ackDelayMs) ms" : "")
+            + ", at most \(ByteCount(maxSubscriberBuffer.bytes)) buffered per subscriber, \(ByteCount(maxTotalBuffer.bytes)) in all"
             + (duration.map { ", for \($0)" } ?? "; Ctrl-C stops") + "\n")
         let end = duration.map { started &+ $0.nanoseconds }
         while !interruption.stop.isRequested, end.map({ MonotonicClock.now() < $0 }) ?? true {
@@ -82,7 +99,9 @@ struct ExchangeCommand: ParsableCommand {
             + "\(count(s.framesSent, "frame")), \(count(s.bytesSent, "byte")) sent; "
             + "\(count(s.orders, "order")), \(count(s.cancels, "cancel")), \(count(s.acks, "ack")) (\(s.rejects) rejected); "
             + "\(count(s.decodeErrors, "invalid client message")), \(count(s.framingErrors, "broken client stream")), "
-            + "\(count(s.slowConsumersDropped, "slow consumer")) dropped"
+            + "\(count(s.slowConsumersDropped, "slow consumer")) dropped (\(s.droppedOverSubscriberBound) over the per-subscriber bound, "
+            + "\(s.droppedOverTotalBound) over the total); at most \(ByteCount(s.peakConnectionBufferedBytes)) buffered for one connection, "
+            + "\(ByteCount(s.peakBufferedBytes)) for all"
     }
 }
 
@@ -138,5 +157,37 @@ enum StandardOutput {
             return nil
         }
         if let reason { throw CommandFailure(message: "cannot write standard output: \(reason)", code: ExitStatus.writeFailed) }
+    }
+}
+
+/// `--max-subscriber-buffer`, `--max-total-buffer`: a number of bytes, with an optional
+/// 1024-based unit (K or KiB, M or MiB, G or GiB), from 64 KiB to 64 GiB.
+struct ByteSizeArgument: ExpressibleByArgument, CustomStringConvertible {
+    static let range = (64 << 10)...(64 << 30)
+    var bytes: Int
+    init(_ bytes: Int) { self.bytes = bytes }
+    init?(argument: String) {
+        let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [(String, Double)] = [("kib", 1_024), ("mib", 1_048_576), ("gib", 1_073_741_824), ("k", 1_024),
+                                         ("m", 1_048_576), ("g", 1_073_741_824), ("b", 1)]
+        var scale = 1.0
+        var number = text
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            scale = factor
+            number = String(text.dropLast(suffix.count)).trimmingCharacters(in: .whitespaces)
+            break
+        }
+        guard let value = Double(number), value.isFinite, value * scale >= Double(Self.range.lowerBound),
+              value * scale <= Double(Self.range.upperBound) else { return nil }
+        bytes = Int(value * scale)
+    }
+    /// As a user would type it: "4MiB".
+    var description: String { ByteCount(bytes).description.replacingOccurrences(of: " ", with: "") }
+
+    static func parse(_ text: String) throws -> ByteSizeArgument {
+        guard let size = ByteSizeArgument(argument: text) else {
+            throw ValidationError("a buffer size is a number of bytes with an optional unit (K/KiB, M/MiB, G/GiB), from 64KiB to 64GiB, not '\(text)'")
+        }
+        return size
     }
 }

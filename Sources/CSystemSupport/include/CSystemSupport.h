@@ -13,4 +13,8 @@ void ticklab_set_thread_name(const char *name);
 /// errno set; elsewhere always -1 with errno ENOSYS.
 int ticklab_set_parent_death_signal(int signal);
 
+/// Returns the allocator's free memory to the kernel (glibc's malloc_trim(0), every arena);
+/// 1 if some was released. A no-op returning 0 without glibc.
+int ticklab_release_free_memory(void);
+
 #endif
