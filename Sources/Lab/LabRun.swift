@@ -128,10 +128,10 @@ public enum LabRun {
         }
         if let checked = feedUsed as? any SelfCheckingFeed { failures += checked.selfCheckFailures }
         let routed = outcome.stages.evaluator.route
-        let decisions = evaluator.decisions[0] + evaluator.decisions[1]
+        let decisions = evaluator.decisions.orders
         if routed != nil, evaluator.routing.orders != decisions {
             failures.append("\(decisions) buy or sell decisions but \(evaluator.routing.orders) orders sent: "
-                + "the model must call sendOrder after every decide")
+                + "the model must send the order whenever the evaluator's step is sendOrder")
         }
 
         let feed = configuration.feed
@@ -151,8 +151,8 @@ public enum LabRun {
                          processedInWindow: processor.processedInWindow, backlogAtEnd: backlog,
                          rejectedDeltas: processor.rejectedDeltas),
             evaluator: .init(evaluations: evaluator.evaluations, conflatedStates: evaluator.conflated,
-                             buy: evaluator.decisions[0], sell: evaluator.decisions[1], hold: evaluator.decisions[2],
-                             decisions: evaluator.decisions[0] + evaluator.decisions[1]),
+                             buy: evaluator.decisions.buy, sell: evaluator.decisions.sell, hold: evaluator.decisions.hold,
+                             decisions: evaluator.decisions.orders),
             latency: .init(endToEnd: evaluator.endToEnd.summary, reaction: evaluator.reaction.summary,
                            processing: processor.processing.summary),
             segments: .init(arrivalToReceived: receiver.arrivalToReceived.summary,
