@@ -6,8 +6,8 @@ import Foundation
 /// It draws every sweep it is given; with two or more (`ticklab report DIR1 DIR2`) their lines
 /// share the charts, told apart by filled and hollow markers.
 public enum ReportRenderer {
-    public static func render(_ sources: [ReportSource], generatedAt: Date = Date()) -> String {
-        let model = ReportModel(sources)
+    public static func render(_ sources: [ReportSource], lineup: ReportLineup, generatedAt: Date = Date()) -> String {
+        let model = ReportModel(sources, lineup: lineup)
         var body = ""
         body += header(model)
         body += contents(model)

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Lab
+import Models
 import Pipeline
 
 /// Builders of result records with known figures, so the tests can check that the CSV, the
@@ -14,7 +15,7 @@ enum Fixture {
                            duration: Double = 5, seed: UInt64 = 1) -> RunResult.Parameters {
         RunResult.Parameters(model: model, feed: "synthetic", rate: rate, durationSeconds: duration, arrivals: "uniform",
                              clock: "exchange", seed: seed, procMs: procMs, evalMs: evalMs, evalKind: evalKind,
-                             waitStrategy: model == "spin-ring" ? "yield" : nil)
+                             waitStrategy: ModelCatalog.waitStrategyModels.contains(model) ? "yield" : nil)
     }
 
     /// A result whose figures follow from its parameters: `event-loop` falls behind at proc 5 ms
@@ -127,4 +128,19 @@ enum CSVReader {
         if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
         return rows
     }
+}
+
+extension ReportLineup {
+    /// The catalogue's, as the command line passes it.
+    static let catalogue = ReportLineup(order: ModelCatalog.names, baseline: ModelCatalog.baseline)
+}
+
+extension ReportRenderer {
+    /// The report with the catalogue's lineup.
+    static func render(_ sources: [ReportSource]) -> String { render(sources, lineup: .catalogue) }
+}
+
+extension ReportModel {
+    /// The report's model with the catalogue's lineup.
+    init(_ sources: [ReportSource]) { self.init(sources, lineup: .catalogue) }
 }

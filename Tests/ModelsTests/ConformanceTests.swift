@@ -29,6 +29,8 @@ struct ConformanceTests {
         #expect(result.latency.processing.p50 < 50, "a light tick took \(result.latency.processing.p50) ms")
         #expect(result.queue.peak >= 1)
         #expect(!result.interrupted)
+        // A record carries the settings its model declares, and only those.
+        #expect(result.configuration.waitStrategy == ModelCatalog.model(named: model)?.tunables.waitStrategy?.rawValue)
     }
 
     @Test("ticks are processed exactly once, in sequence order, and decisions follow that order", arguments: models)
