@@ -116,6 +116,18 @@ public struct SweepPlan: Sendable, Hashable, Codable {
                   repeats: try container.decode(Int.self, forKey: .repeats))
     }
 
+    /// Equal when machine.json records them alike (dimensions, setup, repeats): which models
+    /// take `--wait` comes from the catalogue of the program that runs the plan.
+    public static func == (a: SweepPlan, b: SweepPlan) -> Bool {
+        a.dimensions == b.dimensions && a.setup == b.setup && a.repeats == b.repeats
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(dimensions)
+        hasher.combine(setup)
+        hasher.combine(repeats)
+    }
+
     /// True when the model of `cell` takes `--wait`.
     public func takesWaitStrategy(_ cell: SweepCell) -> Bool { waitStrategyModels.contains(cell[.model]) }
 

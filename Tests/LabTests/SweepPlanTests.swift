@@ -98,7 +98,7 @@ struct SweepPlanTests {
             "--duration", "0.5s", "--seed", "9", "--arrivals", "poisson", "--clock", "exchange",
         ])
         // `--wait` goes only to the models that take it (`ticklab run` refuses it for the others).
-        let waiting = try SweepPlan.make(lists: [.model: "threads,spinner"], waitStrategy: .busy,
+        let waiting = try SweepPlan.make(lists: [.model: "threads,spinner", .procMs: "2", .evalMs: "50"], waitStrategy: .busy,
                                          models: models + ["spinner"], waitStrategyModels: ["spinner"])
         #expect(waiting.cells.map { Array(waiting.childArguments(for: $0).suffix(2)) } == [["--clock", "exchange"], ["--wait", "busy"]])
         #expect(waiting.command(out: nil).contains("busy"))
