@@ -50,7 +50,7 @@ final class DispatchPipeline: @unchecked Sendable {
 
     private let receiver: Locked<ReceiverStage>
     private let processor: Locked<ProcessorStage>
-    private let evaluator: Locked<(stage: EvaluatorStage, waiting: Evaluation?)>
+    private let evaluator: Locked<EvaluatorStage>
     private let slot: CoalescingStateSlot
 
     /// Ticks sent to the processor and not yet processed.
@@ -70,7 +70,7 @@ final class DispatchPipeline: @unchecked Sendable {
         self.capacity = capacity
         receiver = Locked(stages.receiver)
         processor = Locked(stages.processor)
-        evaluator = Locked((stages.evaluator, nil))
+        evaluator = Locked(stages.evaluator)
         receiverTimer = DispatchSource.makeTimerSource(flags: .strict, queue: receiverQueue)
         evaluatorTimer = DispatchSource.makeTimerSource(flags: .strict, queue: evaluatorQueue)
         let evaluatorQueue = self.evaluatorQueue
@@ -84,7 +84,7 @@ final class DispatchPipeline: @unchecked Sendable {
     func start() {
         // Weak: a timer holds its handler, and the pipeline holds its timers.
         receiverTimer.setEventHandler { [weak self] in self?.receive() }
-        evaluatorTimer.setEventHandler { [weak self] in self?.decideAndContinue() }
+        evaluatorTimer.setEventHandler { [weak self] in self?.evaluate(timerFired: true) }
         receiverTimer.resume()
         evaluatorTimer.resume()
         receiverQueue.async { [self] in receive() }
@@ -171,45 +171,38 @@ final class DispatchPipeline: @unchecked Sendable {
 
     // MARK: evaluator, on evaluatorQueue
 
-    private func evaluate() {
-        let closed: EvaluatorStage? = evaluator.withLock { s in
-            guard s.waiting == nil else { return nil }
+    /// Drives the evaluator's steps until it must wait for a state or for its timer.
+    /// - Parameter timerFired: called by the evaluator's timer, which ends a wait; a wake-up
+    ///   from the slot while the stage waits for its timer does nothing.
+    private func evaluate(timerFired: Bool = false) {
+        let closed: EvaluatorStage? = evaluator.withLock { stage in
             // `--route`: an order waits for its acknowledgement on this queue, as synchronous I/O.
-            s.stage.prepare(for: .thread)
+            stage.prepare(for: .thread)
+            var step = stage.step
+            if case .wait = step {
+                guard timerFired else { return nil }
+                step = stage.waited()
+            }
             while true {
-                switch slot.take(after: s.stage.lastSequence) {
-                case .state(let state):
-                    var evaluation = s.stage.pickUp(state)
-                    if let wait = s.stage.waitNanos {
-                        s.waiting = evaluation
-                        let deadline = evaluation.picked &+ wait
-                        let now = MonotonicClock.now()
-                        let delay = deadline > now ? deadline - now : 0
-                        evaluatorTimer.schedule(deadline: .now() + .nanoseconds(Int(delay)), repeating: .never,
-                                                leeway: .nanoseconds(0))
-                        return nil
+                switch step {
+                case .pickUp:
+                    switch slot.take(after: stage.lastSequence) {
+                    case .state(let state): step = stage.pickUp(state)
+                    case .idle: return nil
+                    case .closed: return stage
                     }
-                    s.stage.think(&evaluation)
-                    s.stage.decide(evaluation)
-                    s.stage.sendOrder()
-                case .idle:
+                case .wait(let deadline):
+                    let now = MonotonicClock.now()
+                    let delay = deadline > now ? deadline - now : 0
+                    evaluatorTimer.schedule(deadline: .now() + .nanoseconds(Int(delay)), repeating: .never,
+                                            leeway: .nanoseconds(0))
                     return nil
-                case .closed:
-                    return s.stage
+                case .sendOrder:
+                    step = stage.sendOrder()
                 }
             }
         }
         if let closed { evaluatorDone.complete(closed) }
-    }
-
-    private func decideAndContinue() {
-        evaluator.withLock { s in
-            guard let evaluation = s.waiting else { return }
-            s.waiting = nil
-            s.stage.decide(evaluation)
-            s.stage.sendOrder()
-        }
-        evaluate()
     }
 }
 

@@ -11,7 +11,13 @@ public enum ModelCatalog {
         SpinRingModel(),
     ]
 
+    /// The model every other is compared with in reports: `event-loop`, the seed's asyncio.
+    public static let baseline = EventLoopModel().name
+
     public static var names: [String] { all.map(\.name) }
+
+    /// The models that take a wait strategy (`--wait`), in catalogue order.
+    public static var waitStrategyModels: [String] { all.filter { $0.tunables.waitStrategy != nil }.map(\.name) }
 
     public static func model(named name: String) -> (any ConcurrencyModel)? {
         all.first { $0.name == name }

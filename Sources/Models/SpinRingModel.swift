@@ -26,12 +26,24 @@ public struct SpinRingModel: ConcurrencyModel {
     /// Pin threads and lower the evaluator's priority per ``CorePlan``; false leaves them to the
     /// scheduler (for comparison: see the README).
     public let placesThreads: Bool
+    /// How every thread waits: for ticks, for room, for a state, for an instant (`--wait`).
+    public let waitStrategy: WaitStrategy
 
-    public init(receiveBatchLimit: Int = 8, ringCapacity: Int = 64, placesThreads: Bool = true) {
+    public init(receiveBatchLimit: Int = 8, ringCapacity: Int = 64, placesThreads: Bool = true,
+                waitStrategy: WaitStrategy = .standard) {
         precondition(receiveBatchLimit > 0 && ringCapacity > 0)
         self.receiveBatchLimit = receiveBatchLimit
         self.ringCapacity = ringCapacity
         self.placesThreads = placesThreads
+        self.waitStrategy = waitStrategy
+    }
+
+    /// Takes `--wait`.
+    public var tunables: ModelTunables { ModelTunables(waitStrategy: waitStrategy) }
+
+    public func tuned(_ tunables: ModelTunables) -> any ConcurrencyModel {
+        SpinRingModel(receiveBatchLimit: receiveBatchLimit, ringCapacity: ringCapacity, placesThreads: placesThreads,
+                      waitStrategy: tunables.waitStrategy ?? waitStrategy)
     }
 
     /// Which core each stage thread runs on, and the evaluator's niceness.
@@ -63,7 +75,7 @@ public struct SpinRingModel: ConcurrencyModel {
     }
 
     public func run(_ stages: PipelineStages, options: ModelOptions) throws -> ModelRun {
-        let strategy = options.waitStrategy
+        let strategy = waitStrategy
         let queue = SpinRingTickQueue(capacity: min(options.queueCapacity, ringCapacity), strategy: strategy)
         let slot = SeqlockStateSlot(strategy: strategy)
         let plan = placesThreads ? CorePlan.forCores(ThreadPlacement.allowedCores()) : .unplaced

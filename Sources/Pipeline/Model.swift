@@ -16,6 +16,12 @@ public protocol ConcurrencyModel: Sendable {
     /// waits for the processing of the whole batch: a model whose hand-over is cheap per batch
     /// and per tick alike (a lock-free ring) passes small batches to keep its hop short.
     var receiveBatchLimit: Int { get }
+    /// The settings this model takes beyond ``ModelOptions``, with the values it runs with; nil
+    /// for the ones it does not take (the command line refuses those). None by default.
+    var tunables: ModelTunables { get }
+    /// This model with the values of `tunables` for the settings it takes (nil keeps its own);
+    /// values for settings it does not take are ignored.
+    func tuned(_ tunables: ModelTunables) -> any ConcurrencyModel
     /// Runs the pipeline and blocks the calling thread until it has drained. Call it from a
     /// thread of your own, not from the cooperative pool.
     func run(_ stages: PipelineStages, options: ModelOptions) throws -> ModelRun
@@ -25,6 +31,21 @@ extension ConcurrencyModel {
     /// 1024: a late receiver's backlog moves in a few large hand-overs, bounding what one poll
     /// of a saturated feed holds in memory.
     public var receiveBatchLimit: Int { 1_024 }
+
+    public var tunables: ModelTunables { ModelTunables() }
+
+    public func tuned(_ tunables: ModelTunables) -> any ConcurrencyModel { self }
+}
+
+/// Settings that only some models take: a model declares the ones it takes in
+/// ``ConcurrencyModel/tunables``, and a run is recorded with those (and only those).
+public struct ModelTunables: Sendable, Hashable {
+    /// How a spinning consumer waits (`--wait`).
+    public var waitStrategy: WaitStrategy?
+
+    public init(waitStrategy: WaitStrategy? = nil) {
+        self.waitStrategy = waitStrategy
+    }
 }
 
 /// The three stages of a run, as a model receives them.
@@ -40,17 +61,14 @@ public struct PipelineStages: Sendable {
     }
 }
 
-/// Settings a model may use.
+/// Settings every model uses; the ones only some take are ``ModelTunables``.
 public struct ModelOptions: Sendable, Hashable {
     /// Capacity of the inbound queue: a receiver that fills it waits (the feed keeps the
     /// backlog, so nothing is lost and the backlog still shows in the latencies).
     public var queueCapacity: Int
-    /// How a spinning consumer waits (`spin-ring`).
-    public var waitStrategy: WaitStrategy
 
-    public init(queueCapacity: Int = 1 << 16, waitStrategy: WaitStrategy = .standard) {
+    public init(queueCapacity: Int = 1 << 16) {
         self.queueCapacity = queueCapacity
-        self.waitStrategy = waitStrategy
     }
 }
 

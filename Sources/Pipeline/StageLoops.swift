@@ -42,11 +42,18 @@ public enum BlockingStageLoops {
     public static func evaluate(_ stage: inout EvaluatorStage, from slot: some BlockingStateSlot,
                                 sleep: (UInt64) -> Void = MonotonicClock.sleep(until:)) {
         stage.prepare(for: .thread)
-        while let state = slot.next(after: stage.lastSequence) {
-            var evaluation = stage.pickUp(state)
-            if let wait = stage.waitNanos { sleep(evaluation.picked &+ wait) } else { stage.think(&evaluation) }
-            stage.decide(evaluation)
-            stage.sendOrder(sleep: sleep)
+        var step = stage.step
+        while true {
+            switch step {
+            case .pickUp:
+                guard let state = slot.next(after: stage.lastSequence) else { return }
+                step = stage.pickUp(state)
+            case .wait(let deadline):
+                sleep(deadline)
+                step = stage.waited()
+            case .sendOrder:
+                step = stage.sendOrder(sleep: sleep)
+            }
         }
     }
 }
@@ -87,15 +94,18 @@ public enum AsyncStageLoops {
     public static func evaluate(_ stage: inout EvaluatorStage, from slot: some AsyncStateSlot,
                                 sleeper: some AsyncSleeper) async {
         stage.prepare(for: sleeper.host)
-        while let state = await slot.next(after: stage.lastSequence) {
-            var evaluation = stage.pickUp(state)
-            if let wait = stage.waitNanos {
-                await sleeper.sleep(until: evaluation.picked &+ wait)
-            } else {
-                stage.think(&evaluation)
+        var step = stage.step
+        while true {
+            switch step {
+            case .pickUp:
+                guard let state = await slot.next(after: stage.lastSequence) else { return }
+                step = stage.pickUp(state)
+            case .wait(let deadline):
+                await sleeper.sleep(until: deadline)
+                step = stage.waited()
+            case .sendOrder:
+                step = await stage.sendOrder(sleeper: sleeper)
             }
-            stage.decide(evaluation)
-            await stage.sendOrder(sleeper: sleeper)
         }
     }
 }

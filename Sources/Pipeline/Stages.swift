@@ -211,9 +211,31 @@ public struct ProcessorMetrics: Sendable {
     }
 }
 
+/// What the evaluator asks its model to do next. Every model drives the same sequence: take a
+/// state (``EvaluatorStage/pickUp(_:)``), wait if asked (``EvaluatorStage/waited()``), send the
+/// order if asked (``EvaluatorStage/sendOrder(sleep:)``), and again; the stage thinks and decides
+/// on its own, and traps on a call out of turn, so no model can skip or reorder a step.
+public enum EvaluatorStep: Sendable, Equatable {
+    /// Ready for a state: take one newer than ``EvaluatorStage/lastSequence`` from the slot and
+    /// pass it to ``EvaluatorStage/pickUp(_:)``; a closed, drained slot ends the evaluator.
+    case pickUp
+    /// The `wait` evaluation: wait until this monotonic instant, then call ``EvaluatorStage/waited()``.
+    case wait(until: UInt64)
+    /// The decision made an order (`--route`): send it with ``EvaluatorStage/sendOrder(sleep:)``
+    /// or ``EvaluatorStage/sendOrder(sleeper:)``.
+    case sendOrder
+}
+
 /// Waits for a state newer than the last it evaluated, takes the newest (the ones in between
 /// are conflated), spends the evaluation time and decides.
 public struct EvaluatorStage: Sendable {
+    /// Where the stage is in its sequence; what ``step`` tells the model.
+    private enum Phase: Sendable {
+        case ready
+        case waiting(Evaluation, until: UInt64)
+        case sending(RoutedOrder)
+    }
+
     private let kind: EvaluationKind
     private let work: Workload
     private let requestedNanos: UInt64
@@ -223,8 +245,7 @@ public struct EvaluatorStage: Sendable {
     /// The sequence of the last state evaluated (0 before the first).
     public private(set) var lastSequence: UInt64 = 0
     public private(set) var metrics = EvaluatorMetrics()
-    /// The order of the last decision, until ``sendOrder(sleep:)`` sends it.
-    public private(set) var pendingOrder: RoutedOrder?
+    private var phase = Phase.ready
     private var ordersMade: UInt64 = 0
 
     public init(kind: EvaluationKind, work: Workload, trace: TraceWriter? = nil, route: (any OrderRoute)? = nil) {
@@ -242,22 +263,63 @@ public struct EvaluatorStage: Sendable {
         route?.prepare(for: host)
     }
 
-    /// How long a model must wait between ``pickUp(_:)`` and ``decide(_:)`` (the `wait` kind),
-    /// nil when the evaluation is CPU work done by ``think(_:)``.
+    /// What the model must do next; ``EvaluatorStep/pickUp`` before the first state.
+    public var step: EvaluatorStep {
+        switch phase {
+        case .ready: .pickUp
+        case .waiting(_, let deadline): .wait(until: deadline)
+        case .sending: .sendOrder
+        }
+    }
+
+    /// How long the evaluator waits per state (the `wait` kind), nil when the evaluation is CPU
+    /// work, done inside ``pickUp(_:)``.
     public var waitNanos: UInt64? { kind == .wait && requestedNanos > 0 ? requestedNanos : nil }
 
-    /// Takes a state: stamps the pick-up and counts the states it skipped.
-    public mutating func pickUp(_ state: BookState) -> Evaluation {
+    /// Takes a state (at ``EvaluatorStep/pickUp`` only): stamps the pick-up and counts the states
+    /// it skipped; then, for the `wait` kind, asks for the wait, else thinks and decides.
+    public mutating func pickUp(_ state: BookState) -> EvaluatorStep {
+        guard case .ready = phase else { preconditionFailure("the evaluator was handed a state at \(step)") }
         let picked = MonotonicClock.now()
         precondition(state.sequence > lastSequence, "the evaluator was handed an old state")
         metrics.conflated &+= state.sequence - lastSequence - 1
         lastSequence = state.sequence
         metrics.evaluations &+= 1
-        return Evaluation(state: state, picked: picked, signal: 0)
+        var evaluation = Evaluation(state: state, picked: picked, signal: 0)
+        if let wait = waitNanos {
+            phase = .waiting(evaluation, until: picked &+ wait)
+            return .wait(until: picked &+ wait)
+        }
+        think(&evaluation)
+        return decide(evaluation)
+    }
+
+    /// Ends the wait of ``EvaluatorStep/wait(until:)`` (only then) and decides.
+    public mutating func waited() -> EvaluatorStep {
+        guard case .waiting(let evaluation, _) = phase else { preconditionFailure("the evaluator waited at \(step)") }
+        return decide(evaluation)
+    }
+
+    /// Sends the decision's order (at ``EvaluatorStep/sendOrder`` only) and blocks the thread
+    /// until it is acknowledged.
+    public mutating func sendOrder(sleep: (UInt64) -> Void = MonotonicClock.sleep(until:)) -> EvaluatorStep {
+        let (order, route) = takeOrder()
+        let outcome = route.sendAndWait(order, sleep: sleep)
+        acknowledged(order, outcome, at: MonotonicClock.now())
+        return .pickUp
+    }
+
+    /// Sends the decision's order (at ``EvaluatorStep/sendOrder`` only) and awaits its
+    /// acknowledgement without blocking the executor.
+    public mutating func sendOrder(sleeper: some AsyncSleeper) async -> EvaluatorStep {
+        let (order, route) = takeOrder()
+        let outcome = await route.send(order, sleeper: sleeper)
+        acknowledged(order, outcome, at: MonotonicClock.now())
+        return .pickUp
     }
 
     /// Spends the evaluation as CPU work (the `cpu` kind); nothing for the `wait` kind.
-    public mutating func think(_ evaluation: inout Evaluation) {
+    private mutating func think(_ evaluation: inout Evaluation) {
         guard kind == .cpu, !work.isEmpty else { return }
         let s = evaluation.state
         let values: [Int64] = [s.bestBid.price, s.bestBid.size, s.bestAsk.price, s.bestAsk.size,
@@ -267,48 +329,37 @@ public struct EvaluatorStage: Sendable {
         metrics.work.record(ThreadCPUClock.now() &- cpu0)
     }
 
-    /// Stamps the decision and records the evaluated tick's latencies.
-    @discardableResult
-    public mutating func decide(_ evaluation: Evaluation) -> Decision {
+    /// Stamps the decision, records the evaluated tick's latencies and asks for the order's
+    /// sending when the decision made one.
+    private mutating func decide(_ evaluation: Evaluation) -> EvaluatorStep {
         let decided = MonotonicClock.now()
         let s = evaluation.state
         let decision: Decision = s.imbalance > 0.25 ? .buy : s.imbalance < -0.25 ? .sell : .hold
-        metrics.decisions[Int(decision.rawValue)] &+= 1
-        if route != nil, decision != .hold { makeOrder(decision, s, decided: decided) }
+        metrics.decisions[decision] &+= 1
+        phase = .ready
+        if route != nil, decision != .hold { phase = .sending(makeOrder(decision, s, decided: decided)) }
         metrics.digest = (metrics.digest ^ evaluation.signal ^ s.workResult) &* 0x0000_0100_0000_01B3
         metrics.endToEnd.record(from: s.arrival, to: decided)
         metrics.reaction.record(from: s.arrival, to: evaluation.picked)
         metrics.processedToPicked.record(from: s.processed, to: evaluation.picked)
         metrics.pickedToDecided.record(from: evaluation.picked, to: decided)
         trace?.decided(s, picked: evaluation.picked, decided: decided, decision: decision)
-        return decision
+        return step
     }
 
-    /// Sends the last decision's order, if there is one, and blocks the thread until it is
-    /// acknowledged. Call it after every ``decide(_:)``: a no-op without `--route` or for a hold.
-    public mutating func sendOrder(sleep: (UInt64) -> Void = MonotonicClock.sleep(until:)) {
-        guard let order = pendingOrder, let route else { return }
-        pendingOrder = nil
-        let outcome = route.sendAndWait(order, sleep: sleep)
-        acknowledged(order, outcome, at: MonotonicClock.now())
+    private mutating func takeOrder() -> (RoutedOrder, any OrderRoute) {
+        guard case .sending(let order) = phase, let route else { preconditionFailure("the evaluator sent an order at \(step)") }
+        phase = .ready
+        return (order, route)
     }
 
-    /// Sends the last decision's order, if there is one, and awaits its acknowledgement without
-    /// blocking the executor.
-    public mutating func sendOrder(sleeper: some AsyncSleeper) async {
-        guard let order = pendingOrder, let route else { return }
-        pendingOrder = nil
-        let outcome = await route.send(order, sleeper: sleeper)
-        acknowledged(order, outcome, at: MonotonicClock.now())
-    }
-
-    private mutating func makeOrder(_ decision: Decision, _ s: BookState, decided: UInt64) {
+    private mutating func makeOrder(_ decision: Decision, _ s: BookState, decided: UInt64) -> RoutedOrder {
         ordersMade &+= 1
         let buy = decision == .buy
         let near = buy ? s.bestAsk.price : s.bestBid.price
         let far = buy ? s.bestBid.price : s.bestAsk.price
-        pendingOrder = RoutedOrder(id: ordersMade, side: buy ? .bid : .ask,
-                                   price: near > 0 ? near : far > 0 ? far : 1, size: 1, decided: decided)
+        return RoutedOrder(id: ordersMade, side: buy ? .bid : .ask,
+                           price: near > 0 ? near : far > 0 ? far : 1, size: 1, decided: decided)
     }
 
     private mutating func acknowledged(_ order: RoutedOrder, _ outcome: OrderOutcome, at acked: UInt64) {
@@ -328,19 +379,52 @@ public struct EvaluatorStage: Sendable {
     }
 }
 
-/// One evaluation in flight.
-public struct Evaluation: Sendable {
-    public var state: BookState
-    public var picked: UInt64
-    public var signal: UInt64
+/// One evaluation in flight, between its pick-up and its decision.
+struct Evaluation: Sendable {
+    var state: BookState
+    var picked: UInt64
+    var signal: UInt64
+}
+
+/// How many decisions of each kind the evaluator made.
+public struct DecisionCounts: Sendable, Hashable {
+    public var buy: UInt64 = 0
+    public var sell: UInt64 = 0
+    public var hold: UInt64 = 0
+
+    public init(buy: UInt64 = 0, sell: UInt64 = 0, hold: UInt64 = 0) {
+        self.buy = buy
+        self.sell = sell
+        self.hold = hold
+    }
+
+    public subscript(decision: Decision) -> UInt64 {
+        get {
+            switch decision {
+            case .buy: buy
+            case .sell: sell
+            case .hold: hold
+            }
+        }
+        set {
+            switch decision {
+            case .buy: buy = newValue
+            case .sell: sell = newValue
+            case .hold: hold = newValue
+            }
+        }
+    }
+
+    /// Buy and sell decisions: the ones that become orders with `--route`.
+    public var orders: UInt64 { buy &+ sell }
+    public var total: UInt64 { buy &+ sell &+ hold }
 }
 
 /// What the evaluator measured.
 public struct EvaluatorMetrics: Sendable {
     public var evaluations: UInt64 = 0
     public var conflated: UInt64 = 0
-    /// Counts indexed by ``Decision/rawValue``.
-    public var decisions: [UInt64] = [0, 0, 0]
+    public var decisions = DecisionCounts()
     /// Folds every work result and signal, so that no work is dead code.
     public var digest: UInt64 = 0
     public var endToEnd = LatencyRecorder()

@@ -3,6 +3,21 @@ import Pipeline
 import Results
 
 /// The records of one sweep directory, as the report reads them.
+/// What a report knows of the models, given by the caller from the catalogue (the report reads
+/// records and does not depend on the models): the order it lists them in and the baseline every
+/// other is compared with.
+public struct ReportLineup: Sendable, Hashable {
+    /// Models in this order; others present in the records follow by name.
+    public var order: [String]
+    /// Compared with every other model when its runs are present; nil: no comparison.
+    public var baseline: String?
+
+    public init(order: [String] = [], baseline: String? = nil) {
+        self.order = order
+        self.baseline = baseline
+    }
+}
+
 public struct ReportSource: Sendable {
     /// How the report names this sweep when it compares several (the directory's name).
     public var label: String
@@ -149,12 +164,12 @@ struct ReportModel {
 
     let sources: [ReportSource]
     let points: [ReportPoint]
-    /// Models in catalogue order, unknown ones after them by name.
+    /// Models in the lineup's order, unknown ones after them by name.
     let models: [String]
+    /// The model every other is compared with, when it has runs here.
+    let baseline: String?
 
-    /// - Parameter modelOrder: the models' catalogue order (`ModelCatalog.names`), passed in so
-    ///   that the report does not depend on the models.
-    init(_ sources: [ReportSource], modelOrder: [String]) {
+    init(_ sources: [ReportSource], lineup: ReportLineup) {
         self.sources = sources
         var points: [ReportPoint] = []
         for (index, source) in sources.enumerated() {
@@ -174,10 +189,10 @@ struct ReportModel {
             }
             points += order.map { byCell[$0]! }
         }
-        let catalogue = modelOrder
         let present = Set(points.map(\.model))
-        let models = catalogue.filter(present.contains) + present.subtracting(catalogue).sorted()
+        let models = lineup.order.filter(present.contains) + present.subtracting(lineup.order).sorted()
         self.models = models
+        baseline = lineup.baseline.flatMap { present.contains($0) ? $0 : nil }
         self.points = points.sorted { Self.precedes($0, $1, models: models) }
     }
 
@@ -231,11 +246,6 @@ struct ReportModel {
 
     func label(_ series: Series) -> String {
         sources.count > 1 ? "\(series.model) (\(sources[series.source].label))" : series.model
-    }
-
-    /// The model every other is compared with: `event-loop`, the seed's asyncio, when present.
-    var baseline: String? {
-        models.contains("event-loop") ? "event-loop" : nil
     }
 
     /// The proc-ms values of some points, ascending.

@@ -7,10 +7,8 @@ import Results
 /// It draws every sweep it is given; with two or more (`ticklab report DIR1 DIR2`) their lines
 /// share the charts, told apart by filled and hollow markers.
 public enum ReportRenderer {
-    /// - Parameter modelOrder: the order models are listed and drawn in (the catalogue's,
-    ///   `ModelCatalog.names`); models not in it follow by name.
-    public static func render(_ sources: [ReportSource], modelOrder: [String], generatedAt: Date = Date()) -> String {
-        let model = ReportModel(sources, modelOrder: modelOrder)
+    public static func render(_ sources: [ReportSource], lineup: ReportLineup, generatedAt: Date = Date()) -> String {
+        let model = ReportModel(sources, lineup: lineup)
         var body = ""
         body += header(model)
         body += contents(model)

@@ -1,4 +1,5 @@
 import Foundation
+import MarketData
 import Pipeline
 import Results
 
@@ -178,8 +179,10 @@ enum ReportTables {
         let cells = Set(records.map { SweepCell(parameters: $0.parameters) })
         let repeats = max(1, records.count / max(1, cells.count))
         let plan = SweepPlan(dimensions: dimensions, setup: .init(
-            durationSeconds: first.durationSeconds, seed: first.seed, arrivals: first.arrivals, clock: first.clock,
-            waitStrategy: records.compactMap(\.parameters.waitStrategy).first ?? WaitStrategy.standard.rawValue), repeats: repeats)
+            durationSeconds: first.durationSeconds, seed: first.seed, arrivals: ArrivalProcess(rawValue: first.arrivals) ?? .uniform,
+            clock: FeedClock(rawValue: first.clock) ?? .exchange,
+            waitStrategy: records.compactMap { $0.parameters.waitStrategy.flatMap(WaitStrategy.init(rawValue:)) }.first ?? .standard),
+            repeats: repeats)
         return ShellQuoting.join(plan.command(out: directory))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MarketData
 import Pipeline
 
 /// What a sweep runs: the values of every axis, the settings all cells share, and how often
@@ -55,16 +56,18 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     }
 
     /// The settings every cell shares; a record belongs to the plan only if it ran with them.
+    /// Coded as the options' values (`"uniform"`, `"exchange"`, `"park"`), as machine.json holds them.
     public struct Setup: Sendable, Hashable, Codable {
         public var durationSeconds: Double
         public var seed: UInt64
-        public var arrivals: String
-        public var clock: String
-        /// Passed to every child; only `spin-ring` uses it, and only its records carry it.
-        public var waitStrategy: String
+        public var arrivals: ArrivalProcess
+        public var clock: FeedClock
+        /// Passed to the children of the models that take it (``SweepPlan/waitStrategyModels``),
+        /// and only their records carry it.
+        public var waitStrategy: WaitStrategy
 
-        public init(durationSeconds: Double, seed: UInt64 = 1, arrivals: String = "uniform",
-                    clock: String = "exchange", waitStrategy: String = WaitStrategy.standard.rawValue) {
+        public init(durationSeconds: Double, seed: UInt64 = 1, arrivals: ArrivalProcess = .uniform,
+                    clock: FeedClock = .exchange, waitStrategy: WaitStrategy = .standard) {
             self.durationSeconds = durationSeconds
             self.seed = seed
             self.arrivals = arrivals
@@ -72,18 +75,19 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             self.waitStrategy = waitStrategy
         }
 
-        /// The child's options for these settings.
-        public var runArguments: [String] {
+        /// The child's options for these settings; `--wait` only for a model that takes it.
+        public func runArguments(takingWaitStrategy: Bool) -> [String] {
             ["--duration", "\(SweepNumber.format(durationSeconds))s", "--seed", String(seed),
-             "--arrivals", arrivals, "--clock", clock, "--wait", waitStrategy]
+             "--arrivals", arrivals.rawValue, "--clock", clock.rawValue]
+                + (takingWaitStrategy ? ["--wait", waitStrategy.rawValue] : [])
         }
 
         /// True when a record ran with these settings (durations compare to a nanosecond, the
         /// resolution the child parses them at).
         public func matches(_ parameters: RunResult.Parameters) -> Bool {
             abs(parameters.durationSeconds - durationSeconds) < 1e-6 && parameters.seed == seed
-                && parameters.arrivals == arrivals && parameters.clock == clock
-                && (parameters.waitStrategy == nil || parameters.waitStrategy == waitStrategy)
+                && parameters.arrivals == arrivals.rawValue && parameters.clock == clock.rawValue
+                && (parameters.waitStrategy == nil || parameters.waitStrategy == waitStrategy.rawValue)
                 && parameters.feed == "synthetic"
         }
     }
@@ -93,23 +97,54 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     public var setup: Setup
     /// Runs per cell; the report shows their median and spread.
     public var repeats: Int
+    /// The models that take `--wait`, as the catalogue declares them (the sweep does not know the
+    /// models). Not coded: machine.json keeps its shape, and each record says its wait strategy.
+    public var waitStrategyModels: Set<String>
 
-    public init(dimensions: [Dimension], setup: Setup, repeats: Int = 1) {
+    private enum CodingKeys: String, CodingKey {
+        case dimensions, setup, repeats
+    }
+
+    public init(dimensions: [Dimension], setup: Setup, repeats: Int = 1, waitStrategyModels: Set<String> = []) {
         self.dimensions = SweepAxis.allCases.map { axis in
             dimensions.first { $0.axis == axis } ?? Dimension(axis: axis, values: axis.neutralValue.map { [$0] } ?? [])
         }
         self.setup = setup
         self.repeats = repeats
+        self.waitStrategyModels = waitStrategyModels
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(dimensions: try container.decode([Dimension].self, forKey: .dimensions),
+                  setup: try container.decode(Setup.self, forKey: .setup),
+                  repeats: try container.decode(Int.self, forKey: .repeats))
+    }
+
+    /// Equal when machine.json records them alike (dimensions, setup, repeats): which models
+    /// take `--wait` comes from the catalogue of the program that runs the plan.
+    public static func == (a: SweepPlan, b: SweepPlan) -> Bool {
+        a.dimensions == b.dimensions && a.setup == b.setup && a.repeats == b.repeats
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(dimensions)
+        hasher.combine(setup)
+        hasher.combine(repeats)
+    }
+
+    /// True when the model of `cell` takes `--wait`.
+    public func takesWaitStrategy(_ cell: SweepCell) -> Bool { waitStrategyModels.contains(cell[.model]) }
 
     /// Builds a plan from a preset and the options given explicitly, checking every value.
     /// - Parameters:
     ///   - lists: comma-separated values per axis, as typed; they replace the preset's.
     ///   - models: the models that exist (the preset takes all of them).
+    ///   - waitStrategyModels: the ones of them that take `--wait`.
     public static func make(preset: Preset = .quick, lists: [SweepAxis: String] = [:], durationSeconds: Double? = nil,
-                            repeats: Int = 1, seed: UInt64 = 1, arrivals: String = "uniform",
-                            clock: String = "exchange", waitStrategy: String = WaitStrategy.standard.rawValue,
-                            models: [String]) throws(InvalidOption) -> SweepPlan {
+                            repeats: Int = 1, seed: UInt64 = 1, arrivals: ArrivalProcess = .uniform,
+                            clock: FeedClock = .exchange, waitStrategy: WaitStrategy = .standard,
+                            models: [String], waitStrategyModels: [String] = []) throws(InvalidOption) -> SweepPlan {
         var dimensions: [Dimension] = []
         for axis in SweepAxis.allCases {
             let values: [String]
@@ -125,7 +160,8 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         }
         let setup = Setup(durationSeconds: durationSeconds ?? preset.durationSeconds, seed: seed,
                           arrivals: arrivals, clock: clock, waitStrategy: waitStrategy)
-        return SweepPlan(dimensions: dimensions, setup: setup, repeats: repeats)
+        return SweepPlan(dimensions: dimensions, setup: setup, repeats: repeats,
+                         waitStrategyModels: Set(waitStrategyModels))
     }
 
     /// Splits `a,b,c`, checks every item and drops repeats, keeping the order given.
@@ -179,7 +215,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         for axis in SweepAxis.allCases {
             if let value = cell.values[axis] { arguments += axis.runArguments(value) }
         }
-        return arguments + setup.runArguments
+        return arguments + setup.runArguments(takingWaitStrategy: takesWaitStrategy(cell))
     }
 
     /// The cell a record belongs to, nil when it ran with other settings or values.
@@ -214,10 +250,10 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     }
 
     /// The settings in which this plan differs from `recorded` (the plan of an existing sweep),
-    /// in the order of `settings`. `--wait` counts only when either plan runs spin-ring, the
-    /// one model it changes.
+    /// in the order of `settings`. `--wait` counts only when either plan runs a model that takes
+    /// it (this plan's ``waitStrategyModels``: machine.json does not record them).
     public func differences(from recorded: SweepPlan) -> [Difference] {
-        let waitMatters = (values(of: .model) + recorded.values(of: .model)).contains("spin-ring")
+        let waitMatters = (values(of: .model) + recorded.values(of: .model)).contains(where: waitStrategyModels.contains)
         return zip(recorded.settings, settings).compactMap { old, new in
             guard old.value != new.value, new.option != "--wait" || waitMatters else { return nil }
             return Difference(option: new.option, recorded: old.value, requested: new.value)
@@ -232,8 +268,8 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             words += [axis.sweepOption, values(of: axis).joined(separator: ",")]
         }
         words += ["--duration", "\(SweepNumber.format(setup.durationSeconds))s", "--repeats", String(repeats),
-                  "--seed", String(setup.seed), "--arrivals", setup.arrivals, "--clock", setup.clock,
-                  "--wait", setup.waitStrategy]
+                  "--seed", String(setup.seed), "--arrivals", setup.arrivals.rawValue, "--clock", setup.clock.rawValue,
+                  "--wait", setup.waitStrategy.rawValue]
         if let directory { words += ["--out", directory] }
         return words
     }

@@ -53,6 +53,8 @@ public enum LabRun {
     /// show that the self-check catches a broken model).
     public static func run(_ configuration: RunConfiguration, model: any ConcurrencyModel, stop: StopSignal = StopSignal(),
                            calibration: Workload.Calibration? = nil) throws -> RunResult {
+        // The settings only some models take reach the models that declare them.
+        let model = model.tuned(ModelTunables(waitStrategy: configuration.waitStrategy))
         let calibration = calibration ?? Workload.Calibration.measure()
         let trace: TraceWriter?
         do {
@@ -83,8 +85,7 @@ public enum LabRun {
                 trace: trace, route: route))
         let outcome: ModelRun
         do {
-            outcome = try model.run(stages, options: ModelOptions(
-                queueCapacity: configuration.queueCapacity, waitStrategy: configuration.waitStrategy))
+            outcome = try model.run(stages, options: ModelOptions(queueCapacity: configuration.queueCapacity))
         } catch {
             throw Failure.model(String(describing: error))
         }
@@ -92,7 +93,8 @@ public enum LabRun {
         // possible) closes the window when it ends; the synthetic exchange's window is fixed.
         let drained = configuration.source == .synthetic ? UInt64.max : MonotonicClock.now()
         let processCPU = Double(ThreadCPUClock.process() &- processCPU0) / 1e9
-        let result = summarize(configuration, outcome: outcome, start: start, end: min(windowEnd, stop.instant, drained),
+        let result = summarize(configuration, tunables: model.tunables, outcome: outcome, start: start,
+                               end: min(windowEnd, stop.instant, drained),
                                interrupted: stop.isRequested, startedAt: startedAt, processCPU: processCPU,
                                calibration: calibration)
         do {
@@ -105,7 +107,9 @@ public enum LabRun {
 
     static func nanos(_ millis: Double) -> UInt64 { UInt64((millis * 1e6).rounded()) }
 
-    static func summarize(_ configuration: RunConfiguration, outcome: ModelRun, start: UInt64, end: UInt64,
+    /// - Parameter tunables: the model's, as it ran: the record carries the settings it takes.
+    static func summarize(_ configuration: RunConfiguration, tunables: ModelTunables, outcome: ModelRun,
+                          start: UInt64, end: UInt64,
                           interrupted: Bool, startedAt: Date, processCPU: Double,
                           calibration: Workload.Calibration) -> RunResult {
         let receiver = outcome.stages.receiver.metrics
@@ -143,10 +147,10 @@ public enum LabRun {
         }
         if let checked = feedUsed as? any SelfCheckingFeed { failures += checked.selfCheckFailures }
         let routed = outcome.stages.evaluator.route
-        let decisions = evaluator.decisions[0] + evaluator.decisions[1]
+        let decisions = evaluator.decisions.orders
         if routed != nil, evaluator.routing.orders != decisions {
             failures.append("\(decisions) buy or sell decisions but \(evaluator.routing.orders) orders sent: "
-                + "the model must call sendOrder after every decide")
+                + "the model must send the order whenever the evaluator's step is sendOrder")
         }
 
         let feed = configuration.feed
@@ -158,7 +162,7 @@ public enum LabRun {
                 durationSeconds: Double(feed.duration) / 1e9, arrivals: feed.arrivals.rawValue,
                 clock: feed.clock.rawValue, seed: feed.seed, procMs: configuration.procMs,
                 evalMs: configuration.evalMs, evalKind: configuration.evalKind.rawValue,
-                waitStrategy: configuration.model == "spin-ring" ? configuration.waitStrategy.rawValue : nil,
+                waitStrategy: tunables.waitStrategy?.rawValue,
                 route: configuration.route?.description, routeRttMs: configuration.route?.roundTripMs),
             interrupted: interrupted,
             window: .init(seconds: seconds, offeredRate: offeredRate, throughput: throughput, keptUp: keptUp),
@@ -166,8 +170,8 @@ public enum LabRun {
                          processedInWindow: processor.processedInWindow, backlogAtEnd: backlog,
                          rejectedDeltas: processor.rejectedDeltas),
             evaluator: .init(evaluations: evaluator.evaluations, conflatedStates: evaluator.conflated,
-                             buy: evaluator.decisions[0], sell: evaluator.decisions[1], hold: evaluator.decisions[2],
-                             decisions: evaluator.decisions[0] + evaluator.decisions[1]),
+                             buy: evaluator.decisions.buy, sell: evaluator.decisions.sell, hold: evaluator.decisions.hold,
+                             decisions: evaluator.decisions.orders),
             latency: .init(endToEnd: evaluator.endToEnd.summary, reaction: evaluator.reaction.summary,
                            processing: processor.processing.summary),
             segments: .init(arrivalToReceived: receiver.arrivalToReceived.summary,

@@ -18,6 +18,7 @@ public struct RunConfiguration: Sendable, Hashable, Codable {
     public var evalMs: Double
     public var evalKind: EvaluationKind
     public var queueCapacity: Int
+    /// For a model that takes a wait strategy (``ModelTunables``); the others ignore it.
     public var waitStrategy: WaitStrategy
     /// Per-tick CSV rows, when set.
     public var tracePath: String?

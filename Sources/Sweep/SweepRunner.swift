@@ -17,16 +17,13 @@ public final class SweepRunner {
         /// Seconds a cell of `duration` seconds may take before it is stopped and recorded as
         /// failed: time for start-up, calibration and a long drain.
         public var timeLimit: @Sendable (Double) -> Double
-        /// The order the report lists models in (the catalogue's); others follow by name.
-        public var modelOrder: [String]
 
         public init(executable: String, leadingArguments: [String] = [], retryFailed: Bool = false,
-                    timeLimit: @escaping @Sendable (Double) -> Double = { 3 * $0 + 60 }, modelOrder: [String] = []) {
+                    timeLimit: @escaping @Sendable (Double) -> Double = { 3 * $0 + 60 }) {
             self.executable = executable
             self.leadingArguments = leadingArguments
             self.retryFailed = retryFailed
             self.timeLimit = timeLimit
-            self.modelOrder = modelOrder
         }
 
         /// This very program: `/proc/self/exe` on Linux, else the path it was started by.
@@ -61,12 +58,17 @@ public final class SweepRunner {
     private let progress: any SweepProgress
     private let stop: StopSignal
     private let machine: MachineInfo
+    private let lineup: ReportLineup
 
-    /// - Parameter machine: written to `machine.json`; when the directory already has one (a
-    ///   resumed sweep), that one is kept and this invocation is added to its `resumes`.
+    /// - Parameters:
+    ///   - machine: written to `machine.json`; when the directory already has one (a resumed
+    ///     sweep), that one is kept and this invocation is added to its `resumes`.
+    ///   - lineup: the models' order and baseline in `report.html`.
     public init(plan: SweepPlan, directory: SweepResultsDirectory, machine: MachineInfo, options: Options,
-                progress: any SweepProgress = SilentSweepProgress(), stop: StopSignal = StopSignal()) {
+                lineup: ReportLineup = ReportLineup(), progress: any SweepProgress = SilentSweepProgress(),
+                stop: StopSignal = StopSignal()) {
         self.plan = plan
+        self.lineup = lineup
         self.directory = directory
         self.machine = machine
         self.options = options
@@ -206,9 +208,10 @@ public final class SweepRunner {
         let rate = cell[.rate]
         return RunResult.Parameters(
             model: cell[.model], feed: "synthetic", rate: rate == "max" ? nil : Double(rate),
-            durationSeconds: plan.setup.durationSeconds, arrivals: plan.setup.arrivals, clock: plan.setup.clock,
-            seed: plan.setup.seed, procMs: Double(cell[.procMs]) ?? 0, evalMs: Double(cell[.evalMs]) ?? 0,
-            evalKind: cell[.evalKind], waitStrategy: cell[.model] == "spin-ring" ? plan.setup.waitStrategy : nil,
+            durationSeconds: plan.setup.durationSeconds, arrivals: plan.setup.arrivals.rawValue,
+            clock: plan.setup.clock.rawValue, seed: plan.setup.seed, procMs: Double(cell[.procMs]) ?? 0,
+            evalMs: Double(cell[.evalMs]) ?? 0, evalKind: cell[.evalKind],
+            waitStrategy: plan.takesWaitStrategy(cell) ? plan.setup.waitStrategy.rawValue : nil,
             route: cell[.routeRttMs] == "none" ? nil : "gateway \(cell[.routeRttMs]) ms",
             routeRttMs: cell[.routeRttMs] == "none" ? nil : Double(cell[.routeRttMs]))
     }
@@ -243,7 +246,7 @@ public final class SweepRunner {
         try SweepResultsDirectory.writeAtomically(SweepCSV.render(records), to: directory.csvPath, using: directory.writing)
         let source = ReportSource(label: URL(fileURLWithPath: directory.path).lastPathComponent, directory: directory.path,
                                   records: records, machine: MachineInfo.load(directory.machinePath))
-        try SweepResultsDirectory.writeAtomically(ReportRenderer.render([source], modelOrder: options.modelOrder),
+        try SweepResultsDirectory.writeAtomically(ReportRenderer.render([source], lineup: lineup),
                                                   to: directory.reportPath, using: directory.writing)
     }
 }

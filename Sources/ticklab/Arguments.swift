@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Report
 import MarketData
 import Models
 import Pipeline
@@ -65,6 +66,11 @@ struct ModelArgument: ExpressibleByArgument {
         name = argument
     }
     static var allValueStrings: [String] { ModelCatalog.names }
+}
+
+extension ReportLineup {
+    /// The catalogue's order and baseline, for every report the command line writes.
+    static let catalogue = ReportLineup(order: ModelCatalog.names, baseline: ModelCatalog.baseline)
 }
 
 /// Milliseconds of work: a finite number, zero or more.

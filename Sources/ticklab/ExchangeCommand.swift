@@ -71,7 +71,12 @@ struct ExchangeCommand: ParsableCommand {
                 host: host, port: port.value, rate: rate.value, seed: seed, arrivals: arrivals,
                 heartbeatInterval: UInt64(heartbeatMs.value * 1e6), ackDelay: UInt64(ackDelayMs.value * 1e6),
                 maxSubscriberBufferedBytes: maxSubscriberBuffer.bytes, maxTotalBufferedBytes: maxTotalBuffer.bytes),
-                log: { drop in StandardOutput.write("ticklab exchange: \(drop)\n") })
+                log: { drop in
+                    // The log goes to standard output; if that is gone, standard error still says why.
+                    do { try StandardOutput.write("ticklab exchange: \(drop)\n") } catch {
+                        StandardError.write("ticklab exchange: \(drop) (\(error))\n")
+                    }
+                })
         } catch {
             throw CommandFailure(message: error.description, code: 1)
         }

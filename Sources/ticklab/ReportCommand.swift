@@ -43,7 +43,7 @@ struct ReportCommand: ParsableCommand {
         }
         let path = output ?? (SweepResultsDirectory(path: directories[0]).path + (directories.count == 1 ? "/report.html" : "/comparison.html"))
         do {
-            try SweepResultsDirectory.writeAtomically(ReportRenderer.render(sources, modelOrder: ModelCatalog.names), to: path)
+            try SweepResultsDirectory.writeAtomically(ReportRenderer.render(sources, lineup: .catalogue), to: path)
         } catch {
             throw CommandFailure(message: error.description, code: error.kind == .write ? ExitStatus.writeFailed : 1)
         }

@@ -20,7 +20,7 @@ struct RunCommand: ParsableCommand {
             """)
 
     @Option(name: .long, help: ArgumentHelp("Concurrency model.", valueName: "name"))
-    var model: ModelArgument = ModelArgument(argument: "threads")!
+    var model: ModelArgument = ModelArgument(argument: ThreadsModel().name)!
 
     @Option(help: ArgumentHelp("Where ticks come from: 'synthetic' (the embedded exchange), 'lobster:MESSAGES.csv' or 'tcp://HOST:PORT'.", valueName: "feed"), transform: FeedArgument.parse)
     var feed: FeedArgument = FeedArgument(.synthetic)
@@ -49,8 +49,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seed of the synthetic exchange (same seed, same ticks).", valueName: "n"))
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("How a spin-ring consumer waits: busy, yield or park.", valueName: "strategy"))
-    var wait: WaitStrategy = .standard
+    @Option(help: ArgumentHelp("How a spinning consumer waits: busy, yield or park (default park); only for the models that take it: \(ModelCatalog.waitStrategyModels.joined(separator: ", ")).", valueName: "strategy"))
+    var wait: WaitStrategy?
 
     @Option(help: ArgumentHelp("Write one CSV row per processed and per decided tick to this file.", valueName: "file"))
     var trace: String?
@@ -80,13 +80,17 @@ struct RunCommand: ParsableCommand {
         } else if speed != nil {
             throw ValidationError("--speed applies to a lobster: feed only (the synthetic exchange's pace is --rate)")
         }
+        if let wait, ModelCatalog.model(named: model.name)?.tunables.waitStrategy == nil {
+            throw ValidationError("--wait: '\(wait.rawValue)' is not allowed with --model \(model.name), which takes no wait strategy; "
+                + "models that take --wait: \(ModelCatalog.waitStrategyModels.joined(separator: ", "))")
+        }
         let configuration = RunConfiguration(
             model: model.name,
             source: feed.source,
             feed: SyntheticFeed.Configuration(seed: seed, rate: rate.ticksPerSecond, duration: duration.nanoseconds,
                                               arrivals: arrivals, clock: clock),
             procMs: procMs.value, evalMs: evalMs.value, evalKind: evalKind,
-            waitStrategy: wait, tracePath: trace, speed: speed.map(\.multiplier) ?? 1, route: try orderRouting())
+            waitStrategy: wait ?? .standard, tracePath: trace, speed: speed.map(\.multiplier) ?? 1, route: try orderRouting())
         let interruption = Interruption()
         defer { interruption.cancel() }
         let progress = StandardError.isTerminal && !json

@@ -58,7 +58,7 @@ struct SweepCommand: ParsableCommand {
     @Option(help: ArgumentHelp("'exchange' (the honest clock) or 'receiver' (the naive generator).", valueName: "clock"))
     var clock: FeedClock = .exchange
 
-    @Option(help: ArgumentHelp("How a spin-ring consumer waits: busy, yield or park.", valueName: "strategy"))
+    @Option(help: ArgumentHelp("How a spinning consumer waits: busy, yield or park; passed to the models that take it: \(ModelCatalog.waitStrategyModels.joined(separator: ", ")).", valueName: "strategy"))
     var wait: WaitStrategy = .standard
 
     @Option(help: ArgumentHelp("Results directory (default: results/YYYYMMDD-HHMMSS; with --resume, the newest under results/).", valueName: "dir"))
@@ -90,8 +90,8 @@ struct SweepCommand: ParsableCommand {
         do {
             return try SweepPlan.make(
                 preset: preset, lists: lists, durationSeconds: duration.map { Double($0.nanoseconds) / 1e9 },
-                repeats: repeats, seed: seed, arrivals: arrivals.rawValue, clock: clock.rawValue,
-                waitStrategy: wait.rawValue, models: ModelCatalog.names)
+                repeats: repeats, seed: seed, arrivals: arrivals, clock: clock,
+                waitStrategy: wait, models: ModelCatalog.names, waitStrategyModels: ModelCatalog.waitStrategyModels)
         } catch {
             throw ValidationError(error.description)
         }
@@ -168,9 +168,8 @@ struct SweepCommand: ParsableCommand {
         let machine = MachineInfo.current(commandLine: CommandLine.arguments, reproduce: plan.command(out: path), plan: plan)
         let runner = SweepRunner(
             plan: plan, directory: SweepResultsDirectory(path: path), machine: machine,
-            options: .init(executable: SweepRunner.Options.currentExecutable(), retryFailed: retryFailed,
-                          modelOrder: ModelCatalog.names),
-            progress: progress, stop: interruption.stop)
+            options: .init(executable: SweepRunner.Options.currentExecutable(), retryFailed: retryFailed),
+            lineup: .catalogue, progress: progress, stop: interruption.stop)
         let summary: SweepRunner.Summary
         do {
             summary = try runner.run()

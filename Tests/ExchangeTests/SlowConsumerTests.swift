@@ -2,7 +2,8 @@ import Exchange
 import Foundation
 import Glibc
 import MarketData
-import Pipeline
+import Clocks
+import TestSupport
 import Synchronization
 import Testing
 import Wire

@@ -45,21 +45,28 @@ struct StageTests {
     func evaluator() {
         var stage = EvaluatorStage(kind: .wait, work: Workload(requestedNanos: 3_000_000, calibration: Self.calibration))
         #expect(stage.waitNanos == 3_000_000)
+        #expect(stage.step == .pickUp)
         var state = BookState.empty
         state.sequence = 4
         state.imbalance = 0.9
-        let evaluation = stage.pickUp(state)
-        #expect(stage.decide(evaluation) == .buy)
+        guard case .wait(let deadline) = stage.pickUp(state) else { Issue.record("expected a wait"); return }
+        #expect(stage.step == .wait(until: deadline))
+        #expect(stage.waited() == .pickUp)
+        #expect(stage.metrics.decisions == DecisionCounts(buy: 1))
         #expect(stage.metrics.conflated == 3)
         state.sequence = 5
         state.imbalance = -0.9
-        #expect(stage.decide(stage.pickUp(state)) == .sell)
+        _ = stage.pickUp(state)
+        #expect(stage.waited() == .pickUp)
+        #expect(stage.metrics.decisions == DecisionCounts(buy: 1, sell: 1))
         state.sequence = 9
         state.imbalance = 0
-        #expect(stage.decide(stage.pickUp(state)) == .hold)
+        _ = stage.pickUp(state)
+        #expect(stage.waited() == .pickUp)
         #expect(stage.metrics.conflated == 6)
         #expect(stage.metrics.evaluations == 3)
-        #expect(stage.metrics.decisions == [1, 1, 1])
+        #expect(stage.metrics.decisions == DecisionCounts(buy: 1, sell: 1, hold: 1))
+        #expect(stage.metrics.decisions[.hold] == 1 && stage.metrics.decisions.orders == 2)
         #expect(stage.metrics.endToEnd.count == 3)
     }
 
@@ -69,10 +76,27 @@ struct StageTests {
         #expect(stage.waitNanos == nil)
         var state = BookState.empty
         state.sequence = 1
-        var evaluation = stage.pickUp(state)
-        stage.think(&evaluation)
-        #expect(evaluation.signal != 0)
+        #expect(stage.pickUp(state) == .pickUp)
+        // The digest folds the signal with the book's (zero) work result: non-zero only if the
+        // work produced a signal.
+        #expect(stage.metrics.digest != 0)
         #expect(stage.metrics.work.units == 1)
+        #expect(stage.metrics.decisions.total == 1)
+    }
+
+    @Test("a routed decision asks for its order to be sent before the next state, a hold does not")
+    func routedEvaluator() {
+        var stage = EvaluatorStage(kind: .cpu, work: Workload(requestedNanos: 0, calibration: Self.calibration),
+                                   route: AcceptingRoute())
+        var state = BookState.empty
+        state.sequence = 1
+        state.imbalance = 0.9
+        #expect(stage.pickUp(state) == .sendOrder)
+        #expect(stage.sendOrder(sleep: { _ in }) == .pickUp)
+        state.sequence = 2
+        state.imbalance = 0
+        #expect(stage.pickUp(state) == .pickUp)
+        #expect(stage.metrics.routing.orders == 1 && stage.metrics.routing.accepted == 1)
     }
 
     @Test("the receiver stamps ticks, records its lag and the queue depth")
@@ -167,4 +191,13 @@ struct WorkloadTests {
         let median = Double(spent.sorted()[2])
         #expect(median > 2_500_000 && median < 10_000_000, "5 ms of work took \(median / 1e6) ms of CPU")
     }
+}
+
+/// An order route that accepts every order at once.
+private final class AcceptingRoute: OrderRoute {
+    var name: String { "accepting" }
+    func prepare(for host: StageHost) {}
+    func close() {}
+    func sendAndWait(_ order: RoutedOrder, sleep: (UInt64) -> Void) -> OrderOutcome { .accepted }
+    func send(_ order: RoutedOrder, sleeper: some AsyncSleeper) async -> OrderOutcome { .accepted }
 }

@@ -1,9 +1,10 @@
 import Models
 @testable import Report
+import TestSupport
 
 extension ReportModel {
-    /// The sources as `ticklab report` groups them: models in the catalogue's order.
+    /// The sources as `ticklab report` groups them: the catalogue's lineup.
     init(_ sources: [ReportSource]) {
-        self.init(sources, modelOrder: ModelCatalog.names)
+        self.init(sources, lineup: .catalogue)
     }
 }

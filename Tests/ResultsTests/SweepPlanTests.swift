@@ -93,11 +93,16 @@ struct SweepPlanTests {
     @Test("a cell's child arguments name every axis and the shared settings")
     func childArguments() throws {
         let plan = try SweepPlan.make(lists: [.model: "threads", .procMs: "2", .evalMs: "50"], durationSeconds: 0.5, seed: 9,
-                                      arrivals: "poisson", models: models)
+                                      arrivals: .poisson, models: models)
         #expect(plan.childArguments(for: plan.cells[0]) == [
             "run", "--json", "--model", "threads", "--rate", "200", "--proc-ms", "2", "--eval-ms", "50", "--eval-kind", "wait",
-            "--duration", "0.5s", "--seed", "9", "--arrivals", "poisson", "--clock", "exchange", "--wait", "park",
+            "--duration", "0.5s", "--seed", "9", "--arrivals", "poisson", "--clock", "exchange",
         ])
+        // `--wait` goes only to the models that take it (`ticklab run` refuses it for the others).
+        let waiting = try SweepPlan.make(lists: [.model: "threads,spinner", .procMs: "2", .evalMs: "50"], waitStrategy: .busy,
+                                         models: models + ["spinner"], waitStrategyModels: ["spinner"])
+        #expect(waiting.cells.map { Array(waiting.childArguments(for: $0).suffix(2)) } == [["--clock", "exchange"], ["--wait", "busy"]])
+        #expect(waiting.command(out: nil).contains("busy"))
     }
 
     @Test("a record belongs to the cell with its values and settings, and to no other")

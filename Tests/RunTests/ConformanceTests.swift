@@ -29,6 +29,8 @@ struct ConformanceTests {
         #expect(result.latency.processing.count == 200)
         #expect(result.queue.peak >= 1)
         #expect(!result.interrupted)
+        // A record carries the settings its model declares, and only those.
+        #expect(result.configuration.waitStrategy == ModelCatalog.model(named: model)?.tunables.waitStrategy?.rawValue)
     }
 
     @Test("ticks are processed exactly once, in sequence order, and decisions follow that order", arguments: models)

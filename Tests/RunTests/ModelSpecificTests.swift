@@ -10,9 +10,13 @@ import TestSupport
 /// limits, bounded queues, per-stage CPU) and the catalogue `ticklab models` prints.
 @Suite("Model specifics", .serialized)
 struct ModelSpecificTests {
-    @Test("the catalogue lists the six models, each with a one-line summary")
+    static let spinRing = SpinRingModel().name
+
+    @Test("the catalogue lists each model once, with a one-line summary, and names a baseline among them")
     func catalogue() {
-        #expect(ModelCatalog.names == ["event-loop", "threads", "tasks", "task-executors", "dispatch", "spin-ring"])
+        #expect(Set(ModelCatalog.names).count == ModelCatalog.all.count)
+        #expect(ModelCatalog.names.contains(ModelCatalog.baseline))
+        #expect(ModelCatalog.waitStrategyModels == [SpinRingModel().name])
         for model in ModelCatalog.all {
             #expect(!model.summary.isEmpty && !model.summary.contains("\n"), "\(model.name)")
             #expect(model.summary.count < 110, "\(model.name): summary too long for one line")
@@ -27,21 +31,21 @@ struct ModelSpecificTests {
     func spinRingStrategies(strategy: WaitStrategy) async throws {
         // Short runs: `busy` and `yield` keep two pinned cores spinning, which slows every test
         // that runs alongside.
-        var light = lightConfiguration("spin-ring", rate: 1_000, duration: 0.1)
+        var light = lightConfiguration(Self.spinRing, rate: 1_000, duration: 0.1)
         light.waitStrategy = strategy
         let paced = try await run(light)
         #expect(paced.selfCheck.passed, "\(paced.selfCheck.failures)")
         #expect(paced.ticks.processed == 100)
         #expect(paced.configuration.waitStrategy == strategy.rawValue)
 
-        var saturated = lightConfiguration("spin-ring", rate: nil, procMs: 0, evalMs: 0)
+        var saturated = lightConfiguration(Self.spinRing, rate: nil, procMs: 0, evalMs: 0)
         saturated.waitStrategy = strategy
         // Until enough ticks went through, not for a fixed time: how many fit depends on the machine.
         let fast = try await runUntilProcessed(saturated, ticks: 101)
         #expect(fast.selfCheck.passed, "\(fast.selfCheck.failures)")
         #expect(fast.ticks.processed > 100)
 
-        var cpu = lightConfiguration("spin-ring", rate: 500, duration: 0.05, procMs: 0.1, evalMs: 0.3, evalKind: .cpu)
+        var cpu = lightConfiguration(Self.spinRing, rate: 500, duration: 0.05, procMs: 0.1, evalMs: 0.3, evalKind: .cpu)
         cpu.waitStrategy = strategy
         let evaluated = try await run(cpu)
         #expect(evaluated.selfCheck.passed, "\(evaluated.selfCheck.failures)")
@@ -51,7 +55,7 @@ struct ModelSpecificTests {
     @Test("spin-ring keeps its ring short: the depth never exceeds the ring, whatever queueCapacity says")
     func spinRingIsShort() async throws {
         let model = SpinRingModel()
-        var configuration = lightConfiguration("spin-ring", rate: nil, duration: 0.1, procMs: 0, evalMs: 0)
+        var configuration = lightConfiguration(Self.spinRing, rate: nil, duration: 0.1, procMs: 0, evalMs: 0)
         configuration.queueCapacity = 1 << 16
         let result = try await run(configuration)
         #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
@@ -91,13 +95,15 @@ struct ModelSpecificTests {
     @Test("the default wait strategy is park, from the CLI's options down to the model's")
     func defaultWait() {
         #expect(WaitStrategy.standard == .park)
-        #expect(ModelOptions().waitStrategy == .standard)
-        #expect(RunConfiguration(model: "spin-ring").waitStrategy == .standard)
+        #expect(SpinRingModel().tunables.waitStrategy == .standard)
+        #expect(RunConfiguration(model: Self.spinRing).waitStrategy == .standard)
+        #expect(SpinRingModel().tuned(ModelTunables(waitStrategy: .busy)).tunables.waitStrategy == .busy)
+        #expect(SpinRingModel().tuned(ModelTunables()).tunables.waitStrategy == .standard)
     }
 
     @Test("dispatch bounds the ticks in flight near queueCapacity: a paused receiver is resumed")
     func dispatchBackPressure() async throws {
-        var configuration = lightConfiguration("dispatch", rate: nil, procMs: 0, evalMs: 0)
+        var configuration = lightConfiguration(DispatchModel().name, rate: nil, procMs: 0, evalMs: 0)
         configuration.queueCapacity = 2_048
         // Until enough ticks went through to fill the queue, not for a fixed time.
         let result = try await runUntilProcessed(configuration, ticks: 1_001)
@@ -107,13 +113,13 @@ struct ModelSpecificTests {
         #expect(result.queue.peak < 2_048 + 1_024)
     }
 
-    @Test("threaded models report CPU per stage; shared ones report what shares it",
-          arguments: ["threads", "task-executors", "spin-ring", "event-loop", "tasks", "dispatch"])
+    @Test("a model reports CPU per stage where stages own threads, else what shares it",
+          arguments: ModelCatalog.names)
     func cpuAccounting(model: String) async throws {
         let result = try await run(lightConfiguration(model, rate: 500, duration: 0.1, procMs: 0.2, evalMs: 0.2, evalKind: .cpu))
         #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
         let cpu = result.cpuSeconds
-        if ["threads", "task-executors", "spin-ring"].contains(model) {
+        if cpu.shared == nil {
             #expect(cpu.receiver != nil && cpu.processor != nil && cpu.evaluator != nil)
             // 50 ticks × 0.2 ms of processor work: at least a few ms on its own clock.
             #expect((cpu.processor ?? 0) >= 0.005)
@@ -125,7 +131,7 @@ struct ModelSpecificTests {
 
     @Test("tasks reports the depth of its channel FIFO")
     func tasksDepth() async throws {
-        let result = try await run(lightConfiguration("tasks", rate: 2_000, duration: 0.1))
+        let result = try await run(lightConfiguration(TasksModel().name, rate: 2_000, duration: 0.1))
         #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
         #expect(result.queue.peak >= 1)
         #expect(result.queue.mean >= 1)

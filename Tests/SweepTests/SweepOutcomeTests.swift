@@ -11,7 +11,8 @@ struct SweepOutcomeTests {
     static let plan = SweepPlan(dimensions: [
         .init(axis: .model, values: ["threads", "spin-ring"]), .init(axis: .rate, values: ["200", "max"]),
         .init(axis: .procMs, values: ["2"]), .init(axis: .evalMs, values: ["50"]), .init(axis: .evalKind, values: ["wait"]),
-    ], setup: .init(durationSeconds: 5, seed: 3, arrivals: "poisson", clock: "exchange", waitStrategy: "park"))
+    ], setup: .init(durationSeconds: 5, seed: 3, arrivals: .poisson, clock: .exchange, waitStrategy: .park),
+       waitStrategyModels: ["spin-ring"])
 
     static let cell = plan.cells[0]
 
@@ -70,7 +71,7 @@ struct SweepOutcomeTests {
         #expect(p.waitStrategy == nil)
         #expect(record.startedAt == "2027-01-15T08:00:00Z")
         #expect(Self.plan.cell(of: p) == Self.cell)
-        // Only spin-ring records carry the wait strategy, as its runs do.
+        // Only the records of models that take a wait strategy carry it, as their runs do.
         let spin = SweepRunner.parameters(of: Self.plan.cells[1], plan: Self.plan)
         #expect(spin.model == "spin-ring" && spin.waitStrategy == "park")
         let saturated = try #require(Self.plan.cells.first { $0[.rate] == "max" })
@@ -129,7 +130,7 @@ struct SweepOutcomeTests {
         (5.0, "5s"), (0.3, "0.3s"), (60, "60s"), (2.5, "2.5s"),
     ])
     func durationArgument(seconds: Double, text: String) {
-        #expect(SweepPlan.Setup(durationSeconds: seconds).runArguments[1] == text)
+        #expect(SweepPlan.Setup(durationSeconds: seconds).runArguments(takingWaitStrategy: false)[1] == text)
     }
 
     @Test("each axis: options, units, labels and numbers")

@@ -25,13 +25,13 @@ struct SweepPlanDifferenceTests {
         ])
     }
 
-    @Test("--wait counts only when spin-ring, the one model it changes, is swept")
+    @Test("--wait counts only when a model that takes it is swept")
     func waitStrategy() throws {
-        let threads = try SweepPlan.make(lists: [.model: "threads"], waitStrategy: "park", models: Self.models)
-        #expect(try SweepPlan.make(lists: [.model: "threads"], waitStrategy: "busy", models: Self.models)
+        let threads = try SweepPlan.make(lists: [.model: "threads"], waitStrategy: .park, models: Self.models, waitStrategyModels: ["spin-ring"])
+        #expect(try SweepPlan.make(lists: [.model: "threads"], waitStrategy: .busy, models: Self.models, waitStrategyModels: ["spin-ring"])
             .differences(from: threads).isEmpty)
-        let spin = try SweepPlan.make(lists: [.model: "spin-ring"], waitStrategy: "park", models: Self.models)
-        #expect(try SweepPlan.make(lists: [.model: "spin-ring"], waitStrategy: "busy", models: Self.models)
+        let spin = try SweepPlan.make(lists: [.model: "spin-ring"], waitStrategy: .park, models: Self.models, waitStrategyModels: ["spin-ring"])
+        #expect(try SweepPlan.make(lists: [.model: "spin-ring"], waitStrategy: .busy, models: Self.models, waitStrategyModels: ["spin-ring"])
             .differences(from: spin) == [.init(option: "--wait", recorded: "park", requested: "busy")])
     }
 }

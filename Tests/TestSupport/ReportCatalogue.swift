@@ -2,9 +2,14 @@ import Foundation
 import Models
 import Report
 
+extension ReportLineup {
+    /// The catalogue's, as the command line passes it.
+    public static let catalogue = ReportLineup(order: ModelCatalog.names, baseline: ModelCatalog.baseline)
+}
+
 extension ReportRenderer {
-    /// The report as `ticklab report` renders it: models in the catalogue's order.
+    /// The report as `ticklab report` renders it: the catalogue's lineup.
     public static func render(_ sources: [ReportSource], generatedAt: Date = Date()) -> String {
-        render(sources, modelOrder: ModelCatalog.names, generatedAt: generatedAt)
+        render(sources, lineup: .catalogue, generatedAt: generatedAt)
     }
 }

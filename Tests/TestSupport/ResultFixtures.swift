@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import Results
 import Pipeline
 
@@ -14,7 +15,7 @@ public enum Fixture {
                            duration: Double = 5, seed: UInt64 = 1) -> RunResult.Parameters {
         RunResult.Parameters(model: model, feed: "synthetic", rate: rate, durationSeconds: duration, arrivals: "uniform",
                              clock: "exchange", seed: seed, procMs: procMs, evalMs: evalMs, evalKind: evalKind,
-                             waitStrategy: model == "spin-ring" ? "yield" : nil)
+                             waitStrategy: ModelCatalog.waitStrategyModels.contains(model) ? "yield" : nil)
     }
 
     /// A result whose figures follow from its parameters: `event-loop` falls behind at proc 5 ms
