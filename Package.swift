@@ -30,6 +30,9 @@ let package = Package(
     targets: [
         // Two OS calls Swift's Glibc module does not expose (timer slack, thread names).
         .target(name: "CSystemSupport"),
+        // The one lock and condition variable (pthread-based, so ThreadSanitizer sees them).
+        // No dependencies: every module that shares state between threads can use it.
+        .target(name: "Locks", swiftSettings: strict),
         // The L2 order book: levels, deltas, checksum. No dependencies, no concurrency.
         .target(name: "OrderBook", swiftSettings: strict),
         // Ticks, the synthetic exchange, arrival schedules and the monotonic clock.
@@ -38,7 +41,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "OrderBook", "MarketData",
+                "OrderBook", "MarketData", "Locks",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 // Only for `StageHost.eventLoop`: an I/O feed needs the loop its receiver runs on.
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -52,7 +55,7 @@ let package = Package(
         .target(
             name: "Exchange",
             dependencies: [
-                "Wire", "OrderBook", "MarketData", "Pipeline", "CSystemSupport",
+                "Wire", "OrderBook", "MarketData", "Pipeline", "CSystemSupport", "Locks",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -64,7 +67,7 @@ let package = Package(
         .target(
             name: "Models",
             dependencies: [
-                "Pipeline", "MarketData", "OrderBook", "CSystemSupport",
+                "Pipeline", "MarketData", "OrderBook", "CSystemSupport", "Locks",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -97,6 +100,7 @@ let package = Package(
             dependencies: ["MarketData", "OrderBook", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
+        .testTarget(name: "LocksTests", dependencies: ["Locks"], swiftSettings: strict),
         .testTarget(
             name: "PipelineTests",
             dependencies: ["Pipeline", "MarketData", "OrderBook"],
@@ -104,7 +108,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ModelsTests",
-            dependencies: ["Models", "Pipeline", "MarketData", "OrderBook", "Lab",
+            dependencies: ["Models", "Pipeline", "MarketData", "OrderBook", "Lab", "Locks",
                            .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),

@@ -1,10 +1,10 @@
 import CSystemSupport
 import Glibc
+import Locks
 import MarketData
 import NIOCore
 import NIOPosix
 import OrderBook
-import NIOConcurrencyHelpers
 import Synchronization
 import Wire
 
@@ -205,7 +205,7 @@ final class ServerCore: Sendable {
     let loop: any EventLoop
     private let configuration: ExchangeServer.Configuration
     private let state: NIOLoopBoundBox<State>
-    private let stats = NIOLockedValueBox(ExchangeServer.Statistics())
+    private let stats = Locked(ExchangeServer.Statistics())
 
     init(_ configuration: ExchangeServer.Configuration, loop: any EventLoop) {
         self.configuration = configuration
@@ -220,7 +220,7 @@ final class ServerCore: Sendable {
     }
 
     var statistics: ExchangeServer.Statistics {
-        stats.withLockedValue { $0 }
+        stats.withLock { $0 }
     }
 
     func currentBook() -> (sequence: UInt64, book: OrderBook) {
@@ -258,7 +258,7 @@ final class ServerCore: Sendable {
                     if (try? FrameEncoder.append(frame, to: &bytes)) != nil { frames += 1 }
                 }
             }
-            stats.withLockedValue { st in
+            stats.withLock { st in
                 st.ticks &+= UInt64(ticks.count)
                 st.sequence = ticks.last!.sequence
                 st.deltasDropped &+= dropped
@@ -293,14 +293,14 @@ final class ServerCore: Sendable {
             if !channel.isWritable,
                let buffered = try? channel.syncOptions?.getOption(.bufferedWritableBytes),
                buffered > configuration.maxBufferedBytes {
-                stats.withLockedValue { $0.slowConsumersDropped &+= 1 }
+                stats.withLock { $0.slowConsumersDropped &+= 1 }
                 channel.close(promise: nil)
                 continue
             }
             channel.writeAndFlush(buffer, promise: nil)
             written += 1
         }
-        stats.withLockedValue { st in
+        stats.withLock { st in
             st.framesSent &+= UInt64(frames * written)
             st.bytesSent &+= UInt64(buffer.readableBytes * written)
         }
@@ -324,7 +324,7 @@ final class ServerCore: Sendable {
     private func updateConnectionCounts(accepted: UInt64) {
         let connections = state.value.connections
         let subscribers = connections.values.filter(\.subscribed).count
-        stats.withLockedValue { st in
+        stats.withLock { st in
             st.connectionsAccepted &+= accepted
             st.connections = connections.count
             st.subscribers = subscribers
@@ -344,7 +344,7 @@ final class ServerCore: Sendable {
                 channel.close(promise: nil)
                 return
             }
-            stats.withLockedValue { st in
+            stats.withLock { st in
                 st.snapshots &+= 1
                 if reason != .initial { st.resubscriptions &+= 1 }
                 st.framesSent &+= 1
@@ -366,16 +366,16 @@ final class ServerCore: Sendable {
                 state.value.connections[id]!.openOrders.insert(order.clientOrderID)
                 reason = .none
             }
-            stats.withLockedValue { $0.orders &+= 1 }
+            stats.withLock { $0.orders &+= 1 }
             acknowledge(WireAck(clientOrderID: order.clientOrderID, clientTime: order.clientTime, request: .orderNew,
                                 status: reason == .none ? .accepted : .rejected, reason: reason), to: channel)
         case .orderCancel(let cancel):
             let known = state.value.connections[id]!.openOrders.remove(cancel.clientOrderID) != nil
-            stats.withLockedValue { $0.cancels &+= 1 }
+            stats.withLock { $0.cancels &+= 1 }
             acknowledge(WireAck(clientOrderID: cancel.clientOrderID, clientTime: cancel.clientTime, request: .orderCancel,
                                 status: known ? .accepted : .rejected, reason: known ? .none : .unknownOrder), to: channel)
         case .snapshot, .delta, .heartbeat, .ack, .goodbye:
-            stats.withLockedValue { $0.unexpectedFrames &+= 1 }
+            stats.withLock { $0.unexpectedFrames &+= 1 }
         }
     }
 
@@ -383,7 +383,7 @@ final class ServerCore: Sendable {
         let send: @Sendable () -> Void = { [self] in
             let frame = WireFrame(sequence: state.value.market.emitted, sendTime: MonotonicClock.now(), message: .ack(ack))
             guard let bytes = try? FrameEncoder.encode(frame), channel.isActive else { return }
-            stats.withLockedValue { st in
+            stats.withLock { st in
                 st.acks &+= 1
                 if ack.status == .rejected { st.rejects &+= 1 }
                 st.framesSent &+= 1
@@ -399,7 +399,7 @@ final class ServerCore: Sendable {
     }
 
     func decodeError(_ error: WireError) {
-        stats.withLockedValue { st in
+        stats.withLock { st in
             if error.isFatal { st.framingErrors &+= 1 } else { st.decodeErrors &+= 1 }
         }
     }
