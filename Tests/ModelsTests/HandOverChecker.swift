@@ -61,6 +61,10 @@ func checkerBatches(total: Int) -> [[ReceivedTick]] {
 final class CheckerOutcome<Value: Sendable>: Sendable {
     private let value = Locked<Value?>(nil)
     private let delivered = Condition()
+    /// The thread that delivers, joined once it has (ThreadSanitizer reports unjoined threads).
+    private let deliverer = Locked<OSThread<Void>?>(nil)
+
+    func join(afterDelivery thread: OSThread<Void>) { deliverer.withLock { $0 = thread } }
 
     func deliver(_ newValue: Value) {
         value.withLock { $0 = newValue }
@@ -69,7 +73,10 @@ final class CheckerOutcome<Value: Sendable>: Sendable {
 
     /// The delivered value, or nil if none came within ``handOverHangBound``. Blocks the thread.
     func wait() -> Value? {
-        value.withLock(when: { $0 != nil }, waitingOn: delivered, deadline: MonotonicClock.now() + handOverHangBound) { v, _ in v }
+        let result = value.withLock(when: { $0 != nil }, waitingOn: delivered, deadline: MonotonicClock.now() + handOverHangBound) { v, _ in v }
+        // A hung thread is left alone: the test fails instead of hanging too.
+        if result != nil, let thread = deliverer.withLock({ s in defer { s = nil }; return s }) { _ = thread.join() }
+        return result
     }
 
     /// ``wait()`` from async code, on a thread of its own (not blocking the cooperative pool).
@@ -81,8 +88,7 @@ final class CheckerOutcome<Value: Sendable>: Sendable {
 /// Runs `body` on a new OS thread; its result arrives in the returned outcome.
 func onThread<Value: Sendable>(_ name: String, _ body: @escaping @Sendable () -> Value) -> CheckerOutcome<Value> {
     let outcome = CheckerOutcome<Value>()
-    // Not joined: a hung thread must not hang the test too. It ends with its body.
-    _ = OSThread(name: name) { outcome.deliver(body()) }
+    outcome.join(afterDelivery: OSThread(name: name) { outcome.deliver(body()) })
     return outcome
 }
 
