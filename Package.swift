@@ -52,6 +52,9 @@ let package = Package(
         // The monotonic and CPU clocks every timestamp is taken from. No dependencies, so that
         // market data and the models can both use them without importing each other.
         .target(name: "Clocks", swiftSettings: strict),
+        // The one lock and condition variable (pthread-based, so ThreadSanitizer sees them).
+        // No dependencies: every module that shares state between threads can use it.
+        .target(name: "Locks", swiftSettings: strict),
         // The L2 order book: levels, deltas, checksum. No dependencies, no concurrency.
         .target(name: "OrderBook", swiftSettings: strict),
         // Ticks, the feed protocols, the synthetic exchange, arrival schedules, LOBSTER replays.
@@ -61,7 +64,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "OrderBook", "MarketData", "Clocks",
+                "OrderBook", "MarketData", "Clocks", "Locks",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strict
@@ -80,7 +83,7 @@ let package = Package(
         .target(
             name: "Exchange",
             dependencies: [
-                "Wire", "WireConversions", "OrderBook", "MarketData", "Clocks", "CSystemSupport",
+                "Wire", "WireConversions", "OrderBook", "MarketData", "Clocks", "Locks", "CSystemSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -92,7 +95,7 @@ let package = Package(
         .target(
             name: "ExchangeClient",
             dependencies: [
-                "Wire", "WireConversions", "OrderBook", "MarketData", "Pipeline", "Clocks",
+                "Wire", "WireConversions", "OrderBook", "MarketData", "Pipeline", "Clocks", "Locks",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -104,7 +107,7 @@ let package = Package(
         .target(
             name: "Models",
             dependencies: [
-                "Pipeline", "MarketData", "OrderBook", "Clocks", "CSystemSupport",
+                "Pipeline", "MarketData", "OrderBook", "Clocks", "Locks", "CSystemSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -154,6 +157,7 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),
+        .testTarget(name: "LocksTests", dependencies: ["Locks"], swiftSettings: strict),
         .testTarget(
             name: "ClocksTests",
             dependencies: ["Clocks"],
@@ -178,12 +182,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["Pipeline", "MarketData", "OrderBook", "Clocks"],
+            dependencies: ["Pipeline", "MarketData", "OrderBook", "Clocks", "Locks"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ModelsTests",
-            dependencies: ["Models", "Pipeline", "MarketData", "OrderBook", "Clocks", "TestSupport",
+            dependencies: ["Models", "Pipeline", "MarketData", "OrderBook", "Clocks", "Locks", "TestSupport",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "PropertyBased", package: "swift-property-based")],
@@ -201,7 +205,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SweepTests",
-            dependencies: ["Sweep", "Results", "Report", "Pipeline", "MarketData", "TestSupport"],
+            dependencies: ["Sweep", "Results", "Report", "Pipeline", "MarketData", "Clocks", "Locks", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -217,7 +221,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ExchangeTests",
-            dependencies: ["Exchange", "Wire", "MarketData", "OrderBook", "Clocks", "TestSupport"],
+            dependencies: ["Exchange", "Wire", "MarketData", "OrderBook", "Clocks", "Locks", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

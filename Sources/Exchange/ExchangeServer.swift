@@ -2,11 +2,11 @@ import Clocks
 import CSystemSupport
 import DequeModule
 import Glibc
+import Locks
 import MarketData
 import NIOCore
 import NIOPosix
 import OrderBook
-import NIOConcurrencyHelpers
 import Synchronization
 import Wire
 import WireConversions
@@ -279,7 +279,7 @@ final class ServerCore: Sendable {
     let loop: any EventLoop
     private let configuration: ExchangeServer.Configuration
     private let state: NIOLoopBoundBox<State>
-    private let stats = NIOLockedValueBox(ExchangeServer.Statistics())
+    private let stats = Locked(ExchangeServer.Statistics())
     private let log: (@Sendable (ExchangeServer.SlowConsumerDrop) -> Void)?
 
     init(_ configuration: ExchangeServer.Configuration, loop: any EventLoop,
@@ -297,7 +297,7 @@ final class ServerCore: Sendable {
     }
 
     var statistics: ExchangeServer.Statistics {
-        stats.withLockedValue { $0 }
+        stats.withLock { $0 }
     }
 
     func currentBook() -> (sequence: UInt64, book: OrderBook) {
@@ -338,7 +338,7 @@ final class ServerCore: Sendable {
                     if (try? FrameEncoder.append(frame, to: &bytes)) != nil { frames += 1 }
                 }
             }
-            stats.withLockedValue { st in
+            stats.withLock { st in
                 st.ticks &+= UInt64(ticks.count)
                 st.sequence = ticks.last!.sequence
                 st.deltasDropped &+= dropped
@@ -379,7 +379,7 @@ final class ServerCore: Sendable {
         }
         let (buffered, peak, peakConnection) = (state.value.bufferedBytes, state.value.peakBufferedBytes,
                                                 state.value.peakConnectionBufferedBytes)
-        stats.withLockedValue { st in
+        stats.withLock { st in
             st.framesSent &+= UInt64(frames * written)
             st.bytesSent &+= UInt64(buffer.readableBytes * written)
             st.bufferedBytes = buffered
@@ -449,7 +449,7 @@ final class ServerCore: Sendable {
         }
         connection.outbound.discard()
         connection.channel.close(promise: nil)
-        stats.withLockedValue { st in
+        stats.withLock { st in
             st.slowConsumersDropped &+= 1
             switch bound {
             case .subscriber: st.droppedOverSubscriberBound &+= 1
@@ -504,7 +504,7 @@ final class ServerCore: Sendable {
         let subscribers = connections.values.filter(\.subscribed).count
         let (buffered, peak, peakConnection) = (state.value.bufferedBytes, state.value.peakBufferedBytes,
                                                 state.value.peakConnectionBufferedBytes)
-        stats.withLockedValue { st in
+        stats.withLock { st in
             st.connectionsAccepted &+= accepted
             st.connections = connections.count
             st.subscribers = subscribers
@@ -528,7 +528,7 @@ final class ServerCore: Sendable {
                 return
             }
             let sent = send(ByteBuffer(bytes: bytes), to: id) {
-                stats.withLockedValue { st in
+                stats.withLock { st in
                     st.snapshots &+= 1
                     if reason != .initial { st.resubscriptions &+= 1 }
                     st.framesSent &+= 1
@@ -551,16 +551,16 @@ final class ServerCore: Sendable {
                 state.value.connections[id]!.openOrders.insert(order.clientOrderID)
                 reason = .none
             }
-            stats.withLockedValue { $0.orders &+= 1 }
+            stats.withLock { $0.orders &+= 1 }
             acknowledge(WireAck(clientOrderID: order.clientOrderID, clientTime: order.clientTime, request: .orderNew,
                                 status: reason == .none ? .accepted : .rejected, reason: reason), to: channel)
         case .orderCancel(let cancel):
             let known = state.value.connections[id]!.openOrders.remove(cancel.clientOrderID) != nil
-            stats.withLockedValue { $0.cancels &+= 1 }
+            stats.withLock { $0.cancels &+= 1 }
             acknowledge(WireAck(clientOrderID: cancel.clientOrderID, clientTime: cancel.clientTime, request: .orderCancel,
                                 status: known ? .accepted : .rejected, reason: known ? .none : .unknownOrder), to: channel)
         case .snapshot, .delta, .heartbeat, .ack, .goodbye:
-            stats.withLockedValue { $0.unexpectedFrames &+= 1 }
+            stats.withLock { $0.unexpectedFrames &+= 1 }
         }
     }
 
@@ -569,7 +569,7 @@ final class ServerCore: Sendable {
             let frame = WireFrame(sequence: state.value.market.emitted, sendTime: MonotonicClock.now(), message: .ack(ack))
             guard let bytes = try? FrameEncoder.encode(frame), channel.isActive else { return }
             _ = self.send(ByteBuffer(bytes: bytes), to: ObjectIdentifier(channel)) {
-                stats.withLockedValue { st in
+                stats.withLock { st in
                     st.acks &+= 1
                     if ack.status == .rejected { st.rejects &+= 1 }
                     st.framesSent &+= 1
@@ -585,7 +585,7 @@ final class ServerCore: Sendable {
     }
 
     func decodeError(_ error: WireError) {
-        stats.withLockedValue { st in
+        stats.withLock { st in
             if error.isFatal { st.framingErrors &+= 1 } else { st.decodeErrors &+= 1 }
         }
     }

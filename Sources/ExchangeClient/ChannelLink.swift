@@ -1,10 +1,10 @@
 import Clocks
 import Dispatch
+import Locks
 import MarketData
 import NIOCore
 import NIOPosix
 import Pipeline
-import NIOConcurrencyHelpers
 import Wire
 
 /// "Data or deadline" for a feed read by a NIO channel: the channel rings it when bytes arrive
@@ -26,7 +26,7 @@ final class Doorbell: FeedReadiness {
         var tokens: UInt64 = 0
     }
 
-    private let state = NIOLockedValueBox(State())
+    private let state = Locked(State())
     /// Whose timers the deadlines use: on the event-loop model, the model's own loop.
     let loop: any EventLoop
 
@@ -34,7 +34,7 @@ final class Doorbell: FeedReadiness {
 
     /// Wakes the waiter, or remembers the ring for the next one.
     func ring() {
-        let waiter = state.withLockedValue { s -> Waiter? in
+        let waiter = state.withLock { s -> Waiter? in
             guard let waiter = s.waiter else { s.rung = true; return nil }
             s.waiter = nil
             return waiter
@@ -45,7 +45,7 @@ final class Doorbell: FeedReadiness {
     }
 
     func notify(until deadline: UInt64, _ wake: @escaping @Sendable () -> Void) -> Bool {
-        let token = state.withLockedValue { s -> UInt64? in
+        let token = state.withLock { s -> UInt64? in
             if s.rung { s.rung = false; return nil }
             s.tokens &+= 1
             s.waiter = Waiter(token: s.tokens, wake: wake, timer: nil)
@@ -55,7 +55,7 @@ final class Doorbell: FeedReadiness {
         let now = MonotonicClock.now()
         guard deadline > now else { fire(token); return true }
         let timer = loop.scheduleTask(in: .nanoseconds(Int64(min(deadline - now, UInt64(Int64.max))))) { [self] in fire(token) }
-        let stillWaiting = state.withLockedValue { s -> Bool in
+        let stillWaiting = state.withLock { s -> Bool in
             guard s.waiter?.token == token else { return false }
             s.waiter!.timer = timer
             return true
@@ -77,7 +77,7 @@ final class Doorbell: FeedReadiness {
     }
 
     private func fire(_ token: UInt64) {
-        let waiter = state.withLockedValue { s -> Waiter? in
+        let waiter = state.withLock { s -> Waiter? in
             guard s.waiter?.token == token else { return nil }
             defer { s.waiter = nil }
             return s.waiter
@@ -103,7 +103,7 @@ final class ChannelLink: Sendable {
 
     static let inboxHighWater = 1 << 20
 
-    private let inbox = NIOLockedValueBox(Inbox())
+    private let inbox = Locked(Inbox())
     private let doorbell: Doorbell
 
     private init(doorbell: Doorbell) { self.doorbell = doorbell }
@@ -138,7 +138,7 @@ final class ChannelLink: Sendable {
         future.whenComplete { [self] result in
             switch result {
             case .success(let channel):
-                let close = inbox.withLockedValue { s -> Bool in
+                let close = inbox.withLock { s -> Bool in
                     s.channel = channel
                     return s.closeRequested
                 }
@@ -149,11 +149,11 @@ final class ChannelLink: Sendable {
         }
     }
 
-    var phase: LinkPhase { inbox.withLockedValue { $0.phase } }
+    var phase: LinkPhase { inbox.withLock { $0.phase } }
 
     /// Moves the inbox, at most `limit` bytes, into `decoder`; the count moved.
     func read(into decoder: inout FrameDecoder, limit: Int) -> Int {
-        let (count, resume) = inbox.withLockedValue { s -> (Int, (any Channel)?) in
+        let (count, resume) = inbox.withLock { s -> (Int, (any Channel)?) in
             let count = min(limit, s.bytes.count)
             guard count > 0 else { return (0, nil) }
             s.bytes.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
@@ -167,12 +167,12 @@ final class ChannelLink: Sendable {
     }
 
     func send(_ bytes: [UInt8]) {
-        guard let channel = inbox.withLockedValue({ $0.phase == .open ? $0.channel : nil }) else { return }
+        guard let channel = inbox.withLock({ $0.phase == .open ? $0.channel : nil }) else { return }
         channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil)
     }
 
     func close() {
-        let channel = inbox.withLockedValue { s -> (any Channel)? in
+        let channel = inbox.withLock { s -> (any Channel)? in
             s.closeRequested = true
             if s.phase != .open && s.phase != .connecting { return nil }
             s.phase = .closed("closed by the client")
@@ -186,7 +186,7 @@ final class ChannelLink: Sendable {
     /// The channel is active: it may be before the bootstrap's future has handed it over, so
     /// the handler hands it over too.
     fileprivate func opened(_ channel: any Channel) {
-        let close = inbox.withLockedValue { s -> Bool in
+        let close = inbox.withLock { s -> Bool in
             s.channel = channel
             if s.phase == .connecting { s.phase = .open }
             return s.closeRequested
@@ -197,7 +197,7 @@ final class ChannelLink: Sendable {
 
     /// Appends bytes; false when reading should pause.
     fileprivate func received(_ buffer: ByteBuffer) -> Bool {
-        inbox.withLockedValue { s in
+        inbox.withLock { s in
             s.bytes.append(contentsOf: buffer.readableBytesView)
             if s.bytes.count >= Self.inboxHighWater { s.readPaused = true }
             return !s.readPaused
@@ -207,7 +207,7 @@ final class ChannelLink: Sendable {
     fileprivate func readComplete() { doorbell.ring() }
 
     fileprivate func closed(_ reason: String) {
-        inbox.withLockedValue { s in
+        inbox.withLock { s in
             if case .closed = s.phase { return }
             s.phase = .closed(reason)
         }

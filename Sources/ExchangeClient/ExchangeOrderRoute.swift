@@ -1,10 +1,10 @@
 import Clocks
 import Dispatch
+import Locks
 import MarketData
 import NIOCore
 import NIOPosix
 import Pipeline
-import NIOConcurrencyHelpers
 import Wire
 
 /// Orders to `ticklab exchange` over TCP, on an order-entry connection of their own (market
@@ -28,8 +28,8 @@ public final class ExchangeOrderRoute: OrderRoute {
         case channel(ChannelOrderSession, ownGroup: MultiThreadedEventLoopGroup?)
     }
 
-    private let mode = NIOLockedValueBox<Mode?>(nil)
-    fileprivate let stats = NIOLockedValueBox(RouteCounters())
+    private let mode = Locked<Mode?>(nil)
+    fileprivate let stats = Locked(RouteCounters())
 
     public init(host: String, port: Int, timeout: UInt64 = 5_000_000_000) {
         self.host = host
@@ -40,7 +40,7 @@ public final class ExchangeOrderRoute: OrderRoute {
     public var name: String { host.contains(":") ? "exchange tcp://[\(host)]:\(port)" : "exchange tcp://\(host):\(port)" }
 
     public func prepare(for stageHost: StageHost) {
-        mode.withLockedValue { mode in
+        mode.withLock { mode in
             guard mode == nil else { return }
             switch stageHost {
             case .thread:
@@ -56,7 +56,7 @@ public final class ExchangeOrderRoute: OrderRoute {
 
     private func currentMode() -> Mode {
         prepare(for: .thread)
-        return mode.withLockedValue { $0! }
+        return mode.withLock { $0! }
     }
 
     public func sendAndWait(_ order: RoutedOrder, sleep: (UInt64) -> Void) -> OrderOutcome {
@@ -65,13 +65,13 @@ public final class ExchangeOrderRoute: OrderRoute {
             return session.send(order)
         case .channel(let session, _):
             let semaphore = DispatchSemaphore(value: 0)
-            let outcome = NIOLockedValueBox<OrderOutcome?>(nil)
+            let outcome = Locked<OrderOutcome?>(nil)
             session.send(order) { result in
-                outcome.withLockedValue { $0 = result }
+                outcome.withLock { $0 = result }
                 semaphore.signal()
             }
             semaphore.wait()
-            return outcome.withLockedValue { $0! }
+            return outcome.withLock { $0! }
         }
     }
 
@@ -89,7 +89,7 @@ public final class ExchangeOrderRoute: OrderRoute {
 
     public func close() {
         // Dropping the sessions also breaks the cycle route → session → route.
-        let current = mode.withLockedValue { mode in
+        let current = mode.withLock { mode in
             defer { mode = nil }
             return mode
         }
@@ -102,7 +102,7 @@ public final class ExchangeOrderRoute: OrderRoute {
         }
     }
 
-    public var counters: [String: UInt64] { stats.withLockedValue { $0.dictionary } }
+    public var counters: [String: UInt64] { stats.withLock { $0.dictionary } }
 
     fileprivate func frame(for order: RoutedOrder) -> [UInt8] {
         let message = WireMessage.orderNew(WireOrder(clientOrderID: order.id, side: order.side == .bid ? .bid : .ask,
@@ -141,12 +141,12 @@ private final class BlockingOrderSession: Sendable {
     }
 
     private let route: ExchangeOrderRoute
-    private let state = NIOLockedValueBox(State())
+    private let state = Locked(State())
 
     init(route: ExchangeOrderRoute) { self.route = route }
 
     func send(_ order: RoutedOrder) -> OrderOutcome {
-        state.withLockedValue { s in
+        state.withLock { s in
             if let link = s.link {
                 // Take in what came since (late acknowledgements, an end of stream) so that a
                 // connection the exchange closed is noticed before an order is sent on it.
@@ -154,7 +154,7 @@ private final class BlockingOrderSession: Sendable {
                 if link.progress() != .open {
                     link.close()
                     s.link = nil
-                    route.stats.withLockedValue { $0.disconnects &+= 1 }
+                    route.stats.withLock { $0.disconnects &+= 1 }
                 }
             }
             if s.link == nil {
@@ -162,9 +162,9 @@ private final class BlockingOrderSession: Sendable {
                 case .success(let link):
                     s.link = link
                     s.decoder.reset()
-                    route.stats.withLockedValue { $0.connects &+= 1 }
+                    route.stats.withLock { $0.connects &+= 1 }
                 case .failure(let failure):
-                    route.stats.withLockedValue { $0.connectFailures &+= 1 }
+                    route.stats.withLock { $0.connectFailures &+= 1 }
                     return .failed(reason: "cannot connect to the exchange: \(failure.reason)")
                 }
             }
@@ -172,28 +172,28 @@ private final class BlockingOrderSession: Sendable {
             guard link.send(route.frame(for: order)) else {
                 return lose(&s, "the connection failed while sending")
             }
-            route.stats.withLockedValue { $0.ordersSent &+= 1 }
+            route.stats.withLock { $0.ordersSent &+= 1 }
             let deadline = MonotonicClock.now() &+ route.timeout
             while true {
                 switch s.decoder.next() {
                 case .frame(let frame):
                     if case .ack(let ack) = frame.message, ack.clientOrderID == order.id {
-                        route.stats.withLockedValue { $0.acks &+= 1 }
+                        route.stats.withLock { $0.acks &+= 1 }
                         return ExchangeOrderRoute.outcome(of: ack)
                     }
                     if case .goodbye = frame.message { return lose(&s, "the exchange closed") }
                     // An acknowledgement of an order that timed out earlier, or market data.
-                    route.stats.withLockedValue { $0.strayFrames &+= 1 }
+                    route.stats.withLock { $0.strayFrames &+= 1 }
                 case .skipped:
-                    route.stats.withLockedValue { $0.decodeErrors &+= 1 }
+                    route.stats.withLock { $0.decodeErrors &+= 1 }
                 case .failed(let error):
-                    route.stats.withLockedValue { $0.decodeErrors &+= 1 }
+                    route.stats.withLock { $0.decodeErrors &+= 1 }
                     return lose(&s, error.description)
                 case .needMore:
                     if link.read(into: &s.decoder, limit: 64 * 1_024) > 0 { continue }
                     if case .closed(let reason) = link.progress() { return lose(&s, reason) }
                     if MonotonicClock.now() >= deadline {
-                        route.stats.withLockedValue { $0.timeouts &+= 1 }
+                        route.stats.withLock { $0.timeouts &+= 1 }
                         return lose(&s, "no acknowledgement within \(route.timeout / 1_000_000) ms")
                     }
                     link.waitReady(until: deadline)
@@ -205,12 +205,12 @@ private final class BlockingOrderSession: Sendable {
     private func lose(_ s: inout State, _ reason: String) -> OrderOutcome {
         s.link?.close()
         s.link = nil
-        route.stats.withLockedValue { $0.disconnects &+= 1 }
+        route.stats.withLock { $0.disconnects &+= 1 }
         return .failed(reason: reason)
     }
 
     func close() {
-        state.withLockedValue { s in
+        state.withLock { s in
             s.link?.close()
             s.link = nil
         }
@@ -230,7 +230,7 @@ private final class ChannelOrderSession: Sendable {
 
     private let route: ExchangeOrderRoute
     let loop: any EventLoop
-    private let state = NIOLockedValueBox(State())
+    private let state = Locked(State())
 
     init(route: ExchangeOrderRoute, loop: any EventLoop) {
         self.route = route
@@ -238,7 +238,7 @@ private final class ChannelOrderSession: Sendable {
     }
 
     func send(_ order: RoutedOrder, completion: @escaping Completion) {
-        let (channel, closed) = state.withLockedValue { s -> (EventLoopFuture<any Channel>?, Bool) in
+        let (channel, closed) = state.withLock { s -> (EventLoopFuture<any Channel>?, Bool) in
             if s.closed { return (nil, true) }
             if s.channel == nil { s.channel = connect() }
             s.waiting[order.id] = completion
@@ -249,11 +249,11 @@ private final class ChannelOrderSession: Sendable {
         channel.whenComplete { [self] result in
             switch result {
             case .success(let channel):
-                route.stats.withLockedValue { $0.ordersSent &+= 1 }
+                route.stats.withLock { $0.ordersSent &+= 1 }
                 channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil)
                 loop.scheduleTask(in: .nanoseconds(Int64(route.timeout))) { [self] in
                     guard let completion = take(order.id) else { return }
-                    route.stats.withLockedValue { $0.timeouts &+= 1 }
+                    route.stats.withLock { $0.timeouts &+= 1 }
                     channel.close(promise: nil)
                     completion(.failed(reason: "no acknowledgement within \(route.timeout / 1_000_000) ms"))
                 }
@@ -275,10 +275,10 @@ private final class ChannelOrderSession: Sendable {
             .connect(host: route.host, port: route.port)
         future.whenComplete { [self] result in
             switch result {
-            case .success: route.stats.withLockedValue { $0.connects &+= 1 }
+            case .success: route.stats.withLock { $0.connects &+= 1 }
             case .failure:
-                route.stats.withLockedValue { $0.connectFailures &+= 1 }
-                state.withLockedValue { $0.channel = nil }
+                route.stats.withLock { $0.connectFailures &+= 1 }
+                state.withLock { $0.channel = nil }
             }
         }
         return future
@@ -287,35 +287,35 @@ private final class ChannelOrderSession: Sendable {
     /// The completion of the order if it still waits. Count what happened before calling it:
     /// the caller may read the counters as soon as it is woken.
     func take(_ id: UInt64) -> Completion? {
-        state.withLockedValue { $0.waiting.removeValue(forKey: id) }
+        state.withLock { $0.waiting.removeValue(forKey: id) }
     }
 
     func acknowledged(_ ack: WireAck) {
         guard let completion = take(ack.clientOrderID) else {
-            route.stats.withLockedValue { $0.strayFrames &+= 1 }
+            route.stats.withLock { $0.strayFrames &+= 1 }
             return
         }
-        route.stats.withLockedValue { $0.acks &+= 1 }
+        route.stats.withLock { $0.acks &+= 1 }
         completion(ExchangeOrderRoute.outcome(of: ack))
     }
 
     func stray(_ error: WireError?) {
-        route.stats.withLockedValue { st in if error != nil { st.decodeErrors &+= 1 } else { st.strayFrames &+= 1 } }
+        route.stats.withLock { st in if error != nil { st.decodeErrors &+= 1 } else { st.strayFrames &+= 1 } }
     }
 
     /// The connection is gone: every waiting order fails, the next one reconnects.
     func lost(_ reason: String) {
-        let waiting = state.withLockedValue { s -> [Completion] in
+        let waiting = state.withLock { s -> [Completion] in
             s.channel = nil
             defer { s.waiting = [:] }
             return Array(s.waiting.values)
         }
-        route.stats.withLockedValue { $0.disconnects &+= 1 }
+        route.stats.withLock { $0.disconnects &+= 1 }
         for completion in waiting { completion(.failed(reason: reason)) }
     }
 
     func close() {
-        let channel = state.withLockedValue { s -> EventLoopFuture<any Channel>? in
+        let channel = state.withLock { s -> EventLoopFuture<any Channel>? in
             s.closed = true
             return s.channel
         }

@@ -1,8 +1,8 @@
 import Clocks
 import Glibc
+import Locks
 import MarketData
 import Pipeline
-import NIOConcurrencyHelpers
 import Wire
 
 /// Where a connection is in its life.
@@ -18,8 +18,8 @@ enum LinkPhase: Sendable, Equatable {
 /// stage polls, and the stage waits for it in `poll(2)`.
 ///
 /// Only the owning stage's thread uses a link; the lock makes that visible to the compiler and
-/// to ThreadSanitizer at no cost (it is never contended). Locks in this module are NIO's
-/// pthread-based ones: ThreadSanitizer does not see `Synchronization.Mutex` on Linux (Swift
+/// to ThreadSanitizer at no cost (it is never contended). The lock is the project's ``Locked``
+/// (a pthread mutex): ThreadSanitizer does not see `Synchronization.Mutex` on Linux (Swift
 /// 6.3.1), and reports every access under it as a race.
 final class SocketLink: Sendable {
     private struct State {
@@ -28,14 +28,14 @@ final class SocketLink: Sendable {
         var scratch = [UInt8](repeating: 0, count: 64 * 1_024)
     }
 
-    private let state: NIOLockedValueBox<State>
+    private let state: Locked<State>
 
     private init(fd: Int32, phase: LinkPhase) {
-        state = NIOLockedValueBox(State(fd: fd, phase: phase))
+        state = Locked(State(fd: fd, phase: phase))
     }
 
     deinit {
-        state.withLockedValue { s in
+        state.withLock { s in
             if s.fd >= 0 { _ = systemClose(s.fd) }
         }
     }
@@ -74,7 +74,7 @@ final class SocketLink: Sendable {
 
     /// The phase, after checking whether a pending connection has completed.
     func progress() -> LinkPhase {
-        state.withLockedValue { s in
+        state.withLock { s in
             guard s.phase == .connecting else { return s.phase }
             var descriptor = pollfd(fd: s.fd, events: Int16(POLLOUT), revents: 0)
             guard poll(&descriptor, 1, 0) > 0 else { return .connecting }
@@ -93,7 +93,7 @@ final class SocketLink: Sendable {
     /// Moves what the socket holds, at most `limit` bytes, into `decoder`; the count moved.
     /// End of stream or an error closes the link (see ``progress()``).
     func read(into decoder: inout FrameDecoder, limit: Int) -> Int {
-        state.withLockedValue { s in
+        state.withLock { s in
             guard s.phase == .open else { return 0 }
             var total = 0
             while total < limit {
@@ -122,7 +122,7 @@ final class SocketLink: Sendable {
     /// the connection is gone or stuck.
     @discardableResult
     func send(_ bytes: [UInt8]) -> Bool {
-        state.withLockedValue { s in
+        state.withLock { s in
             guard s.phase == .open else { return false }
             var offset = 0
             let deadline = MonotonicClock.now() &+ 1_000_000_000
@@ -146,7 +146,7 @@ final class SocketLink: Sendable {
 
     /// Blocks until the socket is readable (connected, while connecting), or `deadline`.
     func waitReady(until deadline: UInt64) {
-        let (fd, events) = state.withLockedValue { s -> (Int32, Int16) in
+        let (fd, events) = state.withLock { s -> (Int32, Int16) in
             (s.fd, s.phase == .connecting ? Int16(POLLOUT) : Int16(POLLIN))
         }
         let now = MonotonicClock.now()
@@ -160,12 +160,12 @@ final class SocketLink: Sendable {
 
     /// Closes the socket; the phase becomes `closed` if it was not already.
     func close(reason: String = "closed by the client") {
-        state.withLockedValue { s in Self.shut(&s, reason) }
+        state.withLock { s in Self.shut(&s, reason) }
     }
 
     /// Hands the connected socket to someone else (a NIO channel); the link no longer owns it.
     func takeDescriptor() -> Int32? {
-        state.withLockedValue { s in
+        state.withLock { s in
             guard s.phase == .open, s.fd >= 0 else { return nil }
             let fd = s.fd
             s.fd = -1
@@ -218,12 +218,12 @@ final class SocketLink: Sendable {
 /// Waits on the current socket of a feed whose receiver owns its thread: `poll(2)` for bytes
 /// (or for the connection to complete), a plain sleep while there is no socket.
 final class SocketReadiness: FeedReadiness {
-    private let link = NIOLockedValueBox<SocketLink?>(nil)
+    private let link = Locked<SocketLink?>(nil)
 
-    func watch(_ socket: SocketLink?) { link.withLockedValue { $0 = socket } }
+    func watch(_ socket: SocketLink?) { link.withLock { $0 = socket } }
 
     func waitBlocking(until deadline: UInt64) {
-        if let socket = link.withLockedValue({ $0 }) { socket.waitReady(until: deadline) } else { MonotonicClock.sleep(until: deadline) }
+        if let socket = link.withLock({ $0 }) { socket.waitReady(until: deadline) } else { MonotonicClock.sleep(until: deadline) }
     }
 
     /// The receiver owns its thread (a task pinned to a dedicated thread): blocking it is fine.

@@ -1,5 +1,6 @@
 import Clocks
 import Dispatch
+import Locks
 import MarketData
 import Pipeline
 import Synchronization

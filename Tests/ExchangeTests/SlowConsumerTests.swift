@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import MarketData
 import Clocks
+import Locks
 import TestSupport
 import Synchronization
 import Testing

@@ -1,3 +1,4 @@
+import Locks
 import MarketData
 import Models
 import OrderBook

@@ -1,5 +1,6 @@
 import Foundation
 import Clocks
+import Locks
 @testable import Report
 @testable import Results
 @testable import Sweep

@@ -39,6 +39,7 @@ public final class Background: Sendable {
 public struct TimedOut: Error, CustomStringConvertible {
     public var what: String
     public var description: String { "timed out waiting for \(what)" }
+    public init(what: String) { self.what = what }
 }
 
 /// Blocks the calling thread until `condition` holds, checking every 2 ms; throws after

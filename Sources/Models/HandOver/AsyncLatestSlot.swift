@@ -1,3 +1,4 @@
+import Locks
 import Pipeline
 
 /// An async latest-value slot (`asyncio.Event` plus a shared variable in the seed): publishing

@@ -1,4 +1,5 @@
 import DequeModule
+import Locks
 import Pipeline
 
 /// An async bounded FIFO with one waiting continuation per side (`asyncio.Queue` in the seed).

@@ -1,3 +1,4 @@
+import Locks
 import Pipeline
 
 /// A latest-value slot for a reader that is not a thread or a task but a callback, as on a

@@ -1,33 +1,33 @@
+import Locks
 import Pipeline
 
 /// The `threads` model's latest-value slot: one state, one lock, one condition
 /// (`threading.Condition` in the seed). Publishing overwrites; the reader takes the newest.
-public final class LockedStateSlot: BlockingStateSlot, @unchecked Sendable {
-    // @unchecked Sendable: `state` and `closed` are only touched with `lock` held.
-    private let lock = ConditionLock(conditions: 1)
-    private var state = BookState.empty
-    private var closed = false
+public final class LockedStateSlot: BlockingStateSlot, Sendable {
+    private struct State {
+        var value = BookState.empty
+        var closed = false
+    }
+
+    private let state = Locked(State())
+    /// Signalled on every publish and on close.
+    private let changed = Condition()
 
     public init() {}
 
     public func publish(_ newState: BookState) {
-        lock.withLock {
-            state = newState
-            lock.signal()
-        }
+        state.withLock { $0.value = newState }
+        changed.signal()
     }
 
     public func next(after sequence: UInt64) -> BookState? {
-        lock.withLock {
-            while state.sequence <= sequence && !closed { lock.wait() }
-            return state.sequence > sequence ? state : nil
+        state.withLock(when: { $0.value.sequence > sequence || $0.closed }, waitingOn: changed) { s in
+            s.value.sequence > sequence ? s.value : nil
         }
     }
 
     public func close() {
-        lock.withLock {
-            closed = true
-            lock.broadcast()
-        }
+        state.withLock { $0.closed = true }
+        changed.broadcast()
     }
 }

@@ -1,18 +1,22 @@
 import DequeModule
+import Locks
 import Pipeline
 
 /// The `threads` model's inbound FIFO: a bounded deque behind one mutex, with a condition for
 /// "not empty" and one for "not full" (`queue.Queue` in the seed).
 ///
 /// The consumer takes everything queued at once, so a backlog costs one lock round trip, not
-/// one per tick.
-public final class LockedTickQueue: BlockingTickQueue, @unchecked Sendable {
-    // @unchecked Sendable: `items` and `closed` are only touched with `lock` held.
-    private let lock = ConditionLock(conditions: 2)
-    private var items: Deque<ReceivedTick> = []
-    private var closed = false
+/// one per tick; so does a put that fits.
+public final class LockedTickQueue: BlockingTickQueue, Sendable {
+    private struct State {
+        var items: Deque<ReceivedTick> = []
+        var closed = false
+    }
+
+    private let state = Locked(State())
+    private let notEmpty = Condition()
+    private let notFull = Condition()
     private let capacity: Int
-    private static let notEmpty = 0, notFull = 1
 
     public init(capacity: Int) {
         precondition(capacity > 0)
@@ -20,36 +24,38 @@ public final class LockedTickQueue: BlockingTickQueue, @unchecked Sendable {
     }
 
     public func put(_ ticks: [ReceivedTick]) -> Int {
-        lock.withLock {
-            for tick in ticks {
-                while items.count >= capacity && !closed {
-                    lock.signal(Self.notEmpty)
-                    lock.wait(Self.notFull)
+        if ticks.isEmpty { return state.withLock { $0.items.count } }
+        var next = 0
+        while true {
+            // Appends what fits (everything once closed: a close must not strand the producer),
+            // then lets the consumer at it while waiting for room for the rest.
+            let depth = state.withLock(when: { $0.items.count < capacity || $0.closed }, waitingOn: notFull) { s in
+                while next < ticks.count && (s.items.count < capacity || s.closed) {
+                    s.items.append(ticks[next])
+                    next += 1
                 }
-                items.append(tick)
+                return s.items.count
             }
-            lock.signal(Self.notEmpty)
-            return items.count
+            notEmpty.signal()
+            if next == ticks.count { return depth }
         }
     }
 
     public func take(into batch: inout [ReceivedTick]) -> Bool {
         batch.removeAll(keepingCapacity: true)
-        return lock.withLock {
-            while items.isEmpty && !closed { lock.wait(Self.notEmpty) }
-            if items.isEmpty { return false }
-            batch.append(contentsOf: items)
-            items.removeAll(keepingCapacity: true)
-            lock.signal(Self.notFull)
+        let took = state.withLock(when: { !$0.items.isEmpty || $0.closed }, waitingOn: notEmpty) { s in
+            if s.items.isEmpty { return false }
+            batch.append(contentsOf: s.items)
+            s.items.removeAll(keepingCapacity: true)
             return true
         }
+        if took { notFull.signal() }
+        return took
     }
 
     public func close() {
-        lock.withLock {
-            closed = true
-            lock.broadcast(Self.notEmpty)
-            lock.broadcast(Self.notFull)
-        }
+        state.withLock { $0.closed = true }
+        notEmpty.broadcast()
+        notFull.broadcast()
     }
 }

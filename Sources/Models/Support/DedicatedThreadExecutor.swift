@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Clocks
+import Locks
 import MarketData
 import Pipeline
 
@@ -17,80 +18,68 @@ import Pipeline
 ///
 /// Call ``shutdown()`` once no task needs the executor any more: it runs what is queued, ends
 /// the thread and returns the CPU time the thread consumed.
-public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
-    // @unchecked Sendable: `jobs`, `timers`, `idle`, `stopping` and `thread` are only touched
-    // with `mutex` held; the mutex and condition live in heap memory allocated once in `init`
-    // and freed in `deinit`, after the thread was joined.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let condition: UnsafeMutablePointer<pthread_cond_t>
-    private var jobs: [UnownedJob] = []
-    private var timers: [Timer] = []
-    /// The thread waits on the condition: only then does an enqueue pay for a signal.
-    private var idle = false
-    private var stopping = false
-    private var thread: OSThread<Void>?
+public final class DedicatedThreadExecutor: TaskExecutor, Sendable {
+    private struct State {
+        var jobs: [UnownedJob] = []
+        var timers: [Timer] = []
+        /// Counts enqueues, schedules and the shutdown: the idle thread sleeps until it moves
+        /// (or the earliest timer is due), so a new timer earlier than the one it waits for
+        /// wakes it to recompute its deadline.
+        var changes: UInt64 = 0
+        var stopping = false
+        var thread: OSThread<Void>?
+    }
 
     private struct Timer {
         var deadline: UInt64
         var fire: @Sendable () -> Void
     }
 
+    private let state: Locked<State>
+    /// Signalled on every change of `state` the thread must react to.
+    private let changed = Condition()
+
     /// Starts the executor's thread, named `name` (15 characters are kept).
     public init(name: String) {
-        mutex = .allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
-        condition = .allocate(capacity: 1)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        #if canImport(Glibc)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        #endif
-        pthread_cond_init(condition, &attributes)
-        pthread_condattr_destroy(&attributes)
-        jobs.reserveCapacity(64)
+        var initial = State()
+        initial.jobs.reserveCapacity(64)
+        state = Locked(initial)
         let started = OSThread(name: name) { [self] in runLoop() }
-        pthread_mutex_lock(mutex)
-        thread = started
-        pthread_mutex_unlock(mutex)
-    }
-
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        condition.deallocate()
-        mutex.deallocate()
+        state.withLock { $0.thread = started }
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        pthread_mutex_lock(mutex)
-        precondition(!stopping || thread != nil, "a job was enqueued on an executor that was shut down")
-        jobs.append(job)
-        let wake = idle
-        pthread_mutex_unlock(mutex)
-        if wake { pthread_cond_signal(condition) }
+        state.withLock { s in
+            precondition(!s.stopping || s.thread != nil, "a job was enqueued on an executor that was shut down")
+            s.jobs.append(job)
+            s.changes &+= 1
+        }
+        // No system call unless the thread waits (glibc checks for waiters first).
+        changed.signal()
     }
 
     /// Calls `fire` on the executor's thread at `deadline` (monotonic ns) or as soon after as
     /// the thread is free.
     public func schedule(at deadline: UInt64, _ fire: @escaping @Sendable () -> Void) {
-        pthread_mutex_lock(mutex)
-        timers.append(Timer(deadline: deadline, fire: fire))
-        let wake = idle
-        pthread_mutex_unlock(mutex)
-        if wake { pthread_cond_signal(condition) }
+        state.withLock { s in
+            s.timers.append(Timer(deadline: deadline, fire: fire))
+            s.changes &+= 1
+        }
+        changed.signal()
     }
 
     /// Runs what is queued, ends the thread and returns its CPU seconds. Timers not yet due are
     /// dropped. Call it once, when no task will enqueue here any more.
     @discardableResult
     public func shutdown() -> Double {
-        pthread_mutex_lock(mutex)
-        stopping = true
-        let thread = self.thread
-        self.thread = nil
-        pthread_mutex_unlock(mutex)
-        pthread_cond_signal(condition)
+        let thread = state.withLock { s in
+            s.stopping = true
+            s.changes &+= 1
+            defer { s.thread = nil }
+            return s.thread
+        }
+        changed.signal()
         return thread?.join().cpuSeconds ?? 0
     }
 
@@ -99,38 +88,36 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
         var running: [UnownedJob] = []
         running.reserveCapacity(64)
         var due: [Timer] = []
-        pthread_mutex_lock(mutex)
         while true {
-            if !timers.isEmpty {
-                let now = MonotonicClock.now()
-                var i = 0
-                while i < timers.count {
-                    if timers[i].deadline <= now { due.append(timers.removeUnordered(at: i)) } else { i += 1 }
+            // Take the queued jobs and the due timers; if there are none, learn when to wake.
+            let (stop, seen, nextDeadline) = state.withLock { s -> (Bool, UInt64, UInt64?) in
+                if !s.timers.isEmpty {
+                    let now = MonotonicClock.now()
+                    var i = 0
+                    while i < s.timers.count {
+                        if s.timers[i].deadline <= now { due.append(s.timers.removeUnordered(at: i)) } else { i += 1 }
+                    }
                 }
+                swap(&s.jobs, &running)
+                let idle = running.isEmpty && due.isEmpty
+                return (idle && s.stopping, s.changes, idle ? s.timers.lazy.map(\.deadline).min() : nil)
             }
-            if !jobs.isEmpty || !due.isEmpty {
-                swap(&jobs, &running)
-                pthread_mutex_unlock(mutex)
+            if !running.isEmpty || !due.isEmpty {
                 // Several timers may be due at once (the thread was busy): earliest first.
                 due.sort { $0.deadline < $1.deadline }
                 for timer in due { timer.fire() }
                 due.removeAll(keepingCapacity: true)
                 for job in running { job.runSynchronously(on: executor) }
                 running.removeAll(keepingCapacity: true)
-                pthread_mutex_lock(mutex)
                 continue
             }
-            if stopping { break }
-            idle = true
-            if let next = timers.lazy.map(\.deadline).min() {
-                var deadline = timespec(tv_sec: Int(next / 1_000_000_000), tv_nsec: Int(next % 1_000_000_000))
-                _ = pthread_cond_timedwait(condition, mutex, &deadline)
+            if stop { break }
+            if let nextDeadline {
+                state.withLock(when: { $0.changes != seen }, waitingOn: changed, deadline: nextDeadline) { _, _ in }
             } else {
-                pthread_cond_wait(condition, mutex)
+                state.withLock(when: { $0.changes != seen }, waitingOn: changed) { _ in }
             }
-            idle = false
         }
-        pthread_mutex_unlock(mutex)
     }
 }
 

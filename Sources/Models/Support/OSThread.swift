@@ -3,8 +3,8 @@ import Glibc
 #endif
 import Clocks
 import CSystemSupport
+import Locks
 import MarketData
-import Synchronization
 
 /// A dedicated OS thread that runs one closure and hands back its result and the CPU time the
 /// thread consumed.
@@ -16,7 +16,7 @@ public final class OSThread<Result: Sendable>: Sendable {
     private let outcome: Outcome
 
     private final class Outcome: Sendable {
-        let value = Mutex<(result: Result, cpuNanos: UInt64)?>(nil)
+        let value = Locked<(result: Result, cpuNanos: UInt64)?>(nil)
     }
 
     /// Starts `body` on a new thread named `name` (at most 15 characters are kept).
@@ -34,7 +34,8 @@ public final class OSThread<Result: Sendable>: Sendable {
 
     /// Waits for the thread to end and returns its result and its CPU seconds.
     public func join() -> (result: Result, cpuSeconds: Double) {
-        pthread_join(handle, nil)
+        let code = pthread_join(handle, nil)
+        precondition(code == 0, "pthread_join failed with error \(code)")
         let value = outcome.value.withLock { $0 }!
         return (value.result, Double(value.cpuNanos) / 1e9)
     }

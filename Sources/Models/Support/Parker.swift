@@ -1,3 +1,4 @@
+import Locks
 import Synchronization
 
 /// Where a spinning thread sleeps once spinning has gone on long enough (the `park` wait
@@ -9,11 +10,11 @@ import Synchronization
 /// write and the read on each side guarantee that at least one of them sees the other, so a
 /// wake-up is never lost. A wake-up may be spurious: ``park(unless:)`` returns and the caller
 /// re-checks, as with any condition variable.
-public final class Parker: @unchecked Sendable {
-    // @unchecked Sendable: `permit` is only touched with `lock` held.
+public final class Parker: Sendable {
     private let sleeping = Atomic<Bool>(false)
-    private let lock = ConditionLock(conditions: 1)
-    private var permit = false
+    /// Set by ``unpark()``, consumed by the park it wakes.
+    private let permit = Locked(false)
+    private let permitted = Condition()
 
     public init() {}
 
@@ -23,10 +24,7 @@ public final class Parker: @unchecked Sendable {
         sleeping.store(true, ordering: .relaxed)
         atomicMemoryFence(ordering: .sequentiallyConsistent)
         if !ready() {
-            lock.withLock {
-                while !permit { lock.wait() }
-                permit = false
-            }
+            permit.withLock(when: { $0 }, waitingOn: permitted) { $0 = false }
         }
         sleeping.store(false, ordering: .relaxed)
     }
@@ -35,9 +33,7 @@ public final class Parker: @unchecked Sendable {
     public func unpark() {
         atomicMemoryFence(ordering: .sequentiallyConsistent)
         guard sleeping.load(ordering: .relaxed) else { return }
-        lock.withLock {
-            permit = true
-            lock.signal()
-        }
+        permit.withLock { $0 = true }
+        permitted.signal()
     }
 }

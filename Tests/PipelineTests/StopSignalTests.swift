@@ -1,0 +1,60 @@
+import Clocks
+import Dispatch
+import MarketData
+import Pipeline
+import Testing
+
+@Suite("Stop signal")
+struct StopSignalTests {
+    @Test("a fresh signal is not requested and has no instant")
+    func fresh() {
+        let stop = StopSignal()
+        #expect(!stop.isRequested)
+        #expect(stop.instant == .max)
+    }
+
+    @Test("a request is seen, with the instant it was made")
+    func request() {
+        let stop = StopSignal()
+        let before = MonotonicClock.now()
+        stop.request()
+        let after = MonotonicClock.now()
+        #expect(stop.isRequested)
+        #expect(stop.instant >= before && stop.instant <= after)
+    }
+
+    @Test("the first request's instant is kept; later ones change nothing")
+    func firstWins() {
+        let stop = StopSignal()
+        stop.request()
+        let first = stop.instant
+        // Until the clock has moved on, so that a second instant would differ.
+        while MonotonicClock.now() == first {}
+        stop.request()
+        #expect(stop.instant == first)
+    }
+
+    @Test("requests from many threads at once leave one instant")
+    func concurrentRequests() {
+        let stop = StopSignal()
+        let seen = (0..<8).map { _ in StopSignalObservation() }
+        DispatchQueue.concurrentPerform(iterations: 8) { index in
+            stop.request()
+            seen[index].record(stop.instant)
+        }
+        #expect(stop.isRequested)
+        let instant = stop.instant
+        #expect(instant != .max)
+        // A requester that lost the race may return before the winner stored its instant: it
+        // sees none yet, never another one.
+        #expect(seen.allSatisfy { $0.value == instant || $0.value == .max })
+    }
+}
+
+/// One thread's reading of the signal's instant.
+private final class StopSignalObservation: @unchecked Sendable {
+    // @unchecked Sendable: written by exactly one iteration of `concurrentPerform`, read after
+    // it returned (which orders the write before the read).
+    private(set) var value: UInt64 = 0
+    func record(_ instant: UInt64) { value = instant }
+}
