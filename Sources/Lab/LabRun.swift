@@ -12,6 +12,9 @@ public enum LabRun {
         case trace(String)
         case model(String)
         case feed(String)
+        /// A LOBSTER file that cannot be read (no line) or holds a bad row (its line): the
+        /// command exits as `verify-lobster` does, 66 or 65.
+        case lobsterInput(LobsterInputError)
 
         public var description: String {
             switch self {
@@ -20,6 +23,7 @@ public enum LabRun {
             case .trace(let message): message
             case .model(let message): "the model failed: \(message)"
             case .feed(let message): message
+            case .lobsterInput(let error): error.description
             }
         }
     }

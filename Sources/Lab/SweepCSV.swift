@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import MarketData
 
 /// `results.csv`: one flat row per record of `results.jsonl`, for spreadsheets and pandas.
 ///
@@ -142,5 +143,5 @@ public enum SweepCSV {
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    static func number(_ value: Double) -> String { SweepNumber.format(value) }
+    static func number(_ value: Double) -> String { NumberText.shortest(value) }
 }

@@ -1,17 +1,13 @@
 import Foundation
 import Pipeline
+import MarketData
 
 /// What a sweep runs: the values of every axis, the settings all cells share, and how often
 /// each cell repeats.
 public struct SweepPlan: Sendable, Hashable, Codable {
     /// A value an option does not allow, said so that the user can fix it.
-    public struct InvalidOption: Error, CustomStringConvertible, Equatable {
-        public var option: String
-        public var value: String
-        public var allowed: String
-
-        public var description: String { "\(option): '\(value)' is not allowed: \(allowed)" }
-    }
+    /// A bad option or list item, worded as every command words it.
+    public typealias InvalidOption = InvalidValue
 
     /// The values of one axis, in the order given.
     public struct Dimension: Sendable, Hashable, Codable {
@@ -69,7 +65,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
 
         /// The child's options for these settings.
         public var runArguments: [String] {
-            ["--duration", "\(SweepNumber.format(durationSeconds))s", "--seed", String(seed),
+            ["--duration", DurationText.option(seconds: durationSeconds), "--seed", String(seed),
              "--arrivals", arrivals, "--clock", clock, "--wait", waitStrategy]
         }
 
@@ -192,7 +188,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         for axis in SweepAxis.allCases where axis.neutralValue == nil || values(of: axis) != [axis.neutralValue!] {
             words += [axis.sweepOption, values(of: axis).joined(separator: ",")]
         }
-        words += ["--duration", "\(SweepNumber.format(setup.durationSeconds))s", "--repeats", String(repeats),
+        words += ["--duration", DurationText.option(seconds: setup.durationSeconds), "--repeats", String(repeats),
                   "--seed", String(setup.seed), "--arrivals", setup.arrivals, "--clock", setup.clock,
                   "--wait", setup.waitStrategy]
         if let directory { words += ["--out", directory] }

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import MarketData
 
 /// Runs a sweep: every pending run of the plan in a fresh child process, one after another,
 /// each result appended to `results.jsonl` as it comes, `results.csv` and `report.html`
@@ -172,7 +173,7 @@ public final class SweepRunner {
             error = "was killed by signal \(number) (\(signalName(number)))"
         }
         if outcome.timedOut {
-            error = "did not finish within \(SweepNumber.format(outcome.wallSeconds.rounded())) s and was stopped; it " + error
+            error = "did not finish within \(NumberText.shortest(outcome.wallSeconds.rounded())) s and was stopped; it " + error
         } else if let unreadable {
             error += " and " + unreadable
         } else {

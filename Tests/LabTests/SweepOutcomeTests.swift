@@ -1,6 +1,7 @@
 import Foundation
 @testable import Lab
 import Testing
+import MarketData
 
 /// How a child's outcome becomes a record: the rules behind "a failed cell is recorded with
 /// its error", without spawning anything.
@@ -148,6 +149,6 @@ struct SweepOutcomeTests {
 
     @Test("numbers are written so that they read back exactly", arguments: [0.1, 0.5, 2, 199.75, 1e-5, 123_456_789, 0.30000000000000004])
     func numbersRoundTrip(value: Double) {
-        #expect(Double(SweepNumber.format(value)) == value)
+        #expect(Double(NumberText.shortest(value)) == value)
     }
 }
