@@ -99,12 +99,12 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         case .rate:
             if text.lowercased() == "max" { return "max" }
             guard let value = Double(text), value.isFinite, value > 0, value <= 100_000_000 else {
-                throw invalid("a number of ticks per second above 0 (at most 1e8), or 'max'")
+                throw invalid(InvalidValue.Allowed.rate)
             }
             return NumberText.shortest(value)
         case .procMs, .evalMs:
             guard let value = Double(text), value.isFinite, value >= 0, value <= 60_000 else {
-                throw invalid("a number of milliseconds from 0 to 60000")
+                throw invalid(InvalidValue.Allowed.milliseconds())
             }
             return NumberText.shortest(value)
         case .evalKind:
@@ -115,7 +115,7 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         case .routeRttMs:
             if text.lowercased() == "none" { return "none" }
             guard let value = Double(text), value.isFinite, value >= 0, value <= 60_000 else {
-                throw invalid("a round trip in milliseconds from 0 to 60000, or 'none' (no routing)")
+                throw invalid("a round trip is a number of milliseconds from 0 to 60000, or 'none' (no routing)")
             }
             return NumberText.shortest(value)
         }

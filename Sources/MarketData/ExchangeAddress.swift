@@ -30,7 +30,12 @@ public struct ExchangeAddress: Sendable, Hashable, Codable, CustomStringConverti
             throw ParseError(text: text, problem: "it does not start with tcp://")
         }
         let rest = text.dropFirst(Self.scheme.count)
-        guard let colon = rest.lastIndex(of: ":") else {
+        // The port's colon comes after the host, after the closing bracket of an IPv6 host.
+        let hostEnd = rest.hasPrefix("[") ? rest.firstIndex(of: "]").map(rest.index(after:)) : rest.startIndex
+        guard let hostEnd else {
+            throw ParseError(text: text, problem: "the IPv6 host has no closing bracket (tcp://[::1]:9000)")
+        }
+        guard let colon = rest[hostEnd...].lastIndex(of: ":") else {
             throw ParseError(text: text, problem: "the port is missing (tcp://HOST:PORT, for example tcp://127.0.0.1:9000)")
         }
         let portText = rest[rest.index(after: colon)...]

@@ -17,3 +17,16 @@ public struct InvalidValue: Error, CustomStringConvertible, Equatable, Sendable 
 
     public var description: String { "\(option): '\(value)' is not allowed: \(allowed)" }
 }
+
+extension InvalidValue {
+    /// What is allowed, worded once for the options that `run`, `sweep` and `exchange` share.
+    public enum Allowed {
+        public static let rate = "a rate is a number of ticks per second above 0 (up to 1e8), or 'max'"
+        public static let maximumMilliseconds = 60_000.0
+
+        /// `milliseconds must be a number from 0 to 60000`.
+        public static func milliseconds(from minimum: Double = 0) -> String {
+            "milliseconds must be a number from \(NumberText.shortest(minimum)) to \(NumberText.shortest(maximumMilliseconds))"
+        }
+    }
+}

@@ -21,7 +21,7 @@ struct RateArgument: ExpressibleByArgument, CustomStringConvertible {
 
     static func parse(_ text: String) throws -> RateArgument {
         guard let rate = RateArgument(argument: text) else {
-            throw UsageMessage.NotAllowed("a number of ticks per second above 0 (at most 1e8), or 'max'")
+            throw UsageMessage.NotAllowed(InvalidValue.Allowed.rate)
         }
         return rate
     }
@@ -78,7 +78,7 @@ struct ModelArgument: ExpressibleByArgument, CustomStringConvertible {
 
 /// Milliseconds: a finite number from `minimum` (0 unless an option says otherwise) to 60000.
 struct MillisecondsArgument: ExpressibleByArgument, CustomStringConvertible {
-    static let maximum = 60_000.0
+    static let maximum = InvalidValue.Allowed.maximumMilliseconds
     var value: Double
     init(_ value: Double) { self.value = value }
     init?(argument: String) {
@@ -94,7 +94,7 @@ struct MillisecondsArgument: ExpressibleByArgument, CustomStringConvertible {
 
     static func parse(_ text: String, minimum: Double) throws -> MillisecondsArgument {
         guard let ms = MillisecondsArgument(argument: text), ms.value >= minimum else {
-            throw UsageMessage.NotAllowed("a number of milliseconds from \(NumberText.shortest(minimum)) to \(NumberText.shortest(maximum))")
+            throw UsageMessage.NotAllowed(InvalidValue.Allowed.milliseconds(from: minimum))
         }
         return ms
     }

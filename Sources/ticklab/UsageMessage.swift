@@ -79,7 +79,7 @@ enum UsageMessage {
         // "Unknown option '--x'" or "Unknown option '--x'. Did you mean '--y'?"
         if let match = first.wholeMatch(of: /Unknown option '(?<option>[^']+)'(?:\. Did you mean '(?<suggestion>[^']+)'\?)?/) {
             let suggestion = match.output.suggestion.map { " (did you mean '\($0)'?)" } ?? ""
-            return line(command ?? "ticklab", String(match.output.option),
+            return line(command ?? "option", String(match.output.option),
                         allowed: "not an option of \(command.map { "'ticklab \($0)'" } ?? "ticklab")\(suggestion)")
         }
         // "Unexpected argument 'x'": a word where no argument goes.
