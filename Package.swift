@@ -55,10 +55,13 @@ let package = Package(
         // The one lock and condition variable (pthread-based, so ThreadSanitizer sees them).
         // No dependencies: every module that shares state between threads can use it.
         .target(name: "Locks", swiftSettings: strict),
+        // One formatter each for numbers and durations, and the one shape of a usage error's
+        // line: every command, table, CSV and report writes them the same way. No dependencies.
+        .target(name: "Formats", swiftSettings: strict),
         // The L2 order book: levels, deltas, checksum. No dependencies, no concurrency.
         .target(name: "OrderBook", swiftSettings: strict),
         // Ticks, the feed protocols, the synthetic exchange, arrival schedules, LOBSTER replays.
-        .target(name: "MarketData", dependencies: ["OrderBook"], swiftSettings: strict),
+        .target(name: "MarketData", dependencies: ["OrderBook", "Formats"], swiftSettings: strict),
         // Stage logic written once, workloads, metrics, and the protocols a model implements.
         // No NIO: `StageHost.eventLoop` carries the loop opaquely (see StageHost.swift).
         .target(
@@ -85,7 +88,6 @@ let package = Package(
             dependencies: [
                 "Wire", "WireConversions", "OrderBook", "MarketData", "Clocks", "Locks", "CSystemSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
@@ -97,7 +99,6 @@ let package = Package(
             dependencies: [
                 "Wire", "WireConversions", "OrderBook", "MarketData", "Pipeline", "Clocks", "Locks",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
@@ -119,19 +120,19 @@ let package = Package(
         // `plan.json` and the records name them, `machine.json`, and the results directory's
         // files. Pipeline only for the value types the records carry (latency summaries, the
         // evaluation kind, the wait strategy): nothing of NIO or the models.
-        .target(name: "Results", dependencies: ["Pipeline"], swiftSettings: strict),
+        .target(name: "Results", dependencies: ["Pipeline", "MarketData", "Formats"], swiftSettings: strict),
         // One run of one model on one feed: feeds made from the configuration, order routes,
         // Ctrl-C, the table `ticklab run` prints.
         .target(
             name: "Run",
-            dependencies: ["Results", "Pipeline", "Models", "MarketData", "OrderBook", "ExchangeClient", "Clocks"],
+            dependencies: ["Results", "Pipeline", "Models", "MarketData", "OrderBook", "ExchangeClient", "Clocks", "Formats"],
             swiftSettings: strict
         ),
         // Reads records and renders `report.html`. Pipeline only for the records' value types.
-        .target(name: "Report", dependencies: ["Results", "Pipeline"], swiftSettings: strict),
+        .target(name: "Report", dependencies: ["Results", "Pipeline", "MarketData", "Formats"], swiftSettings: strict),
         // A plan's execution: one child process per run, progress, the CSV, the report rewritten
         // as results come in. No models and no NIO: children are `ticklab run --json`.
-        .target(name: "Sweep", dependencies: ["Results", "Report", "Pipeline", "Clocks"], swiftSettings: strict),
+        .target(name: "Sweep", dependencies: ["Results", "Report", "Pipeline", "Clocks", "Formats"], swiftSettings: strict),
         // Capacity with confidence (issue 10): load and rate, the objective, intervals of repeats,
         // the knee, interleaving, noise from /proc/stat, the machine's floor. No dependencies, so
         // that the sweep and the report can both use it and it can be tested on its own.
@@ -140,7 +141,7 @@ let package = Package(
         .executableTarget(
             name: "ticklab",
             dependencies: [
-                "Run", "Sweep", "Report", "Results", "Capacity", "Models", "Pipeline", "MarketData", "Exchange",
+                "Run", "Sweep", "Report", "Results", "Capacity", "Formats", "Models", "Pipeline", "MarketData", "Exchange",
                 "ExchangeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -151,8 +152,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Results", "Report", "Models", "Pipeline", "MarketData", "OrderBook", "Clocks", "Wire", "Exchange",
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                "Results", "Report", "Models", "Pipeline", "MarketData", "OrderBook", "Clocks", "Locks", "Wire",
+                "Exchange",
             ],
             path: "Tests/TestSupport",
             swiftSettings: strict
@@ -170,7 +171,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MarketDataTests",
-            dependencies: ["MarketData", "OrderBook", "TestSupport",
+            dependencies: ["MarketData", "OrderBook", "Formats", "TestSupport",
                            .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
@@ -205,13 +206,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SweepTests",
-            dependencies: ["Sweep", "Results", "Report", "Pipeline", "MarketData", "Clocks", "Locks", "TestSupport"],
+            dependencies: ["Sweep", "Results", "Report", "Pipeline", "MarketData", "Clocks", "Locks", "Formats", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ReportTests",
             // Sweep: the report's figures are checked against the CSV the sweep writes beside it.
-            dependencies: ["Report", "Results", "Sweep", "Models", "Pipeline", "TestSupport"],
+            dependencies: ["Report", "Results", "Sweep", "Models", "Pipeline", "Formats", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -37,7 +37,7 @@ public final class ExchangeOrderRoute: OrderRoute {
         self.timeout = timeout
     }
 
-    public var name: String { host.contains(":") ? "exchange tcp://[\(host)]:\(port)" : "exchange tcp://\(host):\(port)" }
+    public var name: String { "exchange \(ExchangeAddress(host: host, port: port))" }
 
     public func prepare(for stageHost: StageHost) {
         mode.withLock { mode in

@@ -39,7 +39,7 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
             self.duration = duration
         }
 
-        public var endpoint: String { host.contains(":") ? "tcp://[\(host)]:\(port)" : "tcp://\(host):\(port)" }
+        public var endpoint: String { ExchangeAddress(host: host, port: port).description }
     }
 
     /// The first connection failed: nothing to run against.

@@ -7,39 +7,56 @@ public enum FeedSource: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The framed binary feed of `ticklab exchange` at HOST:PORT.
     case tcp(host: String, port: Int)
 
+    /// Why a text names no feed: the value and what is allowed, for a one-line usage error.
     public struct ParseError: Error, CustomStringConvertible {
         public let text: String
+        /// What is wrong with it, when it is almost right (`tcp://` without a port, `lobster:`
+        /// without a file); nil when it names no kind of feed at all.
+        public let problem: String?
+
+        public init(text: String, problem: String? = nil) {
+            self.text = text
+            self.problem = problem
+        }
+
         public var description: String {
-            "invalid feed '\(text)': use 'synthetic', 'lobster:MESSAGES.csv' or 'tcp://HOST:PORT'"
+            problem.map { "'\(text)' is not a feed: \($0)" }
+                ?? "'\(text)' is not a feed: use 'synthetic', 'lobster:MESSAGES.csv' or 'tcp://HOST:PORT'"
         }
     }
 
-    /// Parses `synthetic`, `lobster:PATH` or `tcp://HOST:PORT`.
+    /// Parses `synthetic`, `lobster:PATH` or `tcp://HOST:PORT` (see ``ExchangeAddress``).
     public init(parsing text: String) throws(ParseError) {
         if text == "synthetic" {
             self = .synthetic
-        } else if text.hasPrefix("lobster:"), text.count > "lobster:".count {
-            self = .lobster(messages: String(text.dropFirst("lobster:".count)))
-        } else if text.hasPrefix("tcp://") {
-            let rest = text.dropFirst("tcp://".count)
-            guard let colon = rest.lastIndex(of: ":"),
-                  let port = Int(rest[rest.index(after: colon)...]), (1...65_535).contains(port) else {
-                throw ParseError(text: text)
+        } else if text.hasPrefix("lobster:") {
+            guard text.count > "lobster:".count else {
+                throw ParseError(text: text, problem: "the message file is missing (lobster:MESSAGES.csv)")
             }
-            var host = String(rest[..<colon])
-            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            guard !host.isEmpty else { throw ParseError(text: text) }
-            self = .tcp(host: host, port: port)
+            self = .lobster(messages: String(text.dropFirst("lobster:".count)))
+        } else if text.hasPrefix(ExchangeAddress.scheme) {
+            do {
+                let address = try ExchangeAddress(parsing: text)
+                self = .tcp(host: address.host, port: address.port)
+            } catch {
+                throw ParseError(text: text, problem: error.problem)
+            }
         } else {
             throw ParseError(text: text)
         }
+    }
+
+    /// The exchange of a `tcp://` feed; nil for the others.
+    public var exchangeAddress: ExchangeAddress? {
+        if case .tcp(let host, let port) = self { return ExchangeAddress(host: host, port: port) }
+        return nil
     }
 
     public var description: String {
         switch self {
         case .synthetic: "synthetic"
         case .lobster(let path): "lobster:\(path)"
-        case .tcp(let host, let port): host.contains(":") ? "tcp://[\(host)]:\(port)" : "tcp://\(host):\(port)"
+        case .tcp(let host, let port): ExchangeAddress(host: host, port: port).description
         }
     }
 }

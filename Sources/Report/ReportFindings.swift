@@ -1,5 +1,6 @@
 import Foundation
 import Results
+import Formats
 
 /// One finding: a short heading and sentences with the numbers that support it.
 struct ReportFinding: Hashable {
@@ -104,13 +105,13 @@ struct ReportFindings {
                 }
                 let kept = panel.points.filter { $0.keptUp && $0.procMs > first }.map(\.procMs)
                 if !kept.isEmpty {
-                    recoveries.append("proc \(kept.map(SweepNumber.format).joined(separator: ", ")) ms"
+                    recoveries.append("proc \(kept.map(NumberText.shortest).joined(separator: ", ")) ms"
                         + (panel.title.isEmpty ? "" : " at \(panel.title)"))
                 }
             }
             let phrases = starts.sorted { $0.proc < $1.proc }.map { start in
                 let where_ = start.panels.filter { !$0.isEmpty }
-                return "from proc \(SweepNumber.format(start.proc)) ms" + (where_.isEmpty ? "" : " (\(Self.list(where_)))")
+                return "from proc \(NumberText.shortest(start.proc)) ms" + (where_.isEmpty ? "" : " (\(Self.list(where_)))")
             }
             if !phrases.isEmpty { text += " It falls behind " + Self.list(phrases) + "." }
             if !recoveries.isEmpty { text += " It kept up again at " + Self.list(recoveries) + "." }
@@ -123,7 +124,7 @@ struct ReportFindings {
     func fullUtilisation() -> ReportFinding? {
         let full = rated.filter { ($0.utilisation ?? 0) >= 0.999 }
         guard !full.isEmpty else { return nil }
-        let procs = Set(full.map { "proc \(SweepNumber.format($0.procMs)) ms at \($0.cell[.rate]) ticks/s" }).sorted()
+        let procs = Set(full.map { "proc \(NumberText.shortest($0.procMs)) ms at \($0.cell[.rate]) ticks/s" }).sorted()
         return ReportFinding(heading: "No slack",
             text: "At \(procs.joined(separator: " and ")) the processor is fully utilised (rate × proc-ms ≥ 1): "
                 + "no model has slack there, so any overhead or calibration error grows a backlog. "
@@ -214,7 +215,7 @@ struct ReportFindings {
         }
         // The seed's way: a range of gains over the cells of high CPU load.
         let high = gains.filter { ($0.point.utilisation ?? 0) >= Self.highLoad }
-        let procs = Set(high.map(\.point.procMs)).sorted().map(SweepNumber.format)
+        let procs = Set(high.map(\.point.procMs)).sorted().map(NumberText.shortest)
         var ranges: [String] = []
         for name in model.models where name != baseline {
             let mine = high.filter { $0.point.model == name }
@@ -226,7 +227,7 @@ struct ReportFindings {
         }
         if !ranges.isEmpty {
             findings.append(ReportFinding(heading: "At high CPU load",
-                text: "Against \(baseline) where rate × proc-ms ≥ \(SweepNumber.format(Self.highLoad)) (proc \(procs.joined(separator: ", ")) ms): "
+                text: "Against \(baseline) where rate × proc-ms ≥ \(NumberText.shortest(Self.highLoad)) (proc \(procs.joined(separator: ", ")) ms): "
                     + ranges.joined(separator: "; ") + "."))
         }
         return findings
@@ -254,9 +255,9 @@ struct ReportFindings {
                 }
                 for key in order {
                     let points = groups[key]!
-                    let procs = Set(points.map(\.procMs)).sorted().map(SweepNumber.format).joined(separator: ", ")
+                    let procs = Set(points.map(\.procMs)).sorted().map(NumberText.shortest).joined(separator: ", ")
                     var name = heavy ? "High processor load" : "Light processor load"
-                    name += " (rate × proc-ms \(heavy ? "≥" : "<") \(SweepNumber.format(Self.highLoad)): proc \(procs) ms"
+                    name += " (rate × proc-ms \(heavy ? "≥" : "<") \(NumberText.shortest(Self.highLoad)): proc \(procs) ms"
                     for (axis, value) in zip(others, key) { name += ", \(axis.label(value))" }
                     classes.append((name + ")", points))
                 }

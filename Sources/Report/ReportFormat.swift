@@ -1,5 +1,6 @@
 import Foundation
 import Results
+import Formats
 
 /// How the report and the progress lines write numbers and text.
 public enum ReportFormat {
@@ -30,28 +31,28 @@ public enum ReportFormat {
     public static func number(_ value: Double) -> String {
         guard value.isFinite else { return "—" }
         let magnitude = abs(value)
-        if magnitude >= 1_000 || value == value.rounded() { return String(format: "%.0f", value) }
-        if magnitude >= 10 { return String(format: "%.1f", value) }
-        if magnitude >= 1 { return String(format: "%.2f", value) }
-        return String(format: "%.3g", value)
+        if magnitude >= 1_000 || value == value.rounded() { return NumberText.fixed(value, digits: 0) }
+        if magnitude >= 10 { return NumberText.fixed(value, digits: 1) }
+        if magnitude >= 1 { return NumberText.fixed(value, digits: 2) }
+        return NumberText.significant(value, digits: 3)
     }
 
     /// Milliseconds to three significant digits: `130`, `52.1`, `1.23`, `0.0123`.
     public static func millis(_ value: Double) -> String {
         guard value.isFinite else { return "—" }
         let magnitude = abs(value)
-        if magnitude >= 100 { return String(format: "%.0f", value) }
-        if magnitude >= 10 { return String(format: "%.1f", value) }
-        if magnitude >= 1 { return String(format: "%.2f", value) }
+        if magnitude >= 100 { return NumberText.fixed(value, digits: 0) }
+        if magnitude >= 10 { return NumberText.fixed(value, digits: 1) }
+        if magnitude >= 1 { return NumberText.fixed(value, digits: 2) }
         if magnitude == 0 { return "0" }
-        return String(format: "%.3g", value)
+        return NumberText.significant(value, digits: 3)
     }
 
     /// An axis tick, as short as it can be: `1`, `50`, `0.5`, `0.25`, `10000`.
     public static func tick(_ value: Double) -> String {
         guard value.isFinite else { return "" }
         if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
-        return String(format: "%g", value)
+        return NumberText.significant(value, digits: 6)
     }
 
     /// Seconds of CPU: `1.23`, `0.0456`.
@@ -61,7 +62,7 @@ public enum ReportFormat {
     public static func percent(_ value: Double) -> String {
         guard value.isFinite else { return "—" }
         let magnitude = abs(value)
-        let digits = magnitude >= 10 ? String(format: "%.0f", magnitude) : String(format: "%.1f", magnitude)
+        let digits = magnitude >= 10 ? NumberText.fixed(magnitude, digits: 0) : NumberText.fixed(magnitude, digits: 1)
         if digits == "0" || digits == "0.0" { return "±0%" }
         return (value > 0 ? "+" : "−") + digits + "%"
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Results
+import Formats
 
 /// Colours and marker shapes that stay apart for colour-blind readers and in grey print:
 /// the Okabe–Ito palette, and a different marker per model so that colour is never the only cue.
@@ -63,7 +64,7 @@ enum ReportMarker: CaseIterable {
 /// Small helpers for writing SVG by hand.
 enum SVG {
     /// A coordinate with one decimal.
-    static func n(_ value: Double) -> String { String(format: "%.1f", value.isFinite ? value : 0) }
+    static func n(_ value: Double) -> String { NumberText.fixed(value.isFinite ? value : 0, digits: 1) }
 
     static func text(_ content: String, x: Double, y: Double, anchor: String = "middle", size: Double = 11,
                      extra: String = "") -> String {
@@ -192,7 +193,7 @@ struct LineChart {
         for tick in xTicks {
             let px = x.map(tick)
             out += "<line x1=\"\(SVG.n(px))\" y1=\"\(SVG.n(h - Self.bottom))\" x2=\"\(SVG.n(px))\" y2=\"\(SVG.n(h - Self.bottom + 4))\" stroke=\"#555555\"/>"
-            out += SVG.text(SweepNumber.format(tick), x: px, y: h - Self.bottom + 16, size: 10)
+            out += SVG.text(NumberText.shortest(tick), x: px, y: h - Self.bottom + 16, size: 10)
         }
         out += "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(h - Self.bottom))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(h - Self.bottom))\" stroke=\"#555555\"/>"
         out += "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(Self.top))\" x2=\"\(SVG.n(Self.left))\" y2=\"\(SVG.n(h - Self.bottom))\" stroke=\"#555555\"/>"
@@ -216,7 +217,7 @@ struct LineChart {
             for point in sorted {
                 let px = x.map(point.x), py = y.map(point.y.median)
                 out += "<g class=\"point\" data-series=\"\(ReportFormat.escape(line.seriesLabel))\" data-stat=\"\(line.statistic)\" "
-                    + "data-x=\"\(SweepNumber.format(point.x))\" data-y=\"\(SweepNumber.format(point.y.median))\">"
+                    + "data-x=\"\(NumberText.shortest(point.x))\" data-y=\"\(NumberText.shortest(point.y.median))\">"
                 out += SVG.title(point.tooltip)
                 if point.y.count > 1 && point.y.max > point.y.min {
                     let y0 = y.map(point.y.min), y1 = y.map(point.y.max)
@@ -284,7 +285,7 @@ struct StackedBarChart {
         for (g, group) in groups.enumerated() {
             let barWidth = min(26, (groupWidth - 14) / Double(max(group.bars.count, 1)))
             let start = Self.left + Double(g) * groupWidth + (groupWidth - barWidth * Double(group.bars.count)) / 2
-            out += SVG.text("\(SweepNumber.format(group.x)) ms", x: Self.left + (Double(g) + 0.5) * groupWidth,
+            out += SVG.text("\(NumberText.shortest(group.x)) ms", x: Self.left + (Double(g) + 0.5) * groupWidth,
                             y: h - Self.bottom + 32, size: 10.5, extra: "font-weight=\"bold\"")
             for (b, bar) in group.bars.enumerated() {
                 let x0 = start + Double(b) * barWidth
@@ -294,9 +295,9 @@ struct StackedBarChart {
                     let y0 = y.map(base), y1 = y.map(base + part.median)
                     let stack = stacks[s]
                     let spread = part.count > 1 ? " (median of \(part.count), \(ReportFormat.millis(part.min))–\(ReportFormat.millis(part.max)))" : ""
-                    out += "<g class=\"segment\" data-series=\"\(ReportFormat.escape(bar.seriesLabel))\" data-x=\"\(SweepNumber.format(group.x))\" "
-                        + "data-stack=\"\(ReportFormat.escape(stack.title))\" data-value=\"\(SweepNumber.format(part.median))\">"
-                    out += SVG.title("\(bar.seriesLabel), proc \(SweepNumber.format(group.x)) ms: \(stack.title) \(ReportFormat.millis(part.median)) \(yUnit)\(spread)")
+                    out += "<g class=\"segment\" data-series=\"\(ReportFormat.escape(bar.seriesLabel))\" data-x=\"\(NumberText.shortest(group.x))\" "
+                        + "data-stack=\"\(ReportFormat.escape(stack.title))\" data-value=\"\(NumberText.shortest(part.median))\">"
+                    out += SVG.title("\(bar.seriesLabel), proc \(NumberText.shortest(group.x)) ms: \(stack.title) \(ReportFormat.millis(part.median)) \(yUnit)\(spread)")
                     out += "<rect x=\"\(SVG.n(x0 + 1))\" y=\"\(SVG.n(y1))\" width=\"\(SVG.n(max(1, barWidth - 2)))\" height=\"\(SVG.n(max(0, y0 - y1)))\" fill=\"\(stack.color)\" stroke=\"#FFFFFF\" stroke-width=\"0.5\"/>"
                     out += "</g>"
                     base += part.median
@@ -347,7 +348,7 @@ struct Heatmap {
         out += SVG.text(rowTitle, x: 6, y: Self.top - 6, anchor: "start", size: 9.5, extra: "fill=\"#555555\"")
         for (r, row) in rows.enumerated() {
             let y0 = Self.top + Double(r) * Self.cell
-            out += SVG.text("\(SweepNumber.format(row))", x: Self.left - 6, y: y0 + Self.cell / 2 + 4, anchor: "end", size: 10.5)
+            out += SVG.text("\(NumberText.shortest(row))", x: Self.left - 6, y: y0 + Self.cell / 2 + 4, anchor: "end", size: 10.5)
             for (c, column) in columns.enumerated() {
                 let x0 = Self.left + Double(c) * Self.cell
                 guard let value = values[r][c] else {
@@ -357,8 +358,8 @@ struct Heatmap {
                 }
                 let t = scaleMax > 0 ? log1p(value.median) / log1p(scaleMax) : 0
                 let (color, dark) = ReportPalette.sequential(t)
-                out += "<g class=\"cell\" data-series=\"\(ReportFormat.escape(seriesLabel))\" data-x=\"\(SweepNumber.format(column))\" "
-                    + "data-y=\"\(SweepNumber.format(row))\" data-value=\"\(SweepNumber.format(value.median))\">"
+                out += "<g class=\"cell\" data-series=\"\(ReportFormat.escape(seriesLabel))\" data-x=\"\(NumberText.shortest(column))\" "
+                    + "data-y=\"\(NumberText.shortest(row))\" data-value=\"\(NumberText.shortest(value.median))\">"
                 out += SVG.title(tooltip(r, c, value))
                 out += "<rect x=\"\(SVG.n(x0 + 1))\" y=\"\(SVG.n(y0 + 1))\" width=\"\(SVG.n(Self.cell - 2))\" height=\"\(SVG.n(Self.cell - 2))\" fill=\"\(color)\"/>"
                 out += SVG.text(ReportFormat.number(value.median), x: x0 + Self.cell / 2, y: y0 + Self.cell / 2 + 4, size: 11,
@@ -368,7 +369,7 @@ struct Heatmap {
         }
         let bottom = Self.top + Double(rows.count) * Self.cell
         for (c, column) in columns.enumerated() {
-            out += SVG.text(SweepNumber.format(column), x: Self.left + (Double(c) + 0.5) * Self.cell, y: bottom + 14, size: 10.5)
+            out += SVG.text(NumberText.shortest(column), x: Self.left + (Double(c) + 0.5) * Self.cell, y: bottom + 14, size: 10.5)
         }
         out += SVG.text(columnTitle, x: Self.left + Double(columns.count) * Self.cell / 2, y: bottom + 31, size: 10)
         return out + "</svg>"

@@ -1,4 +1,5 @@
 import Foundation
+import Formats
 import MarketData
 import Pipeline
 import Results
@@ -54,7 +55,7 @@ enum ReportTables {
                 for (index, p) in row.enumerated() {
                     let base = baseline.flatMap { name in panel.points.first { $0.source == p.source && $0.model == name && $0.procMs == proc } }
                     out += "<tr\(index == 0 ? " class=\"group\"" : "")>"
-                    out += "<td class=\"name\">\(index == 0 ? e(SweepNumber.format(proc)) : "")</td>"
+                    out += "<td class=\"name\">\(index == 0 ? e(NumberText.shortest(proc)) : "")</td>"
                     out += "<td class=\"name\">\(e(model.label(.init(source: p.source, model: p.model))))</td>"
                     out += "<td>\(figure(p.spread(.offeredRate), ReportFormat.number))</td>"
                     out += "<td>\(figure(p.spread(.throughput), ReportFormat.number))</td>"
@@ -99,7 +100,7 @@ enum ReportTables {
                 }
                 for (index, p) in row.enumerated() {
                     let base = baseline.flatMap { name in panel.points.first { $0.source == p.source && $0.model == name && $0.procMs == proc } }
-                    out += "<tr\(index == 0 ? " class=\"group\"" : "")><td class=\"name\">\(index == 0 ? e(SweepNumber.format(proc)) : "")</td>"
+                    out += "<tr\(index == 0 ? " class=\"group\"" : "")><td class=\"name\">\(index == 0 ? e(NumberText.shortest(proc)) : "")</td>"
                     out += "<td class=\"name\">\(e(model.label(.init(source: p.source, model: p.model))))</td>"
                     out += "<td>\(figure(p.spread(.throughput), ReportFormat.number))</td>"
                     out += "<td>\(figure(p.spread(.hopP50), ReportFormat.millis))</td>"
@@ -142,7 +143,7 @@ enum ReportTables {
         for source in model.sources {
             if model.sources.count > 1 { out += "<h3>\(e(source.label))</h3>" }
             if let m = source.machine {
-                let memory = String(format: "%.1f GiB", Double(m.memoryBytes) / 1_073_741_824)
+                let memory = NumberText.fixed(Double(m.memoryBytes) / 1_073_741_824, digits: 1) + " GiB"
                 let rows: [(String, String)] = [
                     ("CPU", m.cpuModel), ("cores", "\(m.logicalCores) logical"), ("memory", memory), ("OS", m.os),
                     ("kernel", m.kernel), ("Swift", m.swiftVersion), ("TickLab", m.ticklabVersion),

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Formats
 
 /// One dimension a sweep varies, and how a result record says where it lies on it.
 ///
@@ -67,11 +68,11 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
     public func value(in parameters: RunResult.Parameters) -> String {
         switch self {
         case .model: parameters.model
-        case .rate: parameters.rate.map(SweepNumber.format) ?? "max"
-        case .procMs: SweepNumber.format(parameters.procMs)
-        case .evalMs: SweepNumber.format(parameters.evalMs)
+        case .rate: parameters.rate.map(NumberText.shortest) ?? "max"
+        case .procMs: NumberText.shortest(parameters.procMs)
+        case .evalMs: NumberText.shortest(parameters.evalMs)
         case .evalKind: parameters.evalKind
-        case .routeRttMs: parameters.routeRttMs.map(SweepNumber.format) ?? (parameters.route == nil ? "none" : "exchange")
+        case .routeRttMs: parameters.routeRttMs.map(NumberText.shortest) ?? (parameters.route == nil ? "none" : "exchange")
         }
     }
 
@@ -98,14 +99,14 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         case .rate:
             if text.lowercased() == "max" { return "max" }
             guard let value = Double(text), value.isFinite, value > 0, value <= 100_000_000 else {
-                throw invalid("a rate is a number of ticks per second above 0 (up to 1e8), or 'max'")
+                throw invalid(InvalidValue.Allowed.rate)
             }
-            return SweepNumber.format(value)
+            return NumberText.shortest(value)
         case .procMs, .evalMs:
             guard let value = Double(text), value.isFinite, value >= 0, value <= 60_000 else {
-                throw invalid("milliseconds must be a number from 0 to 60000")
+                throw invalid(InvalidValue.Allowed.milliseconds())
             }
-            return SweepNumber.format(value)
+            return NumberText.shortest(value)
         case .evalKind:
             guard EvaluationKind(rawValue: text) != nil else {
                 throw invalid("kinds: \(EvaluationKind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -116,7 +117,7 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
             guard let value = Double(text), value.isFinite, value >= 0, value <= 60_000 else {
                 throw invalid("a round trip is a number of milliseconds from 0 to 60000, or 'none' (no routing)")
             }
-            return SweepNumber.format(value)
+            return NumberText.shortest(value)
         }
     }
 
@@ -129,13 +130,5 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         case .procMs, .evalMs: "\(title) \(value) ms"
         case .routeRttMs: value == "none" ? "no route" : "route \(value) ms"
         }
-    }
-}
-
-/// Numbers as the sweep writes them: integers without a decimal point, everything else in
-/// Swift's shortest form that reads back to the same `Double`.
-public enum SweepNumber {
-    public static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Formats
 import MarketData
 import Pipeline
 
@@ -6,13 +7,8 @@ import Pipeline
 /// each cell repeats.
 public struct SweepPlan: Sendable, Hashable, Codable {
     /// A value an option does not allow, said so that the user can fix it.
-    public struct InvalidOption: Error, CustomStringConvertible, Equatable {
-        public var option: String
-        public var value: String
-        public var allowed: String
-
-        public var description: String { "\(option): '\(value)' is not allowed: \(allowed)" }
-    }
+    /// A bad option or list item, worded as every command words it.
+    public typealias InvalidOption = InvalidValue
 
     /// The values of one axis, in the order given.
     public struct Dimension: Sendable, Hashable, Codable {
@@ -77,7 +73,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
 
         /// The child's options for these settings; `--wait` only for a model that takes it.
         public func runArguments(takingWaitStrategy: Bool) -> [String] {
-            ["--duration", "\(SweepNumber.format(durationSeconds))s", "--seed", String(seed),
+            ["--duration", DurationText.option(seconds: durationSeconds), "--seed", String(seed),
              "--arrivals", arrivals.rawValue, "--clock", clock.rawValue]
                 + (takingWaitStrategy ? ["--wait", waitStrategy.rawValue] : [])
         }
@@ -236,9 +232,9 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             let values = values(of: axis)
             return (axis.sweepOption, values.isEmpty ? axis.neutralValue ?? "" : values.joined(separator: ","))
         } + [
-            ("--duration", "\(SweepNumber.format(setup.durationSeconds))s"), ("--repeats", String(repeats)),
-            ("--seed", "\(setup.seed)"), ("--arrivals", "\(setup.arrivals)"), ("--clock", "\(setup.clock)"),
-            ("--wait", "\(setup.waitStrategy)"),
+            ("--duration", DurationText.option(seconds: setup.durationSeconds)), ("--repeats", String(repeats)),
+            ("--seed", String(setup.seed)), ("--arrivals", setup.arrivals.rawValue), ("--clock", setup.clock.rawValue),
+            ("--wait", setup.waitStrategy.rawValue),
         ]
     }
 
@@ -267,7 +263,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         for axis in SweepAxis.allCases where axis.neutralValue == nil || values(of: axis) != [axis.neutralValue!] {
             words += [axis.sweepOption, values(of: axis).joined(separator: ",")]
         }
-        words += ["--duration", "\(SweepNumber.format(setup.durationSeconds))s", "--repeats", String(repeats),
+        words += ["--duration", DurationText.option(seconds: setup.durationSeconds), "--repeats", String(repeats),
                   "--seed", String(setup.seed), "--arrivals", setup.arrivals.rawValue, "--clock", setup.clock.rawValue,
                   "--wait", setup.waitStrategy.rawValue]
         if let directory { words += ["--out", directory] }

@@ -31,7 +31,7 @@ public enum FeedFactory {
             do {
                 recording = try LobsterFeed.Recording(messages: messages)
             } catch {
-                throw LabRun.Failure.feed(error.description)
+                throw LabRun.Failure.lobsterInput(error)
             }
             let speed = configuration.speed
             let duration = configuration.feed.duration

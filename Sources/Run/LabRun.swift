@@ -17,6 +17,9 @@ public enum LabRun {
         /// The run completed but its `--trace` file could not be written: `result` is the
         /// run's result, whole; the trace is lost (and no partial file is left).
         case traceNotWritten(TraceWriter.WriteError, result: RunResult)
+        /// A LOBSTER file that cannot be read (no line) or holds a bad row (its line): the
+        /// command exits as `verify-lobster` does, 66 or 65.
+        case lobsterInput(LobsterInputError)
 
         public var description: String {
             switch self {
@@ -26,6 +29,7 @@ public enum LabRun {
             case .model(let message): "the model failed: \(message)"
             case .feed(let message): message
             case .traceNotWritten(let error, _): error.description
+            case .lobsterInput(let error): error.description
             }
         }
     }

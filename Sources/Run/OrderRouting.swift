@@ -1,4 +1,6 @@
 import ExchangeClient
+import Formats
+import MarketData
 import Pipeline
 
 /// Where a run's buy and sell decisions go as orders (`--route`).
@@ -11,8 +13,8 @@ public enum OrderRouting: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .gateway(let ms): "gateway \(ms == ms.rounded() ? String(Int64(ms)) : String(ms)) ms"
-        case .exchange(let host, let port): host.contains(":") ? "exchange tcp://[\(host)]:\(port)" : "exchange tcp://\(host):\(port)"
+        case .gateway(let ms): "gateway \(NumberText.shortest(ms)) ms"
+        case .exchange(let host, let port): "exchange \(ExchangeAddress(host: host, port: port))"
         }
     }
 

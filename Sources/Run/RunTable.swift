@@ -1,4 +1,6 @@
+import Formats
 import Foundation
+import MarketData
 import Pipeline
 import Results
 
@@ -10,14 +12,14 @@ public enum RunTable {
         let rate = c.rate.map { "\(number($0)) ticks/s" } ?? "max (saturation)"
         out.append("TickLab \(r.ticklabVersion) — model \(c.model)\(r.interrupted ? "  [INTERRUPTED: partial result]" : "")")
         // A tcp:// feed's rate, arrivals and seed are the exchange's, not this run's options.
-        let schedule = c.feed.hasPrefix("tcp://") ? "rate and seed set by the exchange"
+        let schedule = c.feed.hasPrefix(ExchangeAddress.scheme) ? "rate and seed set by the exchange"
             : "\(rate), \(c.arrivals) arrivals, \(c.clock) clock, seed \(c.seed)"
         out.append("feed \(c.feed), \(schedule), \(number(c.durationSeconds)) s"
             + "; proc \(number(c.procMs)) ms, eval \(number(c.evalMs)) ms (\(c.evalKind))"
             + (c.waitStrategy.map { ", wait \($0)" } ?? ""))
         out.append("")
         let w = r.window
-        out.append("window      \(fixed(w.seconds, 2)) s   offered \(fixed(w.offeredRate, 1)) ticks/s   "
+        out.append("window      \(DurationText.seconds(w.seconds, digits: 2))   offered \(fixed(w.offeredRate, 1)) ticks/s   "
             + "throughput \(fixed(w.throughput, 1)) ticks/s   kept up: \(w.keptUp ? "yes" : "NO")")
         let t = r.ticks
         out.append("ticks       offered \(t.offered), received \(t.received), processed \(t.processed) "
@@ -76,11 +78,9 @@ public enum RunTable {
         return (delta >= 0 ? "+" : "") + fixed(delta, 1) + "%"
     }
 
-    static func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+    static func fixed(_ value: Double, _ digits: Int) -> String { NumberText.fixed(value, digits: digits) }
 
-    static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-    }
+    static func number(_ value: Double) -> String { NumberText.shortest(value) }
 
     static func pad(_ s: String, _ width: Int) -> String {
         s.count >= width ? s : s + String(repeating: " ", count: width - s.count)

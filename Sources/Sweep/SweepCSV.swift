@@ -1,6 +1,7 @@
 import Foundation
 import Pipeline
 import Results
+import Formats
 
 /// `results.csv`: one flat row per record of `results.jsonl`, for spreadsheets and pandas.
 ///
@@ -143,5 +144,5 @@ public enum SweepCSV {
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    static func number(_ value: Double) -> String { SweepNumber.format(value) }
+    static func number(_ value: Double) -> String { NumberText.shortest(value) }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Report
 import Results
+import Formats
 
 /// What a running sweep tells its progress display.
 public enum SweepEvent: Sendable {
@@ -108,8 +109,6 @@ public enum SweepProgressText {
 
     /// `0:07`, `12:30`, `1:02:03`.
     public static func clock(_ seconds: Double) -> String {
-        let total = Int(max(0, seconds).rounded())
-        let h = total / 3600, m = (total % 3600) / 60, s = total % 60
-        return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
+        DurationText.clock(seconds: seconds)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Pipeline
 import Report
 import Results
+import Formats
 
 /// Runs a sweep: every pending run of the plan in a fresh child process, one after another,
 /// each result appended to `results.jsonl` as it comes, `results.csv` and `report.html`
@@ -190,7 +191,7 @@ public final class SweepRunner {
             error = "was killed by signal \(number) (\(signalName(number)))"
         }
         if outcome.timedOut {
-            error = "did not finish within \(SweepNumber.format(outcome.wallSeconds.rounded())) s and was stopped; it " + error
+            error = "did not finish within \(NumberText.shortest(outcome.wallSeconds.rounded())) s and was stopped; it " + error
         } else if let unreadable {
             error += " and " + unreadable
         } else {

@@ -1,3 +1,4 @@
+import Formats
 import ArgumentParser
 import Foundation
 import Report
@@ -18,11 +19,11 @@ struct RateArgument: ExpressibleByArgument, CustomStringConvertible {
         ticksPerSecond = value
     }
 
-    var description: String { ticksPerSecond.map { RunTableNumber.format($0) } ?? "max" }
+    var description: String { ticksPerSecond.map { NumberText.shortest($0) } ?? "max" }
 
     static func parse(_ text: String) throws -> RateArgument {
         guard let rate = RateArgument(argument: text) else {
-            throw ValidationError("a rate is a number of ticks per second above 0 (up to 1e8), or 'max'")
+            throw UsageMessage.NotAllowed(InvalidValue.Allowed.rate)
         }
         return rate
     }
@@ -48,24 +49,33 @@ struct DurationArgument: ExpressibleByArgument, CustomStringConvertible {
         nanoseconds = UInt64(value * scale * 1e9)
     }
 
-    var description: String { "\(RunTableNumber.format(Double(nanoseconds) / 1e9))s" }
+    var description: String { DurationText.option(seconds: Double(nanoseconds) / 1e9) }
 
     static func parse(_ text: String) throws -> DurationArgument {
         guard let duration = DurationArgument(argument: text) else {
-            throw ValidationError("a duration is a positive number with a unit: 500ms, 20s, 2m, 1h (or bare seconds), at most a week")
+            throw UsageMessage.NotAllowed("a length of time above 0 and at most a week: 500ms, 20s, 2m, 1h, or a bare number of seconds")
         }
         return duration
     }
 }
 
-/// A model name checked against the catalogue.
-struct ModelArgument: ExpressibleByArgument {
+/// A model name checked against the catalogue; help shows it as typed (`threads`).
+struct ModelArgument: ExpressibleByArgument, CustomStringConvertible {
     var name: String
     init?(argument: String) {
         guard ModelCatalog.model(named: argument) != nil else { return nil }
         name = argument
     }
     static var allValueStrings: [String] { ModelCatalog.names }
+    var description: String { name }
+    var defaultValueDescription: String { name }
+
+    static func parse(_ text: String) throws -> ModelArgument {
+        guard let model = ModelArgument(argument: text) else {
+            throw UsageMessage.NotAllowed("a model: " + ModelCatalog.names.joined(separator: ", ") + " ('ticklab models' says what each is)")
+        }
+        return model
+    }
 }
 
 extension ReportLineup {
@@ -73,21 +83,34 @@ extension ReportLineup {
     static let catalogue = ReportLineup(order: ModelCatalog.names, baseline: ModelCatalog.baseline)
 }
 
-/// Milliseconds of work: a finite number, zero or more.
+/// Milliseconds: a finite number from `minimum` (0 unless an option says otherwise) to 60000.
 struct MillisecondsArgument: ExpressibleByArgument, CustomStringConvertible {
+    static let maximum = InvalidValue.Allowed.maximumMilliseconds
     var value: Double
     init(_ value: Double) { self.value = value }
     init?(argument: String) {
-        guard let v = Double(argument), v.isFinite, v >= 0, v <= 60_000 else { return nil }
+        guard let v = Double(argument), v.isFinite, v >= 0, v <= Self.maximum else { return nil }
         value = v
     }
-    var description: String { RunTableNumber.format(value) }
+    var description: String { NumberText.shortest(value) }
 
-    static func parse(_ text: String) throws -> MillisecondsArgument {
-        guard let ms = MillisecondsArgument(argument: text) else {
-            throw ValidationError("milliseconds must be a number from 0 to 60000")
+    static func parse(_ text: String) throws -> MillisecondsArgument { try parse(text, minimum: 0) }
+
+    /// `--heartbeat-ms` starts at 1: a heartbeat every 0 ms is no interval.
+    static func parseInterval(_ text: String) throws -> MillisecondsArgument { try parse(text, minimum: 1) }
+
+    static func parse(_ text: String, minimum: Double) throws -> MillisecondsArgument {
+        guard let ms = MillisecondsArgument(argument: text), ms.value >= minimum else {
+            throw UsageMessage.NotAllowed(InvalidValue.Allowed.milliseconds(from: minimum))
         }
         return ms
+    }
+}
+
+/// `--seed`: the synthetic market's seed, a whole number from 0 to 2^64 - 1.
+enum SeedArgument {
+    static func parse(_ text: String) throws -> UInt64 {
+        try UsageMessage.wholeNumber(text, in: UInt64.min...UInt64.max, "a whole number from 0 to \(UInt64.max)")
     }
 }
 
@@ -95,12 +118,6 @@ extension ArrivalProcess: ExpressibleByArgument {}
 extension FeedClock: ExpressibleByArgument {}
 extension EvaluationKind: ExpressibleByArgument {}
 extension WaitStrategy: ExpressibleByArgument {}
-
-enum RunTableNumber {
-    static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-    }
-}
 
 /// `--feed`: synthetic, lobster:MESSAGES.csv or tcp://HOST:PORT.
 struct FeedArgument: ExpressibleByArgument, CustomStringConvertible {
@@ -114,7 +131,16 @@ struct FeedArgument: ExpressibleByArgument, CustomStringConvertible {
 
     static func parse(_ text: String) throws -> FeedArgument {
         do { return FeedArgument(try FeedSource(parsing: text)) } catch {
-            throw ValidationError("use 'synthetic', 'lobster:MESSAGES.csv' or 'tcp://HOST:PORT'")
+            throw UsageMessage.NotAllowed(error.problem.map { "a feed: \($0)" }
+                ?? "'synthetic', 'lobster:MESSAGES.csv' or 'tcp://HOST:PORT'")
         }
+    }
+}
+
+extension ArgumentHelp {
+    /// Help for an option whose value goes through a `transform`, for which ArgumentParser
+    /// shows no default: the default is written here as a user would type it (`200`, `10s`).
+    init(_ abstract: String, default value: some CustomStringConvertible, valueName: String) {
+        self.init("\(abstract) (default: \(value))", valueName: valueName)
     }
 }

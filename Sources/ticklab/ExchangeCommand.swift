@@ -1,3 +1,4 @@
+import Formats
 import ArgumentParser
 import Clocks
 import Exchange
@@ -30,23 +31,25 @@ struct ExchangeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Address to listen on.", valueName: "host"))
     var host = "127.0.0.1"
 
-    @Option(help: ArgumentHelp("Port to listen on; 0 picks a free one (printed at start).", valueName: "port"), transform: PortArgument.parse)
-    var port: PortArgument = PortArgument(9000)
+    /// The defaults of the options whose help cannot show them by itself (see ``ArgumentHelp``).
+    static let defaultPort = PortArgument(9000)
+    static let defaultRate = ExchangeRateArgument(200)
+    static let defaultHeartbeatMs = MillisecondsArgument(50)
+    static let defaultAckDelayMs = MillisecondsArgument(0)
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Ticks per second on the exchange's clock (above 0, at most 1000000).", valueName: "rate"), transform: ExchangeRateArgument.parse)
-    var rate: ExchangeRateArgument = ExchangeRateArgument(200)
+    @Option(parsing: .unconditional, help: ArgumentHelp("Port to listen on; 0 picks a free one (printed at start).", default: Self.defaultPort, valueName: "port"), transform: PortArgument.parse)
+    var port = Self.defaultPort
 
-    @Option(help: ArgumentHelp("Seed of the synthetic market (same seed, same events as --feed synthetic).", valueName: "n"))
-    var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: ArgumentHelp("Ticks per second on the exchange's clock (above 0, at most 1000000).", default: Self.defaultRate, valueName: "rate"), transform: ExchangeRateArgument.parse)
+    var rate = Self.defaultRate
 
-    @Option(help: ArgumentHelp("Arrival process: uniform or poisson.", valueName: "process"))
-    var arrivals: ArrivalProcess = .uniform
+    @OptionGroup var market: MarketOptions
 
-    @Option(name: .customLong("heartbeat-ms"), parsing: .unconditional, help: ArgumentHelp("Interval between heartbeats (they carry the book's checksum), in milliseconds.", valueName: "ms"), transform: MillisecondsArgument.parse)
-    var heartbeatMs: MillisecondsArgument = MillisecondsArgument(50)
+    @Option(name: .customLong("heartbeat-ms"), parsing: .unconditional, help: ArgumentHelp("Interval between heartbeats (they carry the book's checksum), in milliseconds, from 1 to 60000.", default: Self.defaultHeartbeatMs, valueName: "ms"), transform: MillisecondsArgument.parseInterval)
+    var heartbeatMs = Self.defaultHeartbeatMs
 
-    @Option(name: .customLong("ack-delay-ms"), parsing: .unconditional, help: ArgumentHelp("Time the exchange takes to acknowledge an order, in milliseconds.", valueName: "ms"), transform: MillisecondsArgument.parse)
-    var ackDelayMs: MillisecondsArgument = MillisecondsArgument(0)
+    @Option(name: .customLong("ack-delay-ms"), parsing: .unconditional, help: ArgumentHelp("Time the exchange takes to acknowledge an order, in milliseconds.", default: Self.defaultAckDelayMs, valueName: "ms"), transform: MillisecondsArgument.parse)
+    var ackDelayMs = Self.defaultAckDelayMs
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Bytes that may wait for one subscriber before it is dropped as a slow consumer: 4MiB, 512KiB, 1G or bytes, from 64KiB to 64GiB (default: 4MiB).", valueName: "size"), transform: ByteSizeArgument.parse)
     var maxSubscriberBuffer = ByteSizeArgument(ExchangeServer.defaultMaxSubscriberBufferedBytes)
@@ -58,9 +61,9 @@ struct ExchangeCommand: ParsableCommand {
     var duration: DurationArgument?
 
     func validate() throws {
-        if heartbeatMs.value < 1 { throw ValidationError("--heartbeat-ms must be at least 1 (got \(heartbeatMs))") }
         if maxTotalBuffer.bytes < maxSubscriberBuffer.bytes {
-            throw ValidationError("--max-total-buffer (\(maxTotalBuffer)) must be at least --max-subscriber-buffer (\(maxSubscriberBuffer))")
+            throw UsageMessage.invalid("--max-total-buffer", maxTotalBuffer.description,
+                                       allowed: "at least --max-subscriber-buffer (\(maxSubscriberBuffer))")
         }
     }
 
@@ -68,7 +71,7 @@ struct ExchangeCommand: ParsableCommand {
         let server: ExchangeServer
         do {
             server = try ExchangeServer.start(ExchangeServer.Configuration(
-                host: host, port: port.value, rate: rate.value, seed: seed, arrivals: arrivals,
+                host: host, port: port.value, rate: rate.value, seed: market.seed, arrivals: market.arrivals,
                 heartbeatInterval: UInt64(heartbeatMs.value * 1e6), ackDelay: UInt64(ackDelayMs.value * 1e6),
                 maxSubscriberBufferedBytes: maxSubscriberBuffer.bytes, maxTotalBufferedBytes: maxTotalBuffer.bytes),
                 log: { drop in
@@ -83,9 +86,9 @@ struct ExchangeCommand: ParsableCommand {
         let started = MonotonicClock.now()
         let interruption = Interruption(onFirst: "\nticklab exchange: stopping\n")
         defer { interruption.cancel() }
-        let address = host.contains(":") ? "[\(host)]:\(server.port)" : "\(host):\(server.port)"
-        try StandardOutput.write("ticklab exchange: listening on \(address): \(RunTableNumber.format(rate.value)) ticks/s, "
-            + "\(arrivals.rawValue) arrivals, seed \(seed), heartbeat every \(heartbeatMs) ms"
+        let address = ExchangeAddress(host: host, port: server.port).hostAndPort
+        try StandardOutput.write("ticklab exchange: listening on \(address): \(NumberText.shortest(rate.value)) ticks/s, "
+            + "\(market.arrivals.rawValue) arrivals, seed \(market.seed), heartbeat every \(heartbeatMs) ms"
             + (ackDelayMs.value > 0 ? ", acks after \(ackDelayMs) ms" : "")
             + ", at most \(ByteCount(maxSubscriberBuffer.bytes)) buffered per subscriber, \(ByteCount(maxTotalBuffer.bytes)) in all"
             + (duration.map { ", for \($0)" } ?? "; Ctrl-C stops") + "\n")
@@ -99,7 +102,7 @@ struct ExchangeCommand: ParsableCommand {
 
     static func summary(_ s: ExchangeServer.Statistics, seconds: Double) -> String {
         func count(_ n: some BinaryInteger, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-        return "ticklab exchange: stopped after \(String(format: "%.1f", seconds)) s: \(count(s.ticks, "tick")) (sequence \(s.sequence)); "
+        return "ticklab exchange: stopped after \(DurationText.seconds(seconds, digits: 1)): \(count(s.ticks, "tick")) (sequence \(s.sequence)); "
             + "\(count(s.connectionsAccepted, "connection")), \(count(s.snapshots, "snapshot")) (\(s.resubscriptions) after a gap or reconnect); "
             + "\(count(s.framesSent, "frame")), \(count(s.bytesSent, "byte")) sent; "
             + "\(count(s.orders, "order")), \(count(s.cancels, "cancel")), \(count(s.acks, "ack")) (\(s.rejects) rejected); "
@@ -122,7 +125,7 @@ struct PortArgument: ExpressibleByArgument, CustomStringConvertible {
 
     static func parse(_ text: String) throws -> PortArgument {
         guard let port = PortArgument(argument: text) else {
-            throw ValidationError("a port is a number from 0 to 65535 (0 picks a free one), not '\(text)'")
+            throw UsageMessage.NotAllowed("a port: a whole number from 0 to 65535 (0 picks a free one)")
         }
         return port
     }
@@ -136,11 +139,11 @@ struct ExchangeRateArgument: ExpressibleByArgument, CustomStringConvertible {
         guard let rate = Double(argument), rate.isFinite, rate > 0, rate <= 1_000_000 else { return nil }
         value = rate
     }
-    var description: String { RunTableNumber.format(value) }
+    var description: String { NumberText.shortest(value) }
 
     static func parse(_ text: String) throws -> ExchangeRateArgument {
         guard let rate = ExchangeRateArgument(argument: text) else {
-            throw ValidationError("the exchange's rate is a number of ticks per second above 0, at most 1000000, not '\(text)'")
+            throw UsageMessage.NotAllowed("a number of ticks per second above 0, at most 1000000 (the exchange keeps a clock: no 'max')")
         }
         return rate
     }

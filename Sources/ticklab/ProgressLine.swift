@@ -1,5 +1,7 @@
 import Dispatch
 import Foundation
+import Formats
+import MarketData
 import Pipeline
 import Report
 import Results
@@ -23,8 +25,9 @@ final class ProgressLine {
             let elapsed = Date().timeIntervalSince(start)
             let remaining = max(0, total - elapsed)
             let text = remaining > 0
-                ? String(format: "%@: %.0f s of %.0f s, %.0f s left", label, elapsed, total, remaining)
-                : String(format: "%@: draining (%.0f s)", label, elapsed)
+                ? "\(label): \(DurationText.seconds(elapsed, digits: 0)) of \(DurationText.seconds(total, digits: 0)), "
+                    + "\(DurationText.seconds(remaining, digits: 0)) left"
+                : "\(label): draining (\(DurationText.seconds(elapsed, digits: 0)))"
             StandardError.write("\r\u{1B}[2K" + text)
         }
         timer.resume()

@@ -22,16 +22,19 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the HTML.", valueName: "file"))
     var output: String?
 
-    func validate() throws {
+    /// Checked in `run()`, not in `validate()`: ArgumentParser validates before it looks for
+    /// unknown options, so `report --bogus` would otherwise say only that no directory was given.
+    func checkDirectories() throws {
         guard !directories.isEmpty else {
-            throw ValidationError("give at least one directory written by 'ticklab sweep' (it holds results.jsonl)")
+            throw ValidationError("<dir>: missing: give at least one directory written by 'ticklab sweep' (it holds results.jsonl)")
         }
         for directory in directories where !SweepResultsDirectory(path: directory).hasResults {
-            throw ValidationError("'\(directory)' holds no results.jsonl: give a directory written by 'ticklab sweep'")
+            throw UsageMessage.invalid("<dir>", directory, allowed: "a directory that holds no results.jsonl: give a directory written by 'ticklab sweep'")
         }
     }
 
     func run() throws {
+        try checkDirectories()
         var sources: [ReportSource] = []
         do {
             for directory in directories { sources.append(try ReportSource.load(directory: directory)) }

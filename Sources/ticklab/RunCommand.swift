@@ -19,38 +19,38 @@ struct RunCommand: ParsableCommand {
             stops the feed, drains what was received and prints the partial result (exit 130).
             """)
 
-    @Option(name: .long, help: ArgumentHelp("Concurrency model.", valueName: "name"))
-    var model: ModelArgument = ModelArgument(argument: ThreadsModel().name)!
+    /// The defaults of the options whose help cannot show them by itself (see ``ArgumentHelp``).
+    static let defaultModel = ModelArgument(argument: ThreadsModel().name)!
+    static let defaultFeed = FeedArgument(.synthetic)
+    static let defaultRate = RateArgument(ticksPerSecond: 200)
+    static let defaultDuration = DurationArgument(seconds: 10)
+    static let defaultProcMs = MillisecondsArgument(0.5)
+    static let defaultEvalMs = MillisecondsArgument(1)
 
-    @Option(help: ArgumentHelp("Where ticks come from: 'synthetic' (the embedded exchange), 'lobster:MESSAGES.csv' or 'tcp://HOST:PORT'.", valueName: "feed"), transform: FeedArgument.parse)
-    var feed: FeedArgument = FeedArgument(.synthetic)
+    @Option(name: .long, help: ArgumentHelp("Concurrency model ('ticklab models' lists them).", default: Self.defaultModel, valueName: "name"), transform: ModelArgument.parse)
+    var model = Self.defaultModel
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Ticks per second, or 'max' to offer ticks as fast as the receiver takes them.", valueName: "rate"), transform: RateArgument.parse)
-    var rate: RateArgument = RateArgument(ticksPerSecond: 200)
+    @Option(help: ArgumentHelp("Where ticks come from: 'synthetic' (the embedded exchange), 'lobster:MESSAGES.csv' or 'tcp://HOST:PORT'.", default: Self.defaultFeed, valueName: "feed"), transform: FeedArgument.parse)
+    var feed = Self.defaultFeed
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("How long the exchange offers ticks: 20s, 500ms, 2m.", valueName: "duration"), transform: DurationArgument.parse)
-    var duration: DurationArgument = DurationArgument(seconds: 10)
+    @Option(parsing: .unconditional, help: ArgumentHelp("Ticks per second, or 'max' to offer ticks as fast as the receiver takes them.", default: Self.defaultRate, valueName: "rate"), transform: RateArgument.parse)
+    var rate = Self.defaultRate
 
-    @Option(name: .customLong("proc-ms"), parsing: .unconditional, help: ArgumentHelp("CPU work per tick in the processor, in milliseconds (calibrated, never a sleep).", valueName: "ms"), transform: MillisecondsArgument.parse)
-    var procMs: MillisecondsArgument = MillisecondsArgument(0.5)
+    @Option(parsing: .unconditional, help: ArgumentHelp("How long the exchange offers ticks: 20s, 500ms, 2m.", default: Self.defaultDuration, valueName: "duration"), transform: DurationArgument.parse)
+    var duration = Self.defaultDuration
 
-    @Option(name: .customLong("eval-ms"), parsing: .unconditional, help: ArgumentHelp("Time the evaluator spends per state, in milliseconds.", valueName: "ms"), transform: MillisecondsArgument.parse)
-    var evalMs: MillisecondsArgument = MillisecondsArgument(1)
+    @Option(name: .customLong("proc-ms"), parsing: .unconditional, help: ArgumentHelp("CPU work per tick in the processor, in milliseconds (calibrated, never a sleep).", default: Self.defaultProcMs, valueName: "ms"), transform: MillisecondsArgument.parse)
+    var procMs = Self.defaultProcMs
+
+    @Option(name: .customLong("eval-ms"), parsing: .unconditional, help: ArgumentHelp("Time the evaluator spends per state, in milliseconds.", default: Self.defaultEvalMs, valueName: "ms"), transform: MillisecondsArgument.parse)
+    var evalMs = Self.defaultEvalMs
 
     @Option(name: .customLong("eval-kind"), help: ArgumentHelp("How the evaluator spends --eval-ms: 'wait' (a non-blocking wait, the seed's delay) or 'cpu' (calibrated CPU work).", valueName: "kind"))
     var evalKind: EvaluationKind = .wait
 
-    @Option(help: ArgumentHelp("Arrival process: uniform or poisson.", valueName: "process"))
-    var arrivals: ArrivalProcess = .uniform
+    @OptionGroup var market: MarketOptions
 
-    @Option(help: ArgumentHelp("'exchange': the exchange runs on its own and a late receiver finds a backlog; 'receiver': the receiver sleeps 1/rate between pulls (the naive generator, which hides backlog).", valueName: "clock"))
-    var clock: FeedClock = .exchange
-
-    @Option(help: ArgumentHelp("Seed of the synthetic exchange (same seed, same ticks).", valueName: "n"))
-    var seed: UInt64 = 1
-
-    @Option(help: ArgumentHelp("How a spinning consumer waits: busy, yield or park (default park); only for the models that take it: \(ModelCatalog.waitStrategyModels.joined(separator: ", ")).", valueName: "strategy"))
-    var wait: WaitStrategy?
+    @OptionGroup var clockAndWait: ClockAndWaitOptions
 
     @Option(help: ArgumentHelp("Write one CSV row per processed and per decided tick to this file.", valueName: "file"))
     var trace: String?
@@ -71,26 +71,33 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("parent-pid"), help: .hidden)
     var parentPid: Int32?
 
+    func validate() throws {
+        let replaysRecording = if case .lobster = feed.source { true } else { false }
+        if let speed, !replaysRecording {
+            throw UsageMessage.invalid("--speed", speed.description,
+                                       allowed: "with --feed \(feed): --speed applies to a lobster: feed only (the synthetic exchange's pace is --rate)")
+        }
+        if let wait = clockAndWait.wait, ModelCatalog.model(named: model.name)?.tunables.waitStrategy == nil {
+            throw UsageMessage.invalid("--wait", wait.rawValue, allowed: "with --model \(model.name), which takes no wait strategy; "
+                + "models that take --wait: \(ModelCatalog.waitStrategyModels.joined(separator: ", "))")
+        }
+        _ = try orderRouting()
+    }
+
     func run() throws {
         if let parentPid, ParentProcessLink.bind(to: parentPid) == .parentGone {
             throw CommandFailure(message: "the sweep that started this run (pid \(parentPid)) has ended; not running", code: 1)
         }
         if case .lobster(let messages) = feed.source {
             LobsterNote.warnIfNoOrderBook(messages: messages)
-        } else if speed != nil {
-            throw ValidationError("--speed applies to a lobster: feed only (the synthetic exchange's pace is --rate)")
-        }
-        if let wait, ModelCatalog.model(named: model.name)?.tunables.waitStrategy == nil {
-            throw ValidationError("--wait: '\(wait.rawValue)' is not allowed with --model \(model.name), which takes no wait strategy; "
-                + "models that take --wait: \(ModelCatalog.waitStrategyModels.joined(separator: ", "))")
         }
         let configuration = RunConfiguration(
             model: model.name,
             source: feed.source,
-            feed: SyntheticFeed.Configuration(seed: seed, rate: rate.ticksPerSecond, duration: duration.nanoseconds,
-                                              arrivals: arrivals, clock: clock),
+            feed: SyntheticFeed.Configuration(seed: market.seed, rate: rate.ticksPerSecond, duration: duration.nanoseconds,
+                                              arrivals: market.arrivals, clock: clockAndWait.clock),
             procMs: procMs.value, evalMs: evalMs.value, evalKind: evalKind,
-            waitStrategy: wait ?? .standard, tracePath: trace, speed: speed.map(\.multiplier) ?? 1, route: try orderRouting())
+            waitStrategy: clockAndWait.wait ?? .standard, tracePath: trace, speed: speed.map(\.multiplier) ?? 1, route: try orderRouting())
         let interruption = Interruption()
         defer { interruption.cancel() }
         let progress = StandardError.isTerminal && !json
@@ -104,6 +111,9 @@ struct RunCommand: ParsableCommand {
             try show(result)
             throw CommandFailure(message: "\(error.description) (the result above is complete; the trace is lost)",
                                  code: ExitStatus.writeFailed)
+        } catch LabRun.Failure.lobsterInput(let input) {
+            progress?.finish()
+            throw CommandFailure(message: input.description, code: input.line == nil ? 66 : 65)
         } catch {
             progress?.finish()
             throw CommandFailure(message: String(describing: error), code: 1)

@@ -1,3 +1,4 @@
+import Formats
 import ArgumentParser
 import MarketData
 import Report
@@ -19,11 +20,11 @@ struct SpeedArgument: ExpressibleByArgument, CustomStringConvertible {
         multiplier = value
     }
 
-    var description: String { multiplier.map { RunTableNumber.format($0) } ?? "max" }
+    var description: String { multiplier.map { NumberText.shortest($0) } ?? "max" }
 
     static func parse(_ text: String) throws -> SpeedArgument {
         guard let speed = SpeedArgument(argument: text) else {
-            throw ValidationError("a speed is a multiplier of the recorded pace above 0 (up to 1e6), such as 1, 10 or 0.5, or 'max'")
+            throw UsageMessage.NotAllowed("a multiplier of the recorded pace above 0 (at most 1e6), such as 1, 10 or 0.5, or 'max'")
         }
         return speed
     }

@@ -17,9 +17,9 @@ struct SweepCommand: ParsableCommand {
             comma-separated; explicit options override the preset's values. The directory gets results.jsonl \
             (one record per run, the schema of 'run --json', plus ticklab.failed-cell records), results.csv, \
             machine.json and report.html, all rewritten after every cell. Ctrl-C stops the running cell \
-            (it is discarded) and prints the command that resumes the sweep. --resume refuses a directory \
-            without a sweep, or one swept with other settings, unless --force is given. Exits 1 when a cell \
-            failed, 74 when a results file cannot be written.
+            (it is discarded) and prints the command that resumes the sweep. Every cell uses the same --seed. \
+            --resume refuses a directory without a sweep, or one swept with other settings, unless --force \
+            is given. Exits 1 when a cell failed, 74 when a results file cannot be written.
             """)
 
     @Option(help: ArgumentHelp("quick: every model × proc-ms 0.5,2,5 × eval-ms 1,50, 5 s per cell (a few minutes); seed: the seed's protocol, proc-ms 0.5,1,2,3,4,5 × eval-ms 1,10,50, 60 s per cell.", valueName: "quick|seed"))
@@ -49,17 +49,9 @@ struct SweepCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Runs per cell; the report shows the median and the spread.", valueName: "n"))
     var repeats: Int = 1
 
-    @Option(help: ArgumentHelp("Seed of the synthetic exchange, the same for every cell.", valueName: "n"))
-    var seed: UInt64 = 1
+    @OptionGroup var market: MarketOptions
 
-    @Option(help: ArgumentHelp("Arrival process: uniform or poisson.", valueName: "process"))
-    var arrivals: ArrivalProcess = .uniform
-
-    @Option(help: ArgumentHelp("'exchange' (the honest clock) or 'receiver' (the naive generator).", valueName: "clock"))
-    var clock: FeedClock = .exchange
-
-    @Option(help: ArgumentHelp("How a spinning consumer waits: busy, yield or park; passed to the models that take it: \(ModelCatalog.waitStrategyModels.joined(separator: ", ")).", valueName: "strategy"))
-    var wait: WaitStrategy = .standard
+    @OptionGroup var clockAndWait: ClockAndWaitOptions
 
     @Option(help: ArgumentHelp("Results directory (default: results/YYYYMMDD-HHMMSS; with --resume, the newest under results/).", valueName: "dir"))
     var out: String?
@@ -78,7 +70,7 @@ struct SweepCommand: ParsableCommand {
 
     func makePlan() throws -> SweepPlan {
         guard let preset = SweepPlan.Preset(rawValue: preset) else {
-            throw ValidationError("--preset: '\(preset)' is not allowed: presets: \(SweepPlan.Preset.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw UsageMessage.invalid("--preset", preset, allowed: "presets: \(SweepPlan.Preset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var lists: [SweepAxis: String] = [:]
         lists[.model] = models
@@ -90,8 +82,9 @@ struct SweepCommand: ParsableCommand {
         do {
             return try SweepPlan.make(
                 preset: preset, lists: lists, durationSeconds: duration.map { Double($0.nanoseconds) / 1e9 },
-                repeats: repeats, seed: seed, arrivals: arrivals, clock: clock,
-                waitStrategy: wait, models: ModelCatalog.names, waitStrategyModels: ModelCatalog.waitStrategyModels)
+                repeats: repeats, seed: market.seed, arrivals: market.arrivals, clock: clockAndWait.clock,
+                waitStrategy: clockAndWait.wait ?? .standard, models: ModelCatalog.names,
+                waitStrategyModels: ModelCatalog.waitStrategyModels)
         } catch {
             throw ValidationError(error.description)
         }
@@ -119,17 +112,17 @@ struct SweepCommand: ParsableCommand {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         if exists && !isDirectory.boolValue {
-            throw ValidationError("--out: '\(path)' is a file, not a directory")
+            throw UsageMessage.invalid("--out", path, allowed: "a file: --out names a directory")
         }
         if resume && !exists {
-            throw ValidationError("--resume: '\(path)' does not exist: there is no sweep there to resume")
+            throw UsageMessage.invalid("--out", path, allowed: "a directory that does not exist with --resume: there is no sweep there to resume")
         }
         if force && !resume {
             throw ValidationError("--force: only with --resume (it resumes a sweep whose settings differ from this command's)")
         }
         if resume && !force { try checkResumable(directory) }
         if !resume && directory.hasResults {
-            throw ValidationError("--out: '\(path)' already holds results.jsonl: add --resume to continue that sweep, or choose another directory")
+            throw UsageMessage.invalid("--out", path, allowed: "a directory that already holds results.jsonl: add --resume to continue that sweep, or choose another directory")
         }
     }
 

@@ -29,10 +29,10 @@ enum Main {
             // Usage errors: one line naming the value and what is allowed, exit 64; help and
             // version go through ArgumentParser as usual.
             if code == .validationFailure {
-                let subcommand = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") } ?? ""
-
-                let message = TickLab.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-                StandardError.write("ticklab: \(message) (see 'ticklab help \(subcommand)')\n")
+                let commands = TickLab.configuration.subcommands.map { $0._commandName }
+                let subcommand = CommandLine.arguments.dropFirst().first.flatMap { commands.contains($0) ? $0 : nil }
+                let message = UsageMessage.oneLine(TickLab.message(for: error), command: subcommand, commands: commands)
+                StandardError.write("ticklab: \(message) (see 'ticklab help\(subcommand.map { " \($0)" } ?? "")')\n")
                 exit(64)
             }
             if error is ExitCode { exitIfStandardOutputLost() }

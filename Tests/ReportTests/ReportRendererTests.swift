@@ -1,4 +1,5 @@
 import Foundation
+import Formats
 @testable import Report
 import Results
 import Sweep
@@ -18,8 +19,8 @@ struct ReportRendererTests {
 
     static func result(_ model: String?, proc: String?, panel: String?) -> RunResult? {
         rated.first { r in
-            r.configuration.model == model && SweepNumber.format(r.configuration.procMs) == proc
-                && panel?.contains("eval \(SweepNumber.format(r.configuration.evalMs)) ms") == true
+            r.configuration.model == model && NumberText.shortest(r.configuration.procMs) == proc
+                && panel?.contains("eval \(NumberText.shortest(r.configuration.evalMs)) ms") == true
         }
     }
 
@@ -52,7 +53,7 @@ struct ReportRendererTests {
         #expect(points.count == Self.rated.count)
         for point in points {
             let result = try #require(Self.result(point.attributes["data-series"], proc: point.attributes["data-x"], panel: point.panel))
-            #expect(point.attributes["data-y"] == SweepNumber.format(result.window.throughput))
+            #expect(point.attributes["data-y"] == NumberText.shortest(result.window.throughput))
             #expect(point.tooltip.contains("throughput \(ReportFormat.number(result.window.throughput)) ticks/s"))
         }
         let panels = Set(points.compactMap(\.panel))
@@ -69,7 +70,7 @@ struct ReportRendererTests {
         for point in points {
             let result = try #require(Self.result(point.attributes["data-series"], proc: point.attributes["data-x"], panel: point.panel))
             let expected = point.attributes["data-stat"] == "mean" ? result.latency.endToEnd.mean : result.latency.endToEnd.p99
-            #expect(point.attributes["data-y"] == SweepNumber.format(expected))
+            #expect(point.attributes["data-y"] == NumberText.shortest(expected))
         }
         #expect(points.filter { $0.attributes["data-stat"] == "p99" }.count == Self.rated.count)
     }
@@ -87,7 +88,7 @@ struct ReportRendererTests {
             case "picked→decided": result.segments.pickedToDecided.mean
             default: .nan
             }
-            #expect(segment.attributes["data-value"] == SweepNumber.format(expected), "\(segment.attributes)")
+            #expect(segment.attributes["data-value"] == NumberText.shortest(expected), "\(segment.attributes)")
         }
     }
 
@@ -125,8 +126,8 @@ struct ReportRendererTests {
         for cell in cells {
             let result = try #require(Self.rated.first {
                 $0.configuration.model == cell.attributes["data-series"]
-                    && SweepNumber.format($0.configuration.procMs) == cell.attributes["data-x"]
-                    && SweepNumber.format($0.configuration.evalMs) == cell.attributes["data-y"]
+                    && NumberText.shortest($0.configuration.procMs) == cell.attributes["data-x"]
+                    && NumberText.shortest($0.configuration.evalMs) == cell.attributes["data-y"]
             })
             #expect(cell.attributes["data-value"] == String(result.queue.peak))
             #expect(cell.tooltip.contains("inbound queue peak \(result.queue.peak) ticks"))
@@ -145,7 +146,7 @@ struct ReportRendererTests {
         #expect(segments.count == expected)
         for segment in segments where segment.attributes["data-stack"] == "processor" {
             let result = try #require(Self.result(segment.attributes["data-series"], proc: segment.attributes["data-x"], panel: segment.panel))
-            #expect(segment.attributes["data-value"] == result.cpuSeconds.processor.map { SweepNumber.format($0) })
+            #expect(segment.attributes["data-value"] == result.cpuSeconds.processor.map { NumberText.shortest($0) })
         }
         let shared = segments.filter { $0.attributes["data-stack"] == "shared threads" }
         #expect(!shared.isEmpty && shared.allSatisfy { $0.attributes["data-series"] == "event-loop" })
@@ -269,7 +270,7 @@ struct ReportRendererTests {
         #expect(document.parsed)
         let points = document.data("point", in: "throughput")
         #expect(points.count == 1)
-        #expect(points.first?.attributes["data-y"] == SweepNumber.format(120.25))
+        #expect(points.first?.attributes["data-y"] == NumberText.shortest(120.25))
         let range = "\(ReportFormat.number(117.25))–\(ReportFormat.number(121.25))"
         #expect(points.first?.tooltip.contains("median of 3 runs, range \(range)") == true)
         #expect(html.contains("<span class=\"spread\">\(range)</span>"))

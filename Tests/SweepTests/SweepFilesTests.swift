@@ -3,6 +3,7 @@ import Foundation
 @testable import Sweep
 import Testing
 import TestSupport
+import Formats
 
 @Suite("Sweep results files")
 struct SweepFilesTests {
@@ -133,7 +134,7 @@ struct SweepFilesTests {
         for (record, row) in zip(records, rows.dropFirst()) {
             #expect(row[try column("model")] == record.parameters.model)
             #expect(Double(row[try column("proc_ms")]) == record.parameters.procMs)
-            #expect(row[try column("rate_ticks_per_s")] == (record.parameters.rate.map { SweepNumber.format($0) } ?? "max"))
+            #expect(row[try column("rate_ticks_per_s")] == (record.parameters.rate.map { NumberText.shortest($0) } ?? "max"))
             switch record {
             case .run(let r):
                 #expect(row[try column("status")] == "ok")
@@ -144,7 +145,7 @@ struct SweepFilesTests {
                 #expect(Double(row[try column("seg_picked_to_decided_mean_ms")]) == r.segments.pickedToDecided.mean)
                 #expect(Int(row[try column("queue_peak_ticks")]) == r.queue.peak)
                 #expect(Double(row[try column("cpu_process_s")]) == r.cpuSeconds.process)
-                #expect(row[try column("cpu_processor_s")] == (r.cpuSeconds.processor.map { SweepNumber.format($0) } ?? ""))
+                #expect(row[try column("cpu_processor_s")] == (r.cpuSeconds.processor.map { NumberText.shortest($0) } ?? ""))
                 #expect(row[try column("kept_up")] == String(r.window.keptUp))
             case .failed(let f):
                 #expect(row[try column("status")] == "failed")

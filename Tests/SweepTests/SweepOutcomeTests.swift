@@ -3,6 +3,7 @@ import Foundation
 @testable import Sweep
 import Testing
 import TestSupport
+import Formats
 
 /// How a child's outcome becomes a record: the rules behind "a failed cell is recorded with
 /// its error", without spawning anything.
@@ -151,6 +152,6 @@ struct SweepOutcomeTests {
 
     @Test("numbers are written so that they read back exactly", arguments: [0.1, 0.5, 2, 199.75, 1e-5, 123_456_789, 0.30000000000000004])
     func numbersRoundTrip(value: Double) {
-        #expect(Double(SweepNumber.format(value)) == value)
+        #expect(Double(NumberText.shortest(value)) == value)
     }
 }

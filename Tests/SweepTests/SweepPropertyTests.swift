@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 @testable import Report
 @testable import Results
@@ -62,7 +63,7 @@ struct SweepPropertyTests {
         var random = SeededRandom(seed: 13)
         for _ in 0..<Self.cases {
             let value = Self.double(&random)
-            #expect(Double(SweepNumber.format(value)) == value, "\(value)")
+            #expect(Double(NumberText.shortest(value)) == value, "\(value)")
         }
     }
 

@@ -4,6 +4,7 @@ import Foundation
 import Pipeline
 import Testing
 import TestSupport
+import Formats
 
 /// Runs blocking work on a thread of its own, so a sweep's waiting never occupies the
 /// cooperative pool (two threads on this machine).
@@ -79,7 +80,7 @@ struct FakeTicklab {
     /// Prepares the record the fake prints for a cell.
     func prepare(_ result: RunResult, exit status: Int32? = nil) throws {
         let c = result.configuration
-        let name = "\(directory)/\(c.model)-\(SweepNumber.format(c.procMs))-\(SweepNumber.format(c.evalMs))"
+        let name = "\(directory)/\(c.model)-\(NumberText.shortest(c.procMs))-\(NumberText.shortest(c.evalMs))"
         try (try ResultCoding.jsonLine(result) + "\n").write(toFile: name + ".json", atomically: true, encoding: .utf8)
         if let status { try "\(status)".write(toFile: name + ".exit", atomically: true, encoding: .utf8) }
     }

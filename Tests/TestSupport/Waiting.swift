@@ -1,6 +1,6 @@
 import Clocks
 import Foundation
-import NIOConcurrencyHelpers
+import Locks
 
 /// Runs blocking work on a thread of its own, so that model runs and blocking sockets never
 /// occupy the cooperative pool (the `tasks` model needs it, and tests run on it).
@@ -16,12 +16,12 @@ public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) asy
 /// Work on a thread of its own, started at once: disturbances of a running pipeline must not
 /// wait for a cooperative-pool thread (`Task.sleep` is late when the pool is busy).
 public final class Background: Sendable {
-    private let finished = NIOLockedValueBox<Result<Void, any Error>?>(nil)
+    private let finished = Locked<Result<Void, any Error>?>(nil)
 
     public init(_ body: @escaping @Sendable () throws -> Void) {
         Thread { [self] in
             let result = Result { try body() }
-            finished.withLockedValue { $0 = result }
+            finished.withLock { $0 = result }
         }.start()
     }
 
@@ -29,7 +29,7 @@ public final class Background: Sendable {
     public func join() async throws {
         try await offPool {
             while true {
-                if let result = self.finished.withLockedValue({ $0 }) { return try result.get() }
+                if let result = self.finished.withLock({ $0 }) { return try result.get() }
                 MonotonicClock.sleep(until: MonotonicClock.now() + 2_000_000)
             }
         }
