@@ -44,10 +44,14 @@ public final class TraceWriter: Sendable {
         public var description: String { "cannot write trace file '\(path)': \(reason)" }
     }
 
+    /// Where a trace to the regular file `path` is written until it is complete (then renamed
+    /// to `path`): what a watcher of a running trace in this process reads.
+    public static func partialPath(for path: String) -> String { path + ".partial-\(getpid())" }
+
     public init(path: String) throws(OpenError) {
         var info = stat()
         let inPlace = lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG
-        let writingPath = inPlace ? path : path + ".partial-\(getpid())"
+        let writingPath = inPlace ? path : Self.partialPath(for: path)
         let fd = open(writingPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw OpenError(path: path, reason: String(cString: strerror(errno))) }
         self.path = path

@@ -29,16 +29,18 @@ func runUntilDecisions(_ configuration: RunConfiguration, _ decisions: Int) asyn
     let path = NSTemporaryDirectory() + "ticklab-routing-\(UUID().uuidString).csv"
     configuration.tracePath = path
     defer { try? FileManager.default.removeItem(atPath: path) }
+    // The trace grows beside its path and is renamed to it when complete.
+    let growing = TraceWriter.partialPath(for: path)
     let stop = StopSignal()
     let watcher = Background {
         defer { stop.request() }
         var seenSize = -1
         try waitUntil("\(decisions) buy or sell decisions in the trace", timeout: 120) {
             // The trace is written in 64 KiB blocks: read it again only when it grew.
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            let size = (try? FileManager.default.attributesOfItem(atPath: growing)[.size] as? Int) ?? 0
             guard size != seenSize else { return false }
             seenSize = size
-            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            let text = (try? String(contentsOfFile: growing, encoding: .utf8)) ?? ""
             let made = text.split(separator: "\n").count(where: { $0.hasSuffix(",buy") || $0.hasSuffix(",sell") })
             return made >= decisions
         }

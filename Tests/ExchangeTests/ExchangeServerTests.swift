@@ -156,12 +156,13 @@ struct ExchangeServerTests {
             try client.send(.subscribe(.initial))
             _ = client.nextFrame()
             server.stop()
+            // Bounds only against a hang: the goodbye and the close come at once, however busy the machine.
             var sawGoodbye = false
-            while let frame = client.nextFrame(timeout: 1) {
+            while let frame = client.nextFrame(timeout: 60) {
                 if case .goodbye = frame.message { sawGoodbye = true }
             }
             #expect(sawGoodbye)
-            #expect(client.isClosed(timeout: 0.5))
+            #expect(client.isClosed(timeout: 60))
             server.stop()  // idempotent
         }
     }

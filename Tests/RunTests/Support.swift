@@ -38,16 +38,18 @@ func runUntilProcessed(_ configuration: RunConfiguration, ticks: Int) async thro
     let path = temporaryPath("progress.csv")
     configuration.tracePath = path
     defer { try? FileManager.default.removeItem(atPath: path) }
+    // The trace grows beside its path and is renamed to it when complete.
+    let growing = TraceWriter.partialPath(for: path)
     let stop = StopSignal()
     let watcher = OSThread(name: "test-progress") { () -> Bool in
         defer { stop.request() }
         let deadline = MonotonicClock.now() + 120_000_000_000
         var seenSize = -1
         while MonotonicClock.now() < deadline {
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            let size = (try? FileManager.default.attributesOfItem(atPath: growing)[.size] as? Int) ?? 0
             if size != seenSize {
                 seenSize = size
-                let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+                let text = (try? String(contentsOfFile: growing, encoding: .utf8)) ?? ""
                 if text.split(separator: "\n").count(where: { $0.hasPrefix("processed,") }) >= ticks { return true }
             }
             MonotonicClock.sleep(until: MonotonicClock.now() + 5_000_000)

@@ -143,7 +143,7 @@ struct EndToEnd {
         (["sweep", "--retry-failed"], "--retry-failed: only with --resume"),
         (["sweep", "--resume", "--out", "/nonexistent/sweep"], "does not exist"),
         (["report", "/nonexistent/sweep"], "holds no results.jsonl"),
-        (["run", "--model", "threads", "--wait", "busy"], "--wait: 'busy' is not allowed with --model threads"),
+        (["run", "--model", "threads", "--wait", "busy"], "--wait: 'busy' is not allowed: with --model threads, which takes no wait strategy"),
     ])
     func usageErrors(arguments: [String], message: String) async throws {
         let outcome = try await Self.ticklab(arguments)
