@@ -17,7 +17,7 @@ private let figures = Gen.double(in: 0...500).map { ($0 * 4).rounded() / 4 }
 
 @Suite struct RepeatIntervalTests {
     @Test func theMedianIsTheSortedMiddle() async throws {
-        await propertyCheck(count: 300, input: figures.array(of: 1...40)) { values in
+        await propertyCheck(count: 60, input: figures.array(of: 1...40)) { values in
             #expect(RepeatStatistics.median(values) == referenceMedian(values), "\(values)")
         }
         #expect(RepeatStatistics.median([]) == nil)
@@ -33,7 +33,7 @@ private let figures = Gen.double(in: 0...500).map { ($0 * 4).rounded() / 4 }
     }
 
     @Test func theIntervalContainsTheMedianAndLiesWithinMinMax() async {
-        await propertyCheck(count: 100, input: figures.array(of: 1...25)) { values in
+        await propertyCheck(count: 30, input: figures.array(of: 1...25)) { values in
             let interval = try #require(RepeatStatistics.interval(of: values))
             #expect(interval.median == referenceMedian(values))
             #expect(interval.lower <= interval.median && interval.median <= interval.upper, "\(interval) of \(values)")
@@ -62,7 +62,7 @@ private let figures = Gen.double(in: 0...500).map { ($0 * 4).rounded() / 4 }
     }
 
     @Test func theBootstrapIsDeterministicForASeed() async {
-        await propertyCheck(count: 60, input: figures.array(of: 5...20), Gen.uint64()) { values, seed in
+        await propertyCheck(count: 20, input: figures.array(of: 5...20), Gen.uint64()) { values, seed in
             var first = SplitMix64(seed: seed)
             var second = SplitMix64(seed: seed)
             let a = RepeatStatistics.interval(of: values, resamples: 500, using: &first)
