@@ -125,14 +125,17 @@ let package = Package(
         // Ctrl-C, the table `ticklab run` prints.
         .target(
             name: "Run",
-            dependencies: ["Results", "Pipeline", "Models", "MarketData", "OrderBook", "ExchangeClient", "Clocks", "Formats"],
+            dependencies: [
+                "Results", "Pipeline", "Models", "MarketData", "OrderBook", "ExchangeClient", "Clocks", "Formats",
+            ],
             swiftSettings: strict
         ),
         // Reads records and renders `report.html`. Pipeline only for the records' value types.
         .target(name: "Report", dependencies: ["Results", "Pipeline", "MarketData", "Formats"], swiftSettings: strict),
         // A plan's execution: one child process per run, progress, the CSV, the report rewritten
         // as results come in. No models and no NIO: children are `ticklab run --json`.
-        .target(name: "Sweep", dependencies: ["Results", "Report", "Pipeline", "Clocks", "Formats"], swiftSettings: strict),
+        .target(
+            name: "Sweep", dependencies: ["Results", "Report", "Pipeline", "Clocks", "Formats"], swiftSettings: strict),
         // Capacity with confidence (issue 10): load and rate, the objective, intervals of repeats,
         // the knee, interleaving, noise from /proc/stat, the machine's floor. No dependencies, so
         // that the sweep and the report can both use it and it can be tested on its own.
@@ -141,7 +144,8 @@ let package = Package(
         .executableTarget(
             name: "ticklab",
             dependencies: [
-                "Run", "Sweep", "Report", "Results", "Capacity", "Formats", "Models", "Pipeline", "MarketData", "Exchange",
+                "Run", "Sweep", "Report", "Results", "Capacity", "Formats", "Models", "Pipeline", "MarketData",
+                "Exchange",
                 "ExchangeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -171,14 +175,18 @@ let package = Package(
         ),
         .testTarget(
             name: "MarketDataTests",
-            dependencies: ["MarketData", "OrderBook", "Formats", "TestSupport",
-                           .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "MarketData", "OrderBook", "Formats", "TestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "WireTests",
-            dependencies: ["Wire", "WireConversions", "MarketData", "OrderBook",
-                           .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "Wire", "WireConversions", "MarketData", "OrderBook",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -188,10 +196,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ModelsTests",
-            dependencies: ["Models", "Pipeline", "MarketData", "OrderBook", "Clocks", "Locks", "TestSupport",
-                           .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOPosix", package: "swift-nio"),
-                           .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "Models", "Pipeline", "MarketData", "OrderBook", "Clocks", "Locks", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -206,7 +216,9 @@ let package = Package(
         ),
         .testTarget(
             name: "SweepTests",
-            dependencies: ["Sweep", "Results", "Report", "Pipeline", "MarketData", "Clocks", "Locks", "Formats", "TestSupport"],
+            dependencies: [
+                "Sweep", "Results", "Report", "Pipeline", "MarketData", "Clocks", "Locks", "Formats", "TestSupport",
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -8,7 +8,8 @@ import PackageDescription
 //   swift package --scratch-path ../.build-bench benchmark
 // SwiftPM names a path dependency after its folder, so the main package is `main` in one
 // checkout and `TickLab` in another: take the name from where this manifest lies.
-let mainPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+let mainPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .lastPathComponent
 
 let package = Package(
     name: "TickLabBenchmarks",

@@ -24,8 +24,9 @@ import Pipeline
 /// 1M ticks, built once, outside every measurement.
 let tickCount = BenchmarkScalingFactor.mega.rawValue
 let allTicks: [ReceivedTick] = (1...tickCount).map {
-    ReceivedTick(Tick(sequence: UInt64($0), scheduledArrival: 0, delta: .add(.bid, price: 100, size: 1), kind: .add),
-                 received: 0)
+    ReceivedTick(
+        Tick(sequence: UInt64($0), scheduledArrival: 0, delta: .add(.bid, price: 100, size: 1), kind: .add),
+        received: 0)
 }
 
 /// Puts `allTicks` through `put` in batches of `batch`.
@@ -61,8 +62,10 @@ func blockingHandOver(_ queue: some BlockingTickQueue, batch: Int) {
 
 /// Moves every tick through an async FIFO from one task to another, each preferring its executor
 /// (nil: the global cooperative pool).
-func asyncHandOver(_ queue: some AsyncTickQueue, batch: Int, producerOn: (any TaskExecutor)?,
-                   consumerOn: (any TaskExecutor)?) async {
+func asyncHandOver(
+    _ queue: some AsyncTickQueue, batch: Int, producerOn: (any TaskExecutor)?,
+    consumerOn: (any TaskExecutor)?
+) async {
     let consumer = Task(executorPreference: consumerOn) { () -> UInt64 in
         var taken: [ReceivedTick] = []
         var sum: UInt64 = 0
@@ -127,8 +130,10 @@ func blockingRoundTrips(_ there: some BlockingTickQueue, _ back: some BlockingTi
     _ = echo.join()
 }
 
-func asyncRoundTrips(_ there: some AsyncTickQueue, _ back: some AsyncTickQueue, pingOn: (any TaskExecutor)?,
-                     echoOn: (any TaskExecutor)?) async {
+func asyncRoundTrips(
+    _ there: some AsyncTickQueue, _ back: some AsyncTickQueue, pingOn: (any TaskExecutor)?,
+    echoOn: (any TaskExecutor)?
+) async {
     let echo = Task(executorPreference: echoOn) {
         var taken: [ReceivedTick] = []
         while await there.take(into: &taken) { _ = await back.put(taken) }
@@ -183,13 +188,15 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("hand-over event-loop (one loop, async FIFO), \(label)") { _ in
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             let executor = EventLoopTaskExecutor(group.next())
-            await asyncHandOver(AsyncTickFIFO(capacity: 4_096), batch: batch, producerOn: executor, consumerOn: executor)
+            await asyncHandOver(
+                AsyncTickFIFO(capacity: 4_096), batch: batch, producerOn: executor, consumerOn: executor)
             try? await group.shutdownGracefully()
         }
         Benchmark("hand-over task-executors (two threads, async FIFO), \(label)") { _ in
             let receiver = DedicatedThreadExecutor(name: "bench-receiver")
             let processor = DedicatedThreadExecutor(name: "bench-processor")
-            await asyncHandOver(AsyncTickFIFO(capacity: 4_096), batch: batch, producerOn: receiver, consumerOn: processor)
+            await asyncHandOver(
+                AsyncTickFIFO(capacity: 4_096), batch: batch, producerOn: receiver, consumerOn: processor)
             receiver.shutdown()
             processor.shutdown()
         }
@@ -203,21 +210,24 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: round trips: the wake-up floor of a hop
 
-    let roundTrip = Benchmark.Configuration(metrics: [.wallClock, .throughput], scalingFactor: .one,
-                                            maxDuration: .seconds(4), maxIterations: 10)
+    let roundTrip = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput], scalingFactor: .one,
+        maxDuration: .seconds(4), maxIterations: 10)
     Benchmark("round trip ×10k threads", configuration: roundTrip) { _ in
         blockingRoundTrips(LockedTickQueue(capacity: 64), LockedTickQueue(capacity: 64))
     }
     for strategy in WaitStrategy.allCases {
         Benchmark("round trip ×10k spin-ring --wait \(strategy.rawValue)", configuration: roundTrip) { _ in
-            blockingRoundTrips(SpinRingTickQueue(capacity: 64, strategy: strategy),
-                               SpinRingTickQueue(capacity: 64, strategy: strategy))
+            blockingRoundTrips(
+                SpinRingTickQueue(capacity: 64, strategy: strategy),
+                SpinRingTickQueue(capacity: 64, strategy: strategy))
         }
     }
     Benchmark("round trip ×10k event-loop", configuration: roundTrip) { _ in
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let executor = EventLoopTaskExecutor(group.next())
-        await asyncRoundTrips(AsyncTickFIFO(capacity: 64), AsyncTickFIFO(capacity: 64), pingOn: executor, echoOn: executor)
+        await asyncRoundTrips(
+            AsyncTickFIFO(capacity: 64), AsyncTickFIFO(capacity: 64), pingOn: executor, echoOn: executor)
         try? await group.shutdownGracefully()
     }
     Benchmark("round trip ×10k task-executors", configuration: roundTrip) { _ in
@@ -236,8 +246,9 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: the FIFOs alone: put a batch of 16, take it, on one thread
 
-    let alone = Benchmark.Configuration(metrics: [.throughput, .wallClock], scalingFactor: .mega,
-                                        maxDuration: .seconds(3), maxIterations: 20)
+    let alone = Benchmark.Configuration(
+        metrics: [.throughput, .wallClock], scalingFactor: .mega,
+        maxDuration: .seconds(3), maxIterations: 20)
     Benchmark("FIFO alone LockedTickQueue, put 16 + take", configuration: alone) { benchmark in
         let queue = LockedTickQueue(capacity: 64)
         var taken: [ReceivedTick] = []
@@ -274,8 +285,9 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: the slots alone, and with a reader on another thread
 
-    let slotAlone = Benchmark.Configuration(metrics: [.throughput, .wallClock], scalingFactor: .mega,
-                                            maxDuration: .seconds(3), maxIterations: 20)
+    let slotAlone = Benchmark.Configuration(
+        metrics: [.throughput, .wallClock], scalingFactor: .mega,
+        maxDuration: .seconds(3), maxIterations: 20)
     let states = (1...1_024).map { sequence -> BookState in
         var state = BookState.empty
         state.sequence = UInt64(sequence)
@@ -314,8 +326,10 @@ let benchmarks: @Sendable () -> Void = {
         publishWithReader(LockedStateSlot(), count: benchmark.scaledIterations.count, states: states)
     }
     for strategy in WaitStrategy.allCases {
-        Benchmark("slot with reader SeqlockStateSlot --wait \(strategy.rawValue), publish", configuration: slotAlone) { benchmark in
-            publishWithReader(SeqlockStateSlot(strategy: strategy), count: benchmark.scaledIterations.count, states: states)
+        Benchmark("slot with reader SeqlockStateSlot --wait \(strategy.rawValue), publish", configuration: slotAlone) {
+            benchmark in
+            publishWithReader(
+                SeqlockStateSlot(strategy: strategy), count: benchmark.scaledIterations.count, states: states)
         }
     }
 }

@@ -35,7 +35,8 @@ struct Workload: Sendable {
 /// The mix resembles an equity feed aggregated by level: 30 % new orders at an existing level,
 /// 25 % partial cancels or executions, 15 % new levels one tick better than a held level, 10 %
 /// reductions that empty a level, 10 % level deletes, and 10 % adds to the best level.
-func makeWorkload(count: Int, ranks: Range<Int>, depths: ClosedRange<Int>, initialDepth: Int, seed: UInt64) -> Workload {
+func makeWorkload(count: Int, ranks: Range<Int>, depths: ClosedRange<Int>, initialDepth: Int, seed: UInt64) -> Workload
+{
     var rng = SplitMix64(seed: seed)
     // The generator's own model: levels best first, per side.
     var levels: [Side: [PriceLevel]] = [:]
@@ -69,7 +70,8 @@ func makeWorkload(count: Int, ranks: Range<Int>, depths: ClosedRange<Int>, initi
             held[rank].size += delta.size
         case 30..<55:
             if level.size > 1 {
-                delta = .reduce(side, price: level.price, size: min(level.size - 1, Size.random(in: 1...300, using: &rng)))
+                delta = .reduce(
+                    side, price: level.price, size: min(level.size - 1, Size.random(in: 1...300, using: &rng)))
                 held[rank].size -= delta.size
             } else {
                 delta = .add(side, price: level.price, size: 100)

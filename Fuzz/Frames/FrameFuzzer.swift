@@ -41,11 +41,14 @@ public func frameFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -
             break
         }
         let bytes: [UInt8]
-        do { bytes = try FrameEncoder.encode(frame) } catch { preconditionFailure("a decoded frame does not encode: \(error)") }
+        do { bytes = try FrameEncoder.encode(frame) } catch {
+            preconditionFailure("a decoded frame does not encode: \(error)")
+        }
         precondition(bytes.count == consumed, "\(frame.message.type): \(consumed) bytes in, \(bytes.count) out")
         let reserved = reservedOffsets(frame.message.type)
         for i in 0..<consumed where !reserved.contains(i) {
-            precondition(bytes[i] == rest[i], "\(frame.message.type): byte \(i) was \(rest[i]), re-encoded as \(bytes[i])")
+            precondition(
+                bytes[i] == rest[i], "\(frame.message.type): byte \(i) was \(rest[i]), re-encoded as \(bytes[i])")
         }
         var again = FrameDecoder()
         again.append(bytes)

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The aggregate `cpu` line of /proc/stat: time the machine's CPUs spent in each state since boot,
@@ -26,8 +26,10 @@ public struct CPUTimes: Hashable, Codable, Sendable {
     /// Time spent running niced guests; already counted in `nice`.
     public var guestNice: UInt64
 
-    public init(user: UInt64 = 0, nice: UInt64 = 0, system: UInt64 = 0, idle: UInt64 = 0, iowait: UInt64 = 0, irq: UInt64 = 0,
-                softirq: UInt64 = 0, steal: UInt64 = 0, guest: UInt64 = 0, guestNice: UInt64 = 0) {
+    public init(
+        user: UInt64 = 0, nice: UInt64 = 0, system: UInt64 = 0, idle: UInt64 = 0, iowait: UInt64 = 0, irq: UInt64 = 0,
+        softirq: UInt64 = 0, steal: UInt64 = 0, guest: UInt64 = 0, guestNice: UInt64 = 0
+    ) {
         self.user = user
         self.nice = nice
         self.system = system
@@ -57,8 +59,10 @@ public enum ProcStatError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .noAggregateLine: "/proc/stat has no 'cpu' line"
-        case .tooFewFields(let found): "/proc/stat 'cpu' line has \(found) field\(found == 1 ? "" : "s"); every kernel writes at least 4 (user nice system idle)"
-        case .notANumber(let field, let text): "/proc/stat 'cpu' field \(field) is '\(text)', not a whole number of ticks"
+        case .tooFewFields(let found):
+            "/proc/stat 'cpu' line has \(found) field\(found == 1 ? "" : "s"); every kernel writes at least 4 (user nice system idle)"
+        case .notANumber(let field, let text):
+            "/proc/stat 'cpu' field \(field) is '\(text)', not a whole number of ticks"
         }
     }
 }
@@ -103,20 +107,20 @@ public enum ProcStat {
     /// The live /proc/stat; nil off Linux or when it cannot be read or parsed.
     public static func readLive() -> ProcStatSnapshot? {
         #if os(Linux)
-        guard let contents = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return nil }
-        return try? parse(contents)
+            guard let contents = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return nil }
+            return try? parse(contents)
         #else
-        return nil
+            return nil
         #endif
     }
 
     /// Ticks per second of /proc/stat's figures: `sysconf(_SC_CLK_TCK)`, or 100 if that fails.
     public static var ticksPerSecond: Double {
         #if os(Linux)
-        let value = sysconf(Int32(_SC_CLK_TCK))
-        return value > 0 ? Double(value) : 100
+            let value = sysconf(Int32(_SC_CLK_TCK))
+            return value > 0 ? Double(value) : 100
         #else
-        return 100
+            return 100
         #endif
     }
 
@@ -128,8 +132,9 @@ public enum ProcStat {
             values.append(value)
         }
         values += Array(repeating: 0, count: 10 - values.count)
-        return CPUTimes(user: values[0], nice: values[1], system: values[2], idle: values[3], iowait: values[4], irq: values[5],
-                        softirq: values[6], steal: values[7], guest: values[8], guestNice: values[9])
+        return CPUTimes(
+            user: values[0], nice: values[1], system: values[2], idle: values[3], iowait: values[4], irq: values[5],
+            softirq: values[6], steal: values[7], guest: values[8], guestNice: values[9])
     }
 }
 
@@ -144,9 +149,9 @@ public enum ProcessCPU {
     public static func ownSeconds() -> Double? {
         var usage = rusage()
         #if os(Linux)
-        let who = RUSAGE_SELF.rawValue  // an enum in glibc's header, a macro elsewhere
+            let who = RUSAGE_SELF.rawValue  // an enum in glibc's header, a macro elsewhere
         #else
-        let who = RUSAGE_SELF
+            let who = RUSAGE_SELF
         #endif
         guard getrusage(who, &usage) == 0 else { return nil }
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
@@ -195,7 +200,10 @@ public struct NoiseAccount: Hashable, Codable, Sendable {
         outsideCores > thresholdCores
     }
 
-    public init(windowSeconds: Double, cores: Int, busySeconds: Double, ownSeconds: Double, othersSeconds: Double, stealSeconds: Double) {
+    public init(
+        windowSeconds: Double, cores: Int, busySeconds: Double, ownSeconds: Double, othersSeconds: Double,
+        stealSeconds: Double
+    ) {
         self.windowSeconds = windowSeconds
         self.cores = cores
         self.busySeconds = busySeconds
@@ -212,13 +220,16 @@ public struct NoiseAccount: Hashable, Codable, Sendable {
     ///
     /// - Parameters:
     ///   - ticksPerSecond: USER_HZ of the snapshots; `ProcStat.ticksPerSecond` by default.
-    public static func between(_ before: CPUTimes, _ after: CPUTimes, ownCPUSeconds: Double, windowSeconds: Double, cores: Int,
-                               ticksPerSecond: Double = ProcStat.ticksPerSecond) -> NoiseAccount {
+    public static func between(
+        _ before: CPUTimes, _ after: CPUTimes, ownCPUSeconds: Double, windowSeconds: Double, cores: Int,
+        ticksPerSecond: Double = ProcStat.ticksPerSecond
+    ) -> NoiseAccount {
         func delta(_ a: UInt64, _ b: UInt64) -> Double { b >= a ? Double(b - a) / ticksPerSecond : 0 }
         let busy = delta(before.busy, after.busy)
         let steal = delta(before.steal, after.steal)
         let own = max(0, ownCPUSeconds)
-        return NoiseAccount(windowSeconds: windowSeconds, cores: cores, busySeconds: busy, ownSeconds: own,
-                            othersSeconds: max(0, busy - own), stealSeconds: steal)
+        return NoiseAccount(
+            windowSeconds: windowSeconds, cores: cores, busySeconds: busy, ownSeconds: own,
+            othersSeconds: max(0, busy - own), stealSeconds: steal)
     }
 }

@@ -33,7 +33,8 @@ public enum Interleaving {
     /// The runs of `order(cells:repeats:)` that are not in `done`, in the same order: what a
     /// resumed sweep still has to run. Runs in `done` that are not part of the plan (another
     /// sweep's, or a repeat beyond `repeats`) are ignored.
-    public static func pending<Cell>(cells: [Cell], repeats: Int, done: Set<ScheduledRun<Cell>>) -> [ScheduledRun<Cell>] {
+    public static func pending<Cell>(cells: [Cell], repeats: Int, done: Set<ScheduledRun<Cell>>) -> [ScheduledRun<Cell>]
+    {
         order(cells: cells, repeats: repeats).filter { !done.contains($0) }
     }
 }

@@ -120,7 +120,9 @@ public enum KneeFinder {
     ///
     /// - Precondition: every step's `ticksPerSecond` is finite and above 0.
     public static func knee(of steps: [LoadStep], objective: LatencyObjective) -> KneeResult {
-        precondition(steps.allSatisfy { $0.ticksPerSecond.isFinite && $0.ticksPerSecond > 0 }, "a step of a ladder offers a finite rate above 0")
+        precondition(
+            steps.allSatisfy { $0.ticksPerSecond.isFinite && $0.ticksPerSecond > 0 },
+            "a step of a ladder offers a finite rate above 0")
         var merged: [Double: LoadStep] = [:]
         for step in steps {
             if var existing = merged[step.ticksPerSecond] {
@@ -131,7 +133,9 @@ public enum KneeFinder {
                 merged[step.ticksPerSecond] = step
             }
         }
-        let verdicts = merged.values.sorted { $0.ticksPerSecond < $1.ticksPerSecond }.map { verdict(on: $0, objective: objective) }
+        let verdicts = merged.values.sorted { $0.ticksPerSecond < $1.ticksPerSecond }.map {
+            verdict(on: $0, objective: objective)
+        }
 
         var knee: StepVerdict?
         var firstFailure: StepVerdict?
@@ -143,7 +147,9 @@ public enum KneeFinder {
                 passingAbove.append(step)
             }
         }
-        return KneeResult(objective: objective, steps: verdicts, knee: knee, firstFailure: firstFailure, passingAboveFirstFailure: passingAbove)
+        return KneeResult(
+            objective: objective, steps: verdicts, knee: knee, firstFailure: firstFailure,
+            passingAboveFirstFailure: passingAbove)
     }
 
     /// The verdict on one step (see `knee(of:objective:)` for the rule).
@@ -174,7 +180,8 @@ extension KneeResult: CustomStringConvertible {
         var text: String
         if let knee {
             let load = knee.load.map { " at ρ \(Self.number($0))" } ?? ""
-            text = "capacity \(metAtEveryLoad ? "≥ " : "")\(Self.number(knee.ticksPerSecond)) ticks/s\(load) (\(objective))"
+            text =
+                "capacity \(metAtEveryLoad ? "≥ " : "")\(Self.number(knee.ticksPerSecond)) ticks/s\(load) (\(objective))"
         } else if firstFailure != nil {
             text = "no capacity: the lowest load already fails \(objective)"
         } else {
@@ -190,7 +197,8 @@ extension KneeResult: CustomStringConvertible {
             text += "; first fails at \(Self.position(failure)): \(why.joined(separator: ", "))"
         }
         if isNonMonotone {
-            text += "; meets again at \(passingAboveFirstFailure.map(Self.position).joined(separator: ", ")) (non-monotone)"
+            text +=
+                "; meets again at \(passingAboveFirstFailure.map(Self.position).joined(separator: ", ")) (non-monotone)"
         }
         return text
     }

@@ -29,7 +29,8 @@ public enum LatencyObjectiveError: Error, Equatable, Sendable, CustomStringConve
     /// The bound is not a number, or not a positive finite one.
     case invalidBound(String)
 
-    private static let allowed = "an objective is PERCENTILE=BOUND with a percentile of p50, p90, p99 or p99.9 and a positive bound in ms, us (µs) or s, e.g. --slo p99=10ms"
+    private static let allowed =
+        "an objective is PERCENTILE=BOUND with a percentile of p50, p90, p99 or p99.9 and a positive bound in ms, us (µs) or s, e.g. --slo p99=10ms"
 
     public var description: String {
         switch self {
@@ -54,7 +55,9 @@ public struct LatencyObjective: Hashable, Codable, Sendable, CustomStringConvert
 
     /// - Precondition: `boundMilliseconds` is finite and above 0 (use `parse` for user input).
     public init(percentile: LatencyPercentile, boundMilliseconds: Double) {
-        precondition(boundMilliseconds.isFinite && boundMilliseconds > 0, "a latency bound is a positive finite number of milliseconds")
+        precondition(
+            boundMilliseconds.isFinite && boundMilliseconds > 0,
+            "a latency bound is a positive finite number of milliseconds")
         self.percentile = percentile
         self.boundMilliseconds = boundMilliseconds
     }
@@ -67,10 +70,12 @@ public struct LatencyObjective: Hashable, Codable, Sendable, CustomStringConvert
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let bound = try container.decode(Double.self, forKey: .boundMilliseconds)
         guard bound.isFinite, bound > 0 else {
-            throw DecodingError.dataCorruptedError(forKey: .boundMilliseconds, in: container,
-                                                   debugDescription: "a latency bound is a positive finite number of milliseconds, not \(bound)")
+            throw DecodingError.dataCorruptedError(
+                forKey: .boundMilliseconds, in: container,
+                debugDescription: "a latency bound is a positive finite number of milliseconds, not \(bound)")
         }
-        self.init(percentile: try container.decode(LatencyPercentile.self, forKey: .percentile), boundMilliseconds: bound)
+        self.init(
+            percentile: try container.decode(LatencyPercentile.self, forKey: .percentile), boundMilliseconds: bound)
     }
 
     /// The default objective: processing p99 ≤ 10 ms.
@@ -127,7 +132,8 @@ public struct LatencyObjective: Hashable, Codable, Sendable, CustomStringConvert
         // mu (U+03BC) are accepted, since keyboards produce either. Dividing by 1000 (rather than
         // multiplying by 0.001, which is inexact) keeps `parse(description)` exact.
         let units: [(suffix: String, toMilliseconds: (Double) -> Double)] = [
-            ("ms", { $0 }), ("us", { $0 / 1000 }), ("\u{00B5}s", { $0 / 1000 }), ("\u{03BC}s", { $0 / 1000 }), ("s", { $0 * 1000 }),
+            ("ms", { $0 }), ("us", { $0 / 1000 }), ("\u{00B5}s", { $0 / 1000 }), ("\u{03BC}s", { $0 / 1000 }),
+            ("s", { $0 * 1000 }),
         ]
         let lowered = boundText.lowercased()
         guard let unit = units.first(where: { lowered.hasSuffix($0.suffix) }) else { throw .unknownUnit(boundText) }

@@ -71,7 +71,8 @@ public enum LoadListError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The same load twice (it would run the same cells twice under two names).
     case duplicate(String)
 
-    private static let allowed = "a load is utilisation ρ = rate × proc-ms / 1000, a positive number, e.g. --load 0.5,0.8,0.9,1.0,1.1"
+    private static let allowed =
+        "a load is utilisation ρ = rate × proc-ms / 1000, a positive number, e.g. --load 0.5,0.8,0.9,1.0,1.1"
 
     public var description: String {
         switch self {

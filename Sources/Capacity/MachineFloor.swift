@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How late a thread wakes from a sleep until a deadline on this machine.
@@ -27,8 +27,10 @@ public struct WakeUpLateness: Hashable, Codable, Sendable {
     /// default; the lab's stage threads ask for 1 ns).
     public var timerSlackNanoseconds: UInt64?
 
-    public init(sleepNanoseconds: UInt64, samples: Int, p50Nanoseconds: UInt64, p99Nanoseconds: UInt64, maxNanoseconds: UInt64,
-                timerSlackNanoseconds: UInt64?) {
+    public init(
+        sleepNanoseconds: UInt64, samples: Int, p50Nanoseconds: UInt64, p99Nanoseconds: UInt64, maxNanoseconds: UInt64,
+        timerSlackNanoseconds: UInt64?
+    ) {
         self.sleepNanoseconds = sleepNanoseconds
         self.samples = samples
         self.p50Nanoseconds = p50Nanoseconds
@@ -53,7 +55,10 @@ public struct ClockReadCost: Hashable, Codable, Sendable {
     /// The slowest batch's time per read, in nanoseconds.
     public var maxNanosecondsPerRead: Double
 
-    public init(batches: Int, readsPerBatch: Int, medianNanosecondsPerRead: Double, minNanosecondsPerRead: Double, maxNanosecondsPerRead: Double) {
+    public init(
+        batches: Int, readsPerBatch: Int, medianNanosecondsPerRead: Double, minNanosecondsPerRead: Double,
+        maxNanosecondsPerRead: Double
+    ) {
         self.batches = batches
         self.readsPerBatch = readsPerBatch
         self.medianNanosecondsPerRead = medianNanosecondsPerRead
@@ -101,7 +106,9 @@ public enum FloorMeasurement {
     /// previous wake-up, not a fixed grid, so one late wake-up does not make the next ones late.
     ///
     /// - Precondition: `sleeps` > 0, `sleepNanoseconds` > 0.
-    public static func wakeUpLateness(sleeps: Int, sleepNanoseconds: UInt64 = standardSleepNanoseconds) -> WakeUpLateness {
+    public static func wakeUpLateness(sleeps: Int, sleepNanoseconds: UInt64 = standardSleepNanoseconds)
+        -> WakeUpLateness
+    {
         precondition(sleeps > 0 && sleepNanoseconds > 0, "at least one sleep of more than 0 ns")
         var lateness: [UInt64] = []
         lateness.reserveCapacity(sleeps)
@@ -124,7 +131,9 @@ public enum FloorMeasurement {
     /// read: median, fastest and slowest batch.
     ///
     /// - Precondition: `batches` > 0, `readsPerBatch` > 0.
-    public static func clockReadCost(batches: Int = standardBatches, readsPerBatch: Int = standardReadsPerBatch) -> ClockReadCost {
+    public static func clockReadCost(batches: Int = standardBatches, readsPerBatch: Int = standardReadsPerBatch)
+        -> ClockReadCost
+    {
         precondition(batches > 0 && readsPerBatch > 0, "at least one batch of one read")
         var perRead: [Double] = []
         var sink: UInt64 = 0
@@ -138,11 +147,13 @@ public enum FloorMeasurement {
         // alive documents that the loop's work is used.
         withExtendedLifetime(sink) {}
         perRead.sort()
-        let median = perRead.count % 2 == 1
+        let median =
+            perRead.count % 2 == 1
             ? perRead[perRead.count / 2]
             : (perRead[perRead.count / 2 - 1] + perRead[perRead.count / 2]) / 2
-        return ClockReadCost(batches: batches, readsPerBatch: readsPerBatch, medianNanosecondsPerRead: median,
-                             minNanosecondsPerRead: perRead[0], maxNanosecondsPerRead: perRead[perRead.count - 1])
+        return ClockReadCost(
+            batches: batches, readsPerBatch: readsPerBatch, medianNanosecondsPerRead: median,
+            minNanosecondsPerRead: perRead[0], maxNanosecondsPerRead: perRead[perRead.count - 1])
     }
 
     /// `CLOCK_MONOTONIC` in nanoseconds.
@@ -160,17 +171,18 @@ public enum FloorMeasurement {
 
     private static func sleep(until deadline: UInt64) {
         #if os(Linux)
-        var target = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-        // clock_nanosleep returns the error number itself; EINTR (a signal) means sleep again
-        // until the same deadline.
-        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &target, nil) == EINTR {}
+            var target = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+            // clock_nanosleep returns the error number itself; EINTR (a signal) means sleep again
+            // until the same deadline.
+            while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &target, nil) == EINTR {}
         #else
-        while true {
-            let now = monotonicNanoseconds()
-            guard now < deadline else { return }
-            var remaining = timespec(tv_sec: Int((deadline - now) / 1_000_000_000), tv_nsec: Int((deadline - now) % 1_000_000_000))
-            _ = nanosleep(&remaining, nil)
-        }
+            while true {
+                let now = monotonicNanoseconds()
+                guard now < deadline else { return }
+                var remaining = timespec(
+                    tv_sec: Int((deadline - now) / 1_000_000_000), tv_nsec: Int((deadline - now) % 1_000_000_000))
+                _ = nanosleep(&remaining, nil)
+            }
         #endif
     }
 
@@ -181,12 +193,13 @@ public enum FloorMeasurement {
     @discardableResult
     public static func requestTimerSlack(nanoseconds: UInt64) -> Bool {
         #if os(Linux)
-        guard Thread.isMainThread, nanoseconds > 0,
-              (try? "\(nanoseconds)".write(toFile: "/proc/self/timerslack_ns", atomically: false, encoding: .utf8)) != nil
-        else { return false }
-        return timerSlack() == nanoseconds
+            guard Thread.isMainThread, nanoseconds > 0,
+                (try? "\(nanoseconds)".write(toFile: "/proc/self/timerslack_ns", atomically: false, encoding: .utf8))
+                    != nil
+            else { return false }
+            return timerSlack() == nanoseconds
         #else
-        return false
+            return false
         #endif
     }
 
@@ -194,12 +207,12 @@ public enum FloorMeasurement {
     /// (/proc/self/timerslack_ns is the thread-group leader's); nil otherwise.
     private static func timerSlack() -> UInt64? {
         #if os(Linux)
-        guard Thread.isMainThread,
-              let text = try? String(contentsOfFile: "/proc/self/timerslack_ns", encoding: .utf8)
-        else { return nil }
-        return UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            guard Thread.isMainThread,
+                let text = try? String(contentsOfFile: "/proc/self/timerslack_ns", encoding: .utf8)
+            else { return nil }
+            return UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines))
         #else
-        return nil
+            return nil
         #endif
     }
 }

@@ -119,13 +119,17 @@ public enum RepeatStatistics {
     /// widened to include it, so `lower ≤ median ≤ upper` always holds.
     ///
     /// - Precondition: `resamples` > 0.
-    public static func interval(of values: [Double], resamples: Int, using generator: inout SplitMix64) -> RepeatInterval? {
+    public static func interval(of values: [Double], resamples: Int, using generator: inout SplitMix64)
+        -> RepeatInterval?
+    {
         precondition(resamples > 0, "a bootstrap needs at least one resample")
         guard !values.isEmpty, values.allSatisfy(\.isFinite) else { return nil }
         let sorted = values.sorted()
         let median = sortedMedian(sorted)
         guard sorted.count >= bootstrapMinimumRepeats else {
-            return RepeatInterval(median: median, lower: sorted[0], upper: sorted[sorted.count - 1], repeats: sorted.count, method: .minMax)
+            return RepeatInterval(
+                median: median, lower: sorted[0], upper: sorted[sorted.count - 1], repeats: sorted.count,
+                method: .minMax)
         }
         var medians: [Double] = []
         medians.reserveCapacity(resamples)
@@ -138,7 +142,9 @@ public enum RepeatStatistics {
         medians.sort()
         let lower = nearestRank(medians, quantile: 0.025)
         let upper = nearestRank(medians, quantile: 0.975)
-        return RepeatInterval(median: median, lower: min(lower, median), upper: max(upper, median), repeats: sorted.count, method: .bootstrap95)
+        return RepeatInterval(
+            median: median, lower: min(lower, median), upper: max(upper, median), repeats: sorted.count,
+            method: .bootstrap95)
     }
 
     /// The nearest-rank quantile of sorted values: the value at rank ⌈q·n⌉ (at least rank 1).

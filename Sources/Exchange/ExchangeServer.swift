@@ -1,5 +1,5 @@
-import Clocks
 import CSystemSupport
+import Clocks
 import DequeModule
 import Glibc
 import Locks
@@ -50,10 +50,12 @@ public final class ExchangeServer: Sendable {
         /// Open orders a connection may hold; more are rejected.
         public var maxOpenOrders: Int
 
-        public init(host: String = "127.0.0.1", port: Int = 9000, rate: Double = 200, seed: UInt64 = 1,
-                    arrivals: ArrivalProcess = .uniform, heartbeatInterval: UInt64 = 50_000_000, ackDelay: UInt64 = 0,
-                    maxSubscriberBufferedBytes: Int = ExchangeServer.defaultMaxSubscriberBufferedBytes,
-                    maxTotalBufferedBytes: Int = ExchangeServer.defaultMaxTotalBufferedBytes, maxOpenOrders: Int = 100_000) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 9000, rate: Double = 200, seed: UInt64 = 1,
+            arrivals: ArrivalProcess = .uniform, heartbeatInterval: UInt64 = 50_000_000, ackDelay: UInt64 = 0,
+            maxSubscriberBufferedBytes: Int = ExchangeServer.defaultMaxSubscriberBufferedBytes,
+            maxTotalBufferedBytes: Int = ExchangeServer.defaultMaxTotalBufferedBytes, maxOpenOrders: Int = 100_000
+        ) {
             self.host = host
             self.port = port
             self.rate = rate
@@ -154,16 +156,22 @@ public final class ExchangeServer: Sendable {
 
     /// Binds and starts the market. `log` hears of every slow consumer dropped (on the
     /// exchange's loop: it must not block for long).
-    public static func start(_ configuration: Configuration,
-                             log: (@Sendable (SlowConsumerDrop) -> Void)? = nil) throws(StartError) -> ExchangeServer {
+    public static func start(
+        _ configuration: Configuration,
+        log: (@Sendable (SlowConsumerDrop) -> Void)? = nil
+    ) throws(StartError) -> ExchangeServer {
         guard configuration.rate.isFinite, configuration.rate > 0, configuration.rate <= 1_000_000 else {
-            throw .invalid("the exchange's rate must be a number of ticks per second above 0, at most 1000000 (got \(configuration.rate))")
+            throw .invalid(
+                "the exchange's rate must be a number of ticks per second above 0, at most 1000000 (got \(configuration.rate))"
+            )
         }
         guard (0...65_535).contains(configuration.port) else {
             throw .invalid("a port is a number from 0 to 65535 (got \(configuration.port))")
         }
         guard configuration.maxSubscriberBufferedBytes > 0, configuration.maxTotalBufferedBytes > 0 else {
-            throw .invalid("the exchange's buffer bounds must be above 0 bytes (got \(configuration.maxSubscriberBufferedBytes) per subscriber, \(configuration.maxTotalBufferedBytes) in total)")
+            throw .invalid(
+                "the exchange's buffer bounds must be above 0 bytes (got \(configuration.maxSubscriberBufferedBytes) per subscriber, \(configuration.maxTotalBufferedBytes) in total)"
+            )
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
@@ -196,7 +204,10 @@ public final class ExchangeServer: Sendable {
         return ExchangeServer(configuration: configuration, port: port, group: group, listener: listener, core: core)
     }
 
-    private init(configuration: Configuration, port: Int, group: MultiThreadedEventLoopGroup, listener: any Channel, core: ServerCore) {
+    private init(
+        configuration: Configuration, port: Int, group: MultiThreadedEventLoopGroup, listener: any Channel,
+        core: ServerCore
+    ) {
         self.configuration = configuration
         self.port = port
         self.group = group
@@ -243,7 +254,9 @@ public final class ExchangeServer: Sendable {
         if let error = error as? IOError {
             return String(cString: strerror(error.errnoCode))
         }
-        if let error = error as? SocketAddressError, case .unknown(let host, _) = error { return "cannot resolve host '\(host)'" }
+        if let error = error as? SocketAddressError, case .unknown(let host, _) = error {
+            return "cannot resolve host '\(host)'"
+        }
         return String(describing: error)
     }
 }
@@ -282,16 +295,19 @@ final class ServerCore: Sendable {
     private let stats = Locked(ExchangeServer.Statistics())
     private let log: (@Sendable (ExchangeServer.SlowConsumerDrop) -> Void)?
 
-    init(_ configuration: ExchangeServer.Configuration, loop: any EventLoop,
-         log: (@Sendable (ExchangeServer.SlowConsumerDrop) -> Void)? = nil) {
+    init(
+        _ configuration: ExchangeServer.Configuration, loop: any EventLoop,
+        log: (@Sendable (ExchangeServer.SlowConsumerDrop) -> Void)? = nil
+    ) {
         self.configuration = configuration
         self.loop = loop
         self.log = log
         // A century of ticks: the market runs until the exchange stops.
         let market = SyntheticFeed(
-            SyntheticFeed.Configuration(seed: configuration.seed, rate: configuration.rate,
-                                        duration: 100 * 365 * 86_400 * 1_000_000_000,
-                                        arrivals: configuration.arrivals, clock: .exchange),
+            SyntheticFeed.Configuration(
+                seed: configuration.seed, rate: configuration.rate,
+                duration: 100 * 365 * 86_400 * 1_000_000_000,
+                arrivals: configuration.arrivals, clock: .exchange),
             start: MonotonicClock.now())
         state = .makeBoxSendingValue(State(market: market), eventLoop: loop)
     }
@@ -309,7 +325,9 @@ final class ServerCore: Sendable {
     func startMarket() {
         emit()
         let interval = TimeAmount.nanoseconds(Int64(configuration.heartbeatInterval))
-        state.value.heartbeat = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in heartbeat() }
+        state.value.heartbeat = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in
+            heartbeat()
+        }
     }
 
     /// The loop's turn for I/O between two emissions when the market is behind (see ``emit()``).
@@ -333,7 +351,8 @@ final class ServerCore: Sendable {
                 for tick in ticks {
                     s.book.applyCounting(tick.delta)
                     if s.dropNext { s.dropNext = false; dropped += 1; continue }
-                    let frame = WireFrame(sequence: tick.sequence, sendTime: now, message: .delta(WireDelta(tick.delta, kind: tick.kind)))
+                    let frame = WireFrame(
+                        sequence: tick.sequence, sendTime: now, message: .delta(WireDelta(tick.delta, kind: tick.kind)))
                     // A delta frame has a fixed size: it always encodes.
                     if (try? FrameEncoder.append(frame, to: &bytes)) != nil { frames += 1 }
                 }
@@ -363,8 +382,9 @@ final class ServerCore: Sendable {
 
     private func heartbeat() {
         guard !state.value.stopping else { return }
-        let frame = WireFrame(sequence: state.value.market.emitted, sendTime: MonotonicClock.now(),
-                              message: .heartbeat(checksum: state.value.book.checksum))
+        let frame = WireFrame(
+            sequence: state.value.market.emitted, sendTime: MonotonicClock.now(),
+            message: .heartbeat(checksum: state.value.book.checksum))
         guard let bytes = try? FrameEncoder.encode(frame) else { return }
         broadcast(ByteBuffer(bytes: bytes), frames: 1)
     }
@@ -377,8 +397,10 @@ final class ServerCore: Sendable {
         for id in subscribers where send(buffer, to: id) {
             written += 1
         }
-        let (buffered, peak, peakConnection) = (state.value.bufferedBytes, state.value.peakBufferedBytes,
-                                                state.value.peakConnectionBufferedBytes)
+        let (buffered, peak, peakConnection) = (
+            state.value.bufferedBytes, state.value.peakBufferedBytes,
+            state.value.peakConnectionBufferedBytes
+        )
         stats.withLock { st in
             st.framesSent &+= UInt64(frames * written)
             st.bytesSent &+= UInt64(buffer.readableBytes * written)
@@ -411,8 +433,9 @@ final class ServerCore: Sendable {
             // The connection furthest behind goes first: it is the likeliest never to catch up.
             let victim = state.value.connections.filter { !$0.value.dropped }
                 .max { $0.value.outbound.heldBytes < $1.value.outbound.heldBytes }!
-            drop(victim.key, bound: .total, connectionBytes: victim.value.outbound.heldBytes,
-                 limit: configuration.maxTotalBufferedBytes)
+            drop(
+                victim.key, bound: .total, connectionBytes: victim.value.outbound.heldBytes,
+                limit: configuration.maxTotalBufferedBytes)
             if victim.key == id { return false }
         }
         admitted()
@@ -435,13 +458,18 @@ final class ServerCore: Sendable {
     }
 
     /// Closes a connection that fell behind its bound, and says why.
-    private func drop(_ id: ObjectIdentifier, bound: ExchangeServer.SlowConsumerDrop.Bound, connectionBytes: Int, limit: Int) {
+    private func drop(
+        _ id: ObjectIdentifier, bound: ExchangeServer.SlowConsumerDrop.Bound, connectionBytes: Int, limit: Int
+    ) {
         guard let connection = state.value.connections[id], !connection.dropped else { return }
         let total = state.value.bufferedBytes
-        let remote = connection.channel.remoteAddress.map { address in
-            address.ipAddress.map { ip in ip.contains(":") ? "[\(ip)]:\(address.port ?? 0)" : "\(ip):\(address.port ?? 0)" }
-                ?? "\(address)"
-        } ?? "a client"
+        let remote =
+            connection.channel.remoteAddress.map { address in
+                address.ipAddress.map { ip in
+                    ip.contains(":") ? "[\(ip)]:\(address.port ?? 0)" : "\(ip):\(address.port ?? 0)"
+                }
+                    ?? "\(address)"
+            } ?? "a client"
         state.withValue { s in
             s.connections[id]!.dropped = true
             s.connections[id]!.subscribed = false
@@ -457,7 +485,9 @@ final class ServerCore: Sendable {
             }
         }
         updateConnectionCounts(accepted: 0)
-        log?(ExchangeServer.SlowConsumerDrop(remote: remote, bound: bound, connectionBytes: connectionBytes, totalBytes: total, limit: limit))
+        log?(
+            ExchangeServer.SlowConsumerDrop(
+                remote: remote, bound: bound, connectionBytes: connectionBytes, totalBytes: total, limit: limit))
         scheduleMemoryRelease()
     }
 
@@ -487,7 +517,8 @@ final class ServerCore: Sendable {
 
     func connected(_ channel: any Channel) {
         guard !state.value.stopping else { channel.close(promise: nil); return }
-        state.value.connections[ObjectIdentifier(channel)] = Connection(channel: channel, outbound: OutboundQueue(channel))
+        state.value.connections[ObjectIdentifier(channel)] = Connection(
+            channel: channel, outbound: OutboundQueue(channel))
         updateConnectionCounts(accepted: 1)
     }
 
@@ -502,8 +533,10 @@ final class ServerCore: Sendable {
     private func updateConnectionCounts(accepted: UInt64) {
         let connections = state.value.connections
         let subscribers = connections.values.filter(\.subscribed).count
-        let (buffered, peak, peakConnection) = (state.value.bufferedBytes, state.value.peakBufferedBytes,
-                                                state.value.peakConnectionBufferedBytes)
+        let (buffered, peak, peakConnection) = (
+            state.value.bufferedBytes, state.value.peakBufferedBytes,
+            state.value.peakConnectionBufferedBytes
+        )
         stats.withLock { st in
             st.connectionsAccepted &+= accepted
             st.connections = connections.count
@@ -520,8 +553,9 @@ final class ServerCore: Sendable {
         switch frame.message {
         case .subscribe(let reason):
             state.value.connections[id]!.subscribed = true
-            let snapshot = WireFrame(sequence: state.value.market.emitted, sendTime: MonotonicClock.now(),
-                                     message: .snapshot(WireSnapshot(state.value.book)))
+            let snapshot = WireFrame(
+                sequence: state.value.market.emitted, sendTime: MonotonicClock.now(),
+                message: .snapshot(WireSnapshot(state.value.book)))
             guard let bytes = try? FrameEncoder.encode(snapshot) else {
                 // More levels than a frame holds: the exchange's market never builds such a book.
                 channel.close(promise: nil)
@@ -552,13 +586,17 @@ final class ServerCore: Sendable {
                 reason = .none
             }
             stats.withLock { $0.orders &+= 1 }
-            acknowledge(WireAck(clientOrderID: order.clientOrderID, clientTime: order.clientTime, request: .orderNew,
-                                status: reason == .none ? .accepted : .rejected, reason: reason), to: channel)
+            acknowledge(
+                WireAck(
+                    clientOrderID: order.clientOrderID, clientTime: order.clientTime, request: .orderNew,
+                    status: reason == .none ? .accepted : .rejected, reason: reason), to: channel)
         case .orderCancel(let cancel):
             let known = state.value.connections[id]!.openOrders.remove(cancel.clientOrderID) != nil
             stats.withLock { $0.cancels &+= 1 }
-            acknowledge(WireAck(clientOrderID: cancel.clientOrderID, clientTime: cancel.clientTime, request: .orderCancel,
-                                status: known ? .accepted : .rejected, reason: known ? .none : .unknownOrder), to: channel)
+            acknowledge(
+                WireAck(
+                    clientOrderID: cancel.clientOrderID, clientTime: cancel.clientTime, request: .orderCancel,
+                    status: known ? .accepted : .rejected, reason: known ? .none : .unknownOrder), to: channel)
         case .snapshot, .delta, .heartbeat, .ack, .goodbye:
             stats.withLock { $0.unexpectedFrames &+= 1 }
         }
@@ -566,7 +604,8 @@ final class ServerCore: Sendable {
 
     private func acknowledge(_ ack: WireAck, to channel: any Channel) {
         let send: @Sendable () -> Void = { [self] in
-            let frame = WireFrame(sequence: state.value.market.emitted, sendTime: MonotonicClock.now(), message: .ack(ack))
+            let frame = WireFrame(
+                sequence: state.value.market.emitted, sendTime: MonotonicClock.now(), message: .ack(ack))
             guard let bytes = try? FrameEncoder.encode(frame), channel.isActive else { return }
             _ = self.send(ByteBuffer(bytes: bytes), to: ObjectIdentifier(channel)) {
                 stats.withLock { st in

@@ -54,7 +54,9 @@ final class Doorbell: FeedReadiness {
         guard let token else { wake(); return true }
         let now = MonotonicClock.now()
         guard deadline > now else { fire(token); return true }
-        let timer = loop.scheduleTask(in: .nanoseconds(Int64(min(deadline - now, UInt64(Int64.max))))) { [self] in fire(token) }
+        let timer = loop.scheduleTask(in: .nanoseconds(Int64(min(deadline - now, UInt64(Int64.max))))) { [self] in
+            fire(token)
+        }
         let stillWaiting = state.withLock { s -> Bool in
             guard s.waiter?.token == token else { return false }
             s.waiter!.timer = timer
@@ -109,7 +111,9 @@ final class ChannelLink: Sendable {
     private init(doorbell: Doorbell) { self.doorbell = doorbell }
 
     /// Starts connecting on `loop`.
-    static func connect(host: String, port: Int, on loop: any EventLoop, doorbell: Doorbell, timeout: UInt64) -> ChannelLink {
+    static func connect(host: String, port: Int, on loop: any EventLoop, doorbell: Doorbell, timeout: UInt64)
+        -> ChannelLink
+    {
         let link = ChannelLink(doorbell: doorbell)
         link.settle(bootstrap(link, on: loop, timeout: timeout).connect(host: host, port: port))
         return link

@@ -105,10 +105,14 @@ public final class ExchangeOrderRoute: OrderRoute {
     public var counters: [String: UInt64] { stats.withLock { $0.dictionary } }
 
     fileprivate func frame(for order: RoutedOrder) -> [UInt8] {
-        let message = WireMessage.orderNew(WireOrder(clientOrderID: order.id, side: order.side == .bid ? .bid : .ask,
-                                                     price: order.price, size: order.size, clientTime: MonotonicClock.now()))
+        let message = WireMessage.orderNew(
+            WireOrder(
+                clientOrderID: order.id, side: order.side == .bid ? .bid : .ask,
+                price: order.price, size: order.size, clientTime: MonotonicClock.now()))
         // An order frame has a fixed size: it always encodes.
-        return (try? FrameEncoder.encode(WireFrame(sequence: order.id, sendTime: MonotonicClock.now(), message: message))) ?? []
+        return
+            (try? FrameEncoder.encode(WireFrame(sequence: order.id, sendTime: MonotonicClock.now(), message: message)))
+            ?? []
     }
 
     fileprivate static func outcome(of ack: WireAck) -> OrderOutcome {
@@ -127,9 +131,11 @@ struct RouteCounters: Sendable {
     var decodeErrors: UInt64 = 0
 
     var dictionary: [String: UInt64] {
-        ["connects": connects, "connect_failures": connectFailures, "disconnects": disconnects,
-         "orders_sent": ordersSent, "acks": acks, "timeouts": timeouts, "stray_frames": strayFrames,
-         "decode_errors": decodeErrors]
+        [
+            "connects": connects, "connect_failures": connectFailures, "disconnects": disconnects,
+            "orders_sent": ordersSent, "acks": acks, "timeouts": timeouts, "stray_frames": strayFrames,
+            "decode_errors": decodeErrors,
+        ]
     }
 }
 

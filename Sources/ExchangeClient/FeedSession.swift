@@ -124,14 +124,18 @@ public struct FeedSession: Sendable {
                 if wanted == 0 {
                     emit(.delete(side, price: level.price), kind: .cancel, arrival: arrival, fromSnapshot: true)
                 } else if wanted < level.size {
-                    emit(.reduce(side, price: level.price, size: level.size - wanted), kind: .cancel, arrival: arrival,
-                         fromSnapshot: true)
+                    emit(
+                        .reduce(side, price: level.price, size: level.size - wanted), kind: .cancel, arrival: arrival,
+                        fromSnapshot: true)
                 }
             }
             for level in snapshot.levels(side) {
                 let held = book.size(side, at: level.price)
-                if held < level.size { emit(.add(side, price: level.price, size: level.size - held), kind: .add, arrival: arrival,
-                                                     fromSnapshot: true) }
+                if held < level.size {
+                    emit(
+                        .add(side, price: level.price, size: level.size - held), kind: .add, arrival: arrival,
+                        fromSnapshot: true)
+                }
             }
         }
         if !book.hasSameLevels(as: snapshot.book) { counters.snapshotMismatches &+= 1 }

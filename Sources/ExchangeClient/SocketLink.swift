@@ -128,7 +128,9 @@ final class SocketLink: Sendable {
             let deadline = MonotonicClock.now() &+ 1_000_000_000
             while offset < bytes.count {
                 let fd = s.fd
-                let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+                let n = bytes.withUnsafeBytes {
+                    Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                }
                 if n > 0 { offset += n; continue }
                 let code = errno
                 if n < 0 && code == EINTR { continue }
@@ -189,7 +191,8 @@ final class SocketLink: Sendable {
         var list: UnsafeMutablePointer<addrinfo>?
         let resolved = getaddrinfo(host, String(port), &hints, &list)
         guard resolved == 0, let first = list else {
-            return .failure(ConnectFailure(reason: "cannot resolve host '\(host)': \(String(cString: gai_strerror(resolved)))"))
+            return .failure(
+                ConnectFailure(reason: "cannot resolve host '\(host)': \(String(cString: gai_strerror(resolved)))"))
         }
         defer { freeaddrinfo(list) }
         var lastError = "no address for host '\(host)'"
@@ -213,7 +216,9 @@ final class SocketLink: Sendable {
 }
 
 @inline(__always) private func systemClose(_ fd: Int32) -> Int32 { close(fd) }
-@inline(__always) private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }
+@inline(__always) private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}
 
 /// Waits on the current socket of a feed whose receiver owns its thread: `poll(2)` for bytes
 /// (or for the connection to complete), a plain sleep while there is no socket.
@@ -223,7 +228,11 @@ final class SocketReadiness: FeedReadiness {
     func watch(_ socket: SocketLink?) { link.withLock { $0 = socket } }
 
     func waitBlocking(until deadline: UInt64) {
-        if let socket = link.withLock({ $0 }) { socket.waitReady(until: deadline) } else { MonotonicClock.sleep(until: deadline) }
+        if let socket = link.withLock({ $0 }) {
+            socket.waitReady(until: deadline)
+        } else {
+            MonotonicClock.sleep(until: deadline)
+        }
     }
 
     /// The receiver owns its thread (a task pinned to a dedicated thread): blocking it is fine.

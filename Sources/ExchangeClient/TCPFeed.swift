@@ -119,8 +119,10 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
     /// Connects (waiting at most the connect timeout), so that an exchange that is not there is
     /// an error before the run starts rather than a run of reconnections.
     public static func connect(_ configuration: Configuration) throws(ConnectError) -> TCPFeed {
-        switch SocketLink.connectWaiting(host: configuration.host, port: configuration.port,
-                                         timeout: configuration.connectTimeout) {
+        switch SocketLink.connectWaiting(
+            host: configuration.host, port: configuration.port,
+            timeout: configuration.connectTimeout)
+        {
         case .success(let link): return TCPFeed(configuration, link: link)
         case .failure(let failure): throw ConnectError(endpoint: configuration.endpoint, reason: failure.reason)
         }
@@ -221,10 +223,12 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
         var failures: [String] = []
         let c = session.counters
         if c.frames == 0 {
-            failures.append("the exchange at \(configuration.endpoint) sent nothing: no snapshot, no delta, no heartbeat")
+            failures.append(
+                "the exchange at \(configuration.endpoint) sent nothing: no snapshot, no delta, no heartbeat")
         }
         if c.checksumMismatches > 0 {
-            failures.append("\(c.checksumMismatches) exchange heartbeat checksum(s) disagreed with the book the feed delivered")
+            failures.append(
+                "\(c.checksumMismatches) exchange heartbeat checksum(s) disagreed with the book the feed delivered")
         }
         if c.snapshotMismatches > 0 {
             failures.append("\(c.snapshotMismatches) snapshot(s) were not reproduced by the deltas made from them")
@@ -309,7 +313,8 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
 
     private mutating func subscribe(_ link: Link, _ reason: SubscribeReason) {
         linkCounters.subscriptions &+= 1
-        let frame = WireFrame(sequence: linkCounters.subscriptions, sendTime: MonotonicClock.now(), message: .subscribe(reason))
+        let frame = WireFrame(
+            sequence: linkCounters.subscriptions, sendTime: MonotonicClock.now(), message: .subscribe(reason))
         // A subscribe frame is 24 bytes: it always encodes.
         link.send((try? FrameEncoder.encode(frame)) ?? [])
     }
@@ -318,11 +323,15 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
         let link: Link
         switch host {
         case .eventLoop(let loop):
-            link = .channel(ChannelLink.connect(host: configuration.host, port: configuration.port, on: StageHost.nioLoop(loop),
-                                                doorbell: doorbell!, timeout: configuration.connectTimeout))
+            link = .channel(
+                ChannelLink.connect(
+                    host: configuration.host, port: configuration.port, on: StageHost.nioLoop(loop),
+                    doorbell: doorbell!, timeout: configuration.connectTimeout))
         case .sharedExecutor:
-            link = .channel(ChannelLink.connect(host: configuration.host, port: configuration.port, on: ioGroup!.next(),
-                                                doorbell: doorbell!, timeout: configuration.connectTimeout))
+            link = .channel(
+                ChannelLink.connect(
+                    host: configuration.host, port: configuration.port, on: ioGroup!.next(),
+                    doorbell: doorbell!, timeout: configuration.connectTimeout))
         case .thread, nil:
             let socket = SocketLink.connect(host: configuration.host, port: configuration.port)
             socketReadiness?.watch(socket)

@@ -1,7 +1,7 @@
 #if canImport(Darwin)
-import Darwin
+    import Darwin
 #else
-import Glibc
+    import Glibc
 #endif
 
 /// How TickLab writes a number wherever it must read back, be typed again, or stay the same
@@ -30,8 +30,9 @@ public enum NumberText {
         let capacity = 400  // %.*f of 1e308 with a few decimals fits; longer output is cut.
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { buffer in
             let count = withVaList([Int32(precision), value]) { vsnprintf(buffer.baseAddress!, capacity, format, $0) }
-            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: min(Int(count), capacity - 1)),
-                          as: UTF8.self)
+            return String(
+                decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: min(Int(count), capacity - 1)),
+                as: UTF8.self)
         }
     }
 }

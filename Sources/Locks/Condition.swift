@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A condition variable for the threads that share one ``Locked`` value: the project's one way
@@ -27,7 +27,7 @@ public final class Condition: @unchecked Sendable {
         var attributes = pthread_condattr_t()
         checkPThread(pthread_condattr_init(&attributes), "pthread_condattr_init")
         #if canImport(Glibc)
-        checkPThread(pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC), "pthread_condattr_setclock")
+            checkPThread(pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC), "pthread_condattr_setclock")
         #endif
         checkPThread(pthread_cond_init(condition, &attributes), "pthread_cond_init")
         checkPThread(pthread_condattr_destroy(&attributes), "pthread_condattr_destroy")
@@ -53,12 +53,12 @@ public final class Condition: @unchecked Sendable {
     /// return early (spuriously), which the caller's loop re-checks.
     @usableFromInline func wait(releasing mutex: UnsafeMutablePointer<pthread_mutex_t>, deadline: UInt64) {
         #if canImport(Glibc)
-        var instant = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-        let code = pthread_cond_timedwait(condition, mutex, &instant)
+            var instant = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+            let code = pthread_cond_timedwait(condition, mutex, &instant)
         #else
-        let remaining = deadline &- min(deadline, monotonicNanoseconds())
-        var interval = timespec(tv_sec: Int(remaining / 1_000_000_000), tv_nsec: Int(remaining % 1_000_000_000))
-        let code = pthread_cond_timedwait_relative_np(condition, mutex, &interval)
+            let remaining = deadline &- min(deadline, monotonicNanoseconds())
+            var interval = timespec(tv_sec: Int(remaining / 1_000_000_000), tv_nsec: Int(remaining % 1_000_000_000))
+            let code = pthread_cond_timedwait_relative_np(condition, mutex, &interval)
         #endif
         if code != ETIMEDOUT { checkPThread(code, "pthread_cond_timedwait") }
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A value behind a pthread mutex, with the `withLock` shape of `Synchronization.Mutex`: the
@@ -31,9 +31,10 @@ public final class Locked<Value> {
         var attributes = pthread_mutexattr_t()
         checkPThread(pthread_mutexattr_init(&attributes), "pthread_mutexattr_init")
         #if DEBUG
-        // A debug build reports a relock by the holder (EDEADLK) and an unlock by another
-        // thread (EPERM) instead of hanging or corrupting the lock.
-        checkPThread(pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ERRORCHECK)), "pthread_mutexattr_settype")
+            // A debug build reports a relock by the holder (EDEADLK) and an unlock by another
+            // thread (EPERM) instead of hanging or corrupting the lock.
+            checkPThread(
+                pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ERRORCHECK)), "pthread_mutexattr_settype")
         #endif
         checkPThread(pthread_mutex_init(mutex, &attributes), "pthread_mutex_init")
         checkPThread(pthread_mutexattr_destroy(&attributes), "pthread_mutexattr_destroy")

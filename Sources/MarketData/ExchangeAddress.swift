@@ -36,7 +36,8 @@ public struct ExchangeAddress: Sendable, Hashable, Codable, CustomStringConverti
             throw ParseError(text: text, problem: "the IPv6 host has no closing bracket (tcp://[::1]:9000)")
         }
         guard let colon = rest[hostEnd...].lastIndex(of: ":") else {
-            throw ParseError(text: text, problem: "the port is missing (tcp://HOST:PORT, for example tcp://127.0.0.1:9000)")
+            throw ParseError(
+                text: text, problem: "the port is missing (tcp://HOST:PORT, for example tcp://127.0.0.1:9000)")
         }
         let portText = rest[rest.index(after: colon)...]
         guard let port = Int(portText), (1...65_535).contains(port) else {

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import OrderBook
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// How a feed's ticks are scheduled in time.
 public enum ArrivalProcess: String, Sendable, Hashable, Codable, CaseIterable {
@@ -75,8 +76,10 @@ public struct SyntheticFeed: TickFeed {
         public var arrivals: ArrivalProcess
         public var clock: FeedClock
 
-        public init(seed: UInt64 = 1, rate: Double? = 200, duration: UInt64 = 10_000_000_000,
-                    arrivals: ArrivalProcess = .uniform, clock: FeedClock = .exchange) {
+        public init(
+            seed: UInt64 = 1, rate: Double? = 200, duration: UInt64 = 10_000_000_000,
+            arrivals: ArrivalProcess = .uniform, clock: FeedClock = .exchange
+        ) {
             self.seed = seed
             self.rate = rate
             self.duration = duration

@@ -163,7 +163,9 @@ public struct LobsterBookBuilder: Sendable {
             for side in Side.allCases {
                 let bid = side == .bid
                 let target = row.side(bid: bid)
-                _ = adopt(side, target: target, from: nil, inclusive: true, through: row.isFull(bid: bid) ? target.last?.price : nil)
+                _ = adopt(
+                    side, target: target, from: nil, inclusive: true,
+                    through: row.isFull(bid: bid) ? target.last?.price : nil)
             }
         }
         boundary.bid = row.isFull(bid: true) ? row.bids.last?.price : nil
@@ -177,8 +179,10 @@ public struct LobsterBookBuilder: Sendable {
     /// Makes the levels of `side` priced beyond `edge` (or from the top when nil; `edge`
     /// itself when `inclusive`) down to `limit` (inclusive; to the bottom when nil) equal to
     /// `target`'s levels in that range. Returns how many target levels lie in the range.
-    private mutating func adopt(_ side: Side, target: [LobsterLevel], from edge: Price?, inclusive: Bool,
-                                through limit: Price?) -> Int {
+    private mutating func adopt(
+        _ side: Side, target: [LobsterLevel], from edge: Price?, inclusive: Bool,
+        through limit: Price?
+    ) -> Int {
         let bid = side == .bid
         func inRange(_ price: Price) -> Bool {
             if let edge {

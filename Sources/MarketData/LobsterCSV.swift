@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // Streaming readers for LOBSTER message and orderbook files. A day of a liquid stock is
@@ -50,13 +50,15 @@ public enum LobsterCSV {
             }
             if column == 0 {
                 guard let time = parseTime(field) else {
-                    throw RowError("column 1 (time) is \(quoted(field)): expected seconds after midnight such as 34200.004241176")
+                    throw RowError(
+                        "column 1 (time) is \(quoted(field)): expected seconds after midnight such as 34200.004241176")
                 }
                 raw.time = time
                 continue
             }
             guard let value = parseInteger(field) else {
-                throw RowError("column \(column + 1) (\(messageColumns[column])) is \(quoted(field)): expected an integer")
+                throw RowError(
+                    "column \(column + 1) (\(messageColumns[column])) is \(quoted(field)): expected an integer")
             }
             switch column {
             case 1: raw.type = value
@@ -68,12 +70,14 @@ public enum LobsterCSV {
         }
         if fields.next() != nil {
             let found = 6 + 1 + fields.remainingFieldCount()
-            throw RowError("expected 6 columns (time, type, order id, size, price, direction), found \(found)"
-                + (found % 4 == 0 ? " (is this an orderbook file?)" : ""))
+            throw RowError(
+                "expected 6 columns (time, type, order id, size, price, direction), found \(found)"
+                    + (found % 4 == 0 ? " (is this an orderbook file?)" : ""))
         }
         guard (1...7).contains(raw.type), let type = LobsterEventType(rawValue: UInt8(raw.type)) else {
-            throw RowError("unknown event type \(raw.type): LOBSTER types are 1 (submission), 2 (cancellation), "
-                + "3 (deletion), 4 (visible execution), 5 (hidden execution), 6 (cross trade), 7 (trading halt)")
+            throw RowError(
+                "unknown event type \(raw.type): LOBSTER types are 1 (submission), 2 (cancellation), "
+                    + "3 (deletion), 4 (visible execution), 5 (hidden execution), 6 (cross trade), 7 (trading halt)")
         }
         guard raw.direction == 1 || raw.direction == -1 else {
             throw RowError("direction is \(raw.direction): expected 1 (buy limit order) or -1 (sell limit order)")
@@ -87,20 +91,24 @@ public enum LobsterCSV {
             guard raw.price >= 0 else { throw RowError("a \(type) needs a price of 0 or more, got \(raw.price)") }
         case .tradingHalt:
             guard LobsterHaltState(rawValue: raw.price) != nil else {
-                throw RowError("a \(type) carries -1 (halt), 0 (quoting resumes) or 1 (trading resumes) "
-                    + "in the price column, got \(raw.price)")
+                throw RowError(
+                    "a \(type) carries -1 (halt), 0 (quoting resumes) or 1 (trading resumes) "
+                        + "in the price column, got \(raw.price)")
             }
         }
-        return LobsterMessage(time: raw.time, type: type, orderID: raw.id, size: raw.size, price: raw.price,
-                              isBuy: raw.direction == 1)
+        return LobsterMessage(
+            time: raw.time, type: type, orderID: raw.id, size: raw.size, price: raw.price,
+            isBuy: raw.direction == 1)
     }
 
     /// Parses one orderbook-file row into `row`, reusing its storage.
     ///
     /// - Parameter levels: levels per side the file has (every row must have `4 × levels`
     ///   columns); nil for the first row, which decides it.
-    public static func parseOrderBookRow(_ line: UnsafeBufferPointer<UInt8>, levels: Int?,
-                                         into row: inout LobsterOrderBookRow) throws(RowError) {
+    public static func parseOrderBookRow(
+        _ line: UnsafeBufferPointer<UInt8>, levels: Int?,
+        into row: inout LobsterOrderBookRow
+    ) throws(RowError) {
         row.asks.removeAll(keepingCapacity: true)
         row.bids.removeAll(keepingCapacity: true)
         var fields = FieldCursor(line)
@@ -110,7 +118,8 @@ public enum LobsterCSV {
         var bidEnded = false
         while let field = fields.next() {
             guard let value = parseInteger(field) else {
-                throw RowError("column \(column + 1) (\(orderBookColumnName(column))) is \(quoted(field)): expected an integer")
+                throw RowError(
+                    "column \(column + 1) (\(orderBookColumnName(column))) is \(quoted(field)): expected an integer")
             }
             switch column % 4 {
             case 0: pending.askPrice = value
@@ -120,18 +129,24 @@ public enum LobsterCSV {
             }
             column += 1
             if let levels, column > 4 * levels {
-                throw RowError("expected \(4 * levels) columns (\(levels) levels × ask price, ask size, bid price, bid size) "
-                    + "like the first row, found \(column + fields.remainingFieldCount())")
+                throw RowError(
+                    "expected \(4 * levels) columns (\(levels) levels × ask price, ask size, bid price, bid size) "
+                        + "like the first row, found \(column + fields.remainingFieldCount())")
             }
             guard column % 4 == 0 else { continue }
             let level = column / 4
-            try checkLevel(bid: false, level: level, price: pending.askPrice, size: pending.askSize, ended: &askEnded, into: &row.asks)
-            try checkLevel(bid: true, level: level, price: pending.bidPrice, size: pending.bidSize, ended: &bidEnded, into: &row.bids)
+            try checkLevel(
+                bid: false, level: level, price: pending.askPrice, size: pending.askSize, ended: &askEnded,
+                into: &row.asks)
+            try checkLevel(
+                bid: true, level: level, price: pending.bidPrice, size: pending.bidSize, ended: &bidEnded,
+                into: &row.bids)
         }
         let expected = levels.map { 4 * $0 }
         if let expected, column != expected {
-            throw RowError("expected \(expected) columns (\(expected / 4) levels × ask price, ask size, bid price, bid size) "
-                + "like the first row, found \(column)")
+            throw RowError(
+                "expected \(expected) columns (\(expected / 4) levels × ask price, ask size, bid price, bid size) "
+                    + "like the first row, found \(column)")
         }
         if expected == nil, column == 0 || column % 4 != 0 {
             throw RowError("expected 4 columns per level (ask price, ask size, bid price, bid size), found \(column)")
@@ -140,13 +155,16 @@ public enum LobsterCSV {
     }
 
     /// Checks one level of a side and appends it when occupied.
-    private static func checkLevel(bid: Bool, level: Int, price: Int64, size: Int64, ended: inout Bool,
-                                   into levels: inout [LobsterLevel]) throws(RowError) {
+    private static func checkLevel(
+        bid: Bool, level: Int, price: Int64, size: Int64, ended: inout Bool,
+        into levels: inout [LobsterLevel]
+    ) throws(RowError) {
         let name = bid ? "bid" : "ask"
         let dummy = bid ? LobsterOrderBookRow.dummyBidPrice : LobsterOrderBookRow.dummyAskPrice
         if price == dummy {
             guard size == 0 else {
-                throw RowError("\(name) level \(level) has the empty-level price \(dummy) but size \(size) (expected 0)")
+                throw RowError(
+                    "\(name) level \(level) has the empty-level price \(dummy) but size \(size) (expected 0)")
             }
             ended = true
             return
@@ -154,10 +172,17 @@ public enum LobsterCSV {
         guard !ended else {
             throw RowError("\(name) level \(level) (\(size)@\(price)) follows an empty level (\(dummy))")
         }
-        guard price > 0 else { throw RowError("\(name) level \(level) has price \(price): expected a positive price or \(dummy) for an empty level") }
-        guard size > 0 else { throw RowError("\(name) level \(level) at price \(price) has size \(size): expected a positive size") }
+        guard price > 0 else {
+            throw RowError(
+                "\(name) level \(level) has price \(price): expected a positive price or \(dummy) for an empty level")
+        }
+        guard size > 0 else {
+            throw RowError("\(name) level \(level) at price \(price) has size \(size): expected a positive size")
+        }
         if let previous = levels.last, bid ? price >= previous.price : price <= previous.price {
-            throw RowError("\(name) level \(level) at price \(price) is not \(bid ? "below" : "above") level \(level - 1) at \(previous.price)")
+            throw RowError(
+                "\(name) level \(level) at price \(price) is not \(bid ? "below" : "above") level \(level - 1) at \(previous.price)"
+            )
         }
         levels.append(LobsterLevel(price: price, size: size))
     }
@@ -184,7 +209,9 @@ public enum LobsterCSV {
             var first = position
             var last = end
             while first < last, line[first] == UInt8(ascii: " ") || line[first] == UInt8(ascii: "\t") { first += 1 }
-            while last > first, line[last - 1] == UInt8(ascii: " ") || line[last - 1] == UInt8(ascii: "\t") { last -= 1 }
+            while last > first, line[last - 1] == UInt8(ascii: " ") || line[last - 1] == UInt8(ascii: "\t") {
+                last -= 1
+            }
             if end >= line.count { done = true } else { position = end + 1 }
             return UnsafeBufferPointer(rebasing: line[first..<last])
         }
@@ -212,7 +239,8 @@ public enum LobsterCSV {
             let digit = Int64(field[i]) &- 48
             guard digit >= 0, digit <= 9 else { return nil }
             let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
-            let (next, o2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            let (next, o2) =
+                negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
             guard !o1, !o2 else { return nil }
             value = next
             i += 1
@@ -255,7 +283,9 @@ public enum LobsterCSV {
     static func quoted(_ field: UnsafeBufferPointer<UInt8>) -> String {
         if field.isEmpty { return "empty" }
         var text = ""
-        for byte in field.prefix(24) { text.unicodeScalars.append(byte >= 32 && byte < 127 ? Unicode.Scalar(byte) : "?") }
+        for byte in field.prefix(24) {
+            text.unicodeScalars.append(byte >= 32 && byte < 127 ? Unicode.Scalar(byte) : "?")
+        }
         return "'\(text)\(field.count > 24 ? "…" : "")'"
     }
 }
@@ -319,7 +349,9 @@ public struct LobsterLineReader: Sendable {
             lineNumber += 1
             var contentEnd = lineEnd
             if contentEnd > lineStart, buffer[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
-            let blank = buffer[lineStart..<contentEnd].allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+            let blank = buffer[lineStart..<contentEnd].allSatisfy {
+                $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t")
+            }
             if blank {
                 if pendingBlankLine == nil { pendingBlankLine = lineNumber }
                 continue
@@ -357,8 +389,9 @@ public struct LobsterLineReader: Sendable {
                 return range
             }
             if end - start >= LobsterCSV.maximumLineLength {
-                throw LobsterInputError(path: path, line: lineNumber + 1,
-                                        reason: "the line is longer than \(LobsterCSV.maximumLineLength) bytes (is this a LOBSTER file?)")
+                throw LobsterInputError(
+                    path: path, line: lineNumber + 1,
+                    reason: "the line is longer than \(LobsterCSV.maximumLineLength) bytes (is this a LOBSTER file?)")
             }
             scanFrom = end
             // Make room: move the partial line to the front, grow when it fills the buffer.

@@ -109,8 +109,10 @@ public struct LobsterFeed: TickFeed {
                 let change = changes[pending]
                 pending += 1
                 emitted += 1
-                buffer.append(Tick(sequence: emitted, scheduledArrival: speed == nil ? now : stepDue,
-                                   delta: change.delta, kind: change.kind))
+                buffer.append(
+                    Tick(
+                        sequence: emitted, scheduledArrival: speed == nil ? now : stepDue,
+                        delta: change.delta, kind: change.kind))
                 count += 1
                 continue
             }
@@ -141,7 +143,8 @@ public struct LobsterFeed: TickFeed {
     /// The book a sequential consumer of the first `count` ticks of a replay of `recording`
     /// holds; nil when the files cannot be read again.
     public static func replayBook(_ recording: Recording, ticks count: UInt64) -> OrderBook? {
-        guard var replay = try? LobsterReplay(messages: recording.messagesPath, orderBook: recording.orderBookPath) else {
+        guard var replay = try? LobsterReplay(messages: recording.messagesPath, orderBook: recording.orderBookPath)
+        else {
             return nil
         }
         var book = OrderBook()

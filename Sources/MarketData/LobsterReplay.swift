@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import OrderBook
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Reads a LOBSTER message file, and its orderbook file when there is one, in step, and drives
 /// a ``LobsterBookBuilder`` message by message: what both `verify-lobster` and the `lobster:`
@@ -88,25 +89,31 @@ public struct LobsterReplay: Sendable {
         guard let message = try messages.nextMessage() else {
             message = nil
             if var orderBook, try orderBook.nextOrderBookRow(into: &row) {
-                throw LobsterInputError(path: orderBook.path, line: orderBook.lineNumber, reason:
-                    "the orderbook file has more rows than \(messagesPath) has messages (\(statistics.messages)): "
-                    + "row k must be the book after message k")
+                throw LobsterInputError(
+                    path: orderBook.path, line: orderBook.lineNumber,
+                    reason:
+                        "the orderbook file has more rows than \(messagesPath) has messages (\(statistics.messages)): "
+                        + "row k must be the book after message k")
             }
             return false
         }
         if let last = statistics.lastTime, message.time < last {
-            throw LobsterInputError(path: messagesPath, line: messages.lineNumber, reason:
-                "time \(Self.seconds(message.time)) is earlier than the previous message's \(Self.seconds(last)): "
-                + "messages must be in time order")
+            throw LobsterInputError(
+                path: messagesPath, line: messages.lineNumber,
+                reason:
+                    "time \(Self.seconds(message.time)) is earlier than the previous message's \(Self.seconds(last)): "
+                    + "messages must be in time order")
         }
         self.message = message
         count(message)
 
         if orderBook != nil {
             guard try orderBook!.nextOrderBookRow(into: &row) else {
-                throw LobsterInputError(path: orderBook!.path, line: orderBook!.lineNumber + 1, reason:
-                    "the orderbook file ends here, but \(messagesPath) goes on (line \(messages.lineNumber)): "
-                    + "row k must be the book after message k")
+                throw LobsterInputError(
+                    path: orderBook!.path, line: orderBook!.lineNumber + 1,
+                    reason:
+                        "the orderbook file ends here, but \(messagesPath) goes on (line \(messages.lineNumber)): "
+                        + "row k must be the book after message k")
             }
             if statistics.messages == 1 {
                 builder.start(firstMessage: message, firstRow: row)
@@ -115,7 +122,9 @@ public struct LobsterReplay: Sendable {
         }
         if let refusal = builder.apply(message) {
             statistics.rejectedMessages += 1
-            if statistics.firstRejection == nil { statistics.firstRejection = Rejection(line: messages.lineNumber, error: refusal) }
+            if statistics.firstRejection == nil {
+                statistics.firstRejection = Rejection(line: messages.lineNumber, error: refusal)
+            }
         }
         if let orderBook {
             let check = builder.reconcile(with: row, row: orderBook.lineNumber)

@@ -18,21 +18,31 @@ public enum LobsterVerification {
             var lines: [String] = []
             lines.append("verify-lobster \(messagesPath)")
             lines.append("           against \(orderBookPath) (\(levels) levels a side)")
-            lines.append("messages   \(s.messages): " + (1...7).map { "\(LobsterEventType(rawValue: UInt8($0))!) \(s.messagesByType[$0])" }
-                .joined(separator: ", "))
+            lines.append(
+                "messages   \(s.messages): "
+                    + (1...7).map { "\(LobsterEventType(rawValue: UInt8($0))!) \(s.messagesByType[$0])" }
+                    .joined(separator: ", "))
             if let first = s.firstTime, let last = s.lastTime {
-                lines.append("time       \(LobsterMessage.formatTime(first)) to \(LobsterMessage.formatTime(last)) s after midnight")
+                lines.append(
+                    "time       \(LobsterMessage.formatTime(first)) to \(LobsterMessage.formatTime(last)) s after midnight"
+                )
             }
             if s.halts + s.quotingResumptions + s.tradingResumptions > 0 {
-                lines.append("halts      halted \(s.halts), quoting resumed \(s.quotingResumptions), "
-                    + "trading resumed \(s.tradingResumptions)")
+                lines.append(
+                    "halts      halted \(s.halts), quoting resumed \(s.quotingResumptions), "
+                        + "trading resumed \(s.tradingResumptions)")
             }
-            lines.append("book       opened with \(s.openingLevels) levels (the first row with the first message undone); "
-                + "\(s.revealedLevels) levels revealed from beyond the visible depth and adopted")
+            lines.append(
+                "book       opened with \(s.openingLevels) levels (the first row with the first message undone); "
+                    + "\(s.revealedLevels) levels revealed from beyond the visible depth and adopted")
             if let rejection = s.firstRejection {
-                lines.append("refused    \(s.rejectedMessages) message(s) did not fit the book; the first, line \(rejection.line): \(rejection.error)")
+                lines.append(
+                    "refused    \(s.rejectedMessages) message(s) did not fit the book; the first, line \(rejection.line): \(rejection.error)"
+                )
             }
-            lines.append("rows       \(s.rowsMatched) of \(s.rowsCompared) match" + (passed ? "" : " (\(s.rowsMismatched) differ)"))
+            lines.append(
+                "rows       \(s.rowsMatched) of \(s.rowsCompared) match"
+                    + (passed ? "" : " (\(s.rowsMismatched) differ)"))
             if let mismatch = s.firstMismatch {
                 lines.append("FIRST MISMATCH \(mismatch)")
             } else {
@@ -56,7 +66,8 @@ public enum LobsterVerification {
         guard replay.statistics.messages > 0 else {
             throw LobsterInputError(path: replay.messagesPath, line: nil, reason: "it holds no messages")
         }
-        return Report(messagesPath: replay.messagesPath, orderBookPath: replay.orderBookPath ?? "none",
-                      levels: replay.builder.levels, statistics: replay.statistics)
+        return Report(
+            messagesPath: replay.messagesPath, orderBookPath: replay.orderBookPath ?? "none",
+            levels: replay.builder.levels, statistics: replay.statistics)
     }
 }

@@ -1,4 +1,3 @@
-
 // A LOBSTER replay that could not read its files to the end (they changed or vanished after
 // the recording was checked) delivered fewer ticks than the recording holds: the run must not
 // pass as if it had replayed it all.

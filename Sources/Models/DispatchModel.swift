@@ -33,7 +33,8 @@ public struct DispatchModel: ConcurrencyModel {
         let finished = pipeline.wait()
         // GCD's worker threads come and go: their CPU time is the process's.
         let cpu = Double(ThreadCPUClock.process() &- cpuAtStart) / 1e9
-        return ModelRun(stages: finished, cpu: StageCPUTime(shared: cpu, sharedBy: "dispatch worker threads (process CPU)"))
+        return ModelRun(
+            stages: finished, cpu: StageCPUTime(shared: cpu, sharedBy: "dispatch worker threads (process CPU)"))
     }
 }
 
@@ -93,8 +94,9 @@ final class DispatchPipeline: @unchecked Sendable {
     }
 
     func wait() -> PipelineStages {
-        let stages = PipelineStages(receiver: receiverDone.wait(), processor: processorDone.wait(),
-                                    evaluator: evaluatorDone.wait())
+        let stages = PipelineStages(
+            receiver: receiverDone.wait(), processor: processorDone.wait(),
+            evaluator: evaluatorDone.wait())
         receiverTimer.cancel()
         evaluatorTimer.cancel()
         wakeTarget.set(nil)
@@ -124,7 +126,9 @@ final class DispatchPipeline: @unchecked Sendable {
                     stage.enqueued(depthAfter: depth)
                     if depth >= capacity { return .full }
                 case .wait(let deadline):
-                    let woken = stage.notifyWhenReady(until: deadline) { [self] in receiverQueue.async { [self] in receive() } }
+                    let woken = stage.notifyWhenReady(until: deadline) { [self] in
+                        receiverQueue.async { [self] in receive() }
+                    }
                     return woken ? .waitingForFeed : .waitUntil(deadline)
                 case .finished:
                     return .finished(stage)
@@ -135,7 +139,8 @@ final class DispatchPipeline: @unchecked Sendable {
         case .waitUntil(let deadline):
             let now = MonotonicClock.now()
             let delay = deadline > now ? deadline - now : 0
-            receiverTimer.schedule(deadline: .now() + .nanoseconds(Int(delay)), repeating: .never, leeway: .nanoseconds(0))
+            receiverTimer.schedule(
+                deadline: .now() + .nanoseconds(Int(delay)), repeating: .never, leeway: .nanoseconds(0))
         case .waitingForFeed:
             break
         case .full:
@@ -195,8 +200,9 @@ final class DispatchPipeline: @unchecked Sendable {
                 case .wait(let deadline):
                     let now = MonotonicClock.now()
                     let delay = deadline > now ? deadline - now : 0
-                    evaluatorTimer.schedule(deadline: .now() + .nanoseconds(Int(delay)), repeating: .never,
-                                            leeway: .nanoseconds(0))
+                    evaluatorTimer.schedule(
+                        deadline: .now() + .nanoseconds(Int(delay)), repeating: .never,
+                        leeway: .nanoseconds(0))
                     return nil
                 case .sendOrder:
                     step = stage.sendOrder()

@@ -1,5 +1,5 @@
-import Clocks
 import CSystemSupport
+import Clocks
 import MarketData
 import NIOCore
 import NIOPosix
@@ -48,13 +48,16 @@ public struct EventLoopModel: ConcurrencyModel {
                 await AsyncStageLoops.receive(&stage, into: fifo, sleeper: sleeper)
                 return stage
             }
-            done.succeed(PipelineStages(receiver: await receiver.value, processor: await processor.value,
-                                        evaluator: await evaluator.value))
+            done.succeed(
+                PipelineStages(
+                    receiver: await receiver.value, processor: await processor.value,
+                    evaluator: await evaluator.value))
         }
         let finished = try done.futureResult.wait()
         let cpuAtEnd = try loop.submit { ThreadCPUClock.now() }.wait()
-        return ModelRun(stages: finished,
-                        cpu: StageCPUTime(shared: Double(cpuAtEnd &- cpuAtStart) / 1e9, sharedBy: "event loop thread"))
+        return ModelRun(
+            stages: finished,
+            cpu: StageCPUTime(shared: Double(cpuAtEnd &- cpuAtStart) / 1e9, sharedBy: "event loop thread"))
     }
 }
 

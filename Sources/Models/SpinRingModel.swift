@@ -20,7 +20,8 @@ import Pipeline
 ///   that is almost none: they are meant for a core per thread.
 public struct SpinRingModel: ConcurrencyModel {
     public let name = "spin-ring"
-    public let summary = "three threads; lock-free SPSC ring, seqlock slot, cores pinned, --wait busy|yield|park (Disruptor)"
+    public let summary =
+        "three threads; lock-free SPSC ring, seqlock slot, cores pinned, --wait busy|yield|park (Disruptor)"
     public let receiveBatchLimit: Int
     public let ringCapacity: Int
     /// Pin threads and lower the evaluator's priority per ``CorePlan``; false leaves them to the
@@ -29,8 +30,10 @@ public struct SpinRingModel: ConcurrencyModel {
     /// How every thread waits: for ticks, for room, for a state, for an instant (`--wait`).
     public let waitStrategy: WaitStrategy
 
-    public init(receiveBatchLimit: Int = 8, ringCapacity: Int = 64, placesThreads: Bool = true,
-                waitStrategy: WaitStrategy = .standard) {
+    public init(
+        receiveBatchLimit: Int = 8, ringCapacity: Int = 64, placesThreads: Bool = true,
+        waitStrategy: WaitStrategy = .standard
+    ) {
         precondition(receiveBatchLimit > 0 && ringCapacity > 0)
         self.receiveBatchLimit = receiveBatchLimit
         self.ringCapacity = ringCapacity
@@ -42,8 +45,9 @@ public struct SpinRingModel: ConcurrencyModel {
     public var tunables: ModelTunables { ModelTunables(waitStrategy: waitStrategy) }
 
     public func tuned(_ tunables: ModelTunables) -> any ConcurrencyModel {
-        SpinRingModel(receiveBatchLimit: receiveBatchLimit, ringCapacity: ringCapacity, placesThreads: placesThreads,
-                      waitStrategy: tunables.waitStrategy ?? waitStrategy)
+        SpinRingModel(
+            receiveBatchLimit: receiveBatchLimit, ringCapacity: ringCapacity, placesThreads: placesThreads,
+            waitStrategy: tunables.waitStrategy ?? waitStrategy)
     }
 
     /// Which core each stage thread runs on, and the evaluator's niceness.

@@ -40,10 +40,12 @@ public struct TaskExecutorsModel: ConcurrencyModel {
             await AsyncStageLoops.receive(&stage, into: fifo, sleeper: DedicatedThreadSleeper(receiverExecutor))
             receiver.complete(stage)
         }
-        let finished = PipelineStages(receiver: receiver.wait(), processor: processor.wait(), evaluator: evaluator.wait())
+        let finished = PipelineStages(
+            receiver: receiver.wait(), processor: processor.wait(), evaluator: evaluator.wait())
         return ModelRun(
             stages: finished,
-            cpu: StageCPUTime(receiver: receiverExecutor.shutdown(), processor: processorExecutor.shutdown(),
-                              evaluator: evaluatorExecutor.shutdown()))
+            cpu: StageCPUTime(
+                receiver: receiverExecutor.shutdown(), processor: processorExecutor.shutdown(),
+                evaluator: evaluatorExecutor.shutdown()))
     }
 }

@@ -11,7 +11,8 @@ import Pipeline
 /// cannot wake, however late its ticks are. The arrival→received segment shows it.
 public struct TasksModel: ConcurrencyModel {
     public let name = "tasks"
-    public let summary = "three tasks on the cooperative pool; AsyncChannel FIFO, actor slot, Task.sleep (just async/await)"
+    public let summary =
+        "three tasks on the cooperative pool; AsyncChannel FIFO, actor slot, Task.sleep (just async/await)"
 
     public init() {}
 
@@ -41,7 +42,8 @@ public struct TasksModel: ConcurrencyModel {
             await AsyncStageLoops.receive(&stage, into: fifo, sleeper: sleeper)
             receiver.complete(stage)
         }
-        let finished = PipelineStages(receiver: receiver.wait(), processor: processor.wait(), evaluator: evaluator.wait())
+        let finished = PipelineStages(
+            receiver: receiver.wait(), processor: processor.wait(), evaluator: evaluator.wait())
         let cpu = Double(ThreadCPUClock.process() &- cpuAtStart) / 1e9
         return ModelRun(stages: finished, cpu: StageCPUTime(shared: cpu, sharedBy: "cooperative pool (process CPU)"))
     }

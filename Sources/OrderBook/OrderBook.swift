@@ -120,7 +120,11 @@ public struct OrderBook: Sendable {
     /// Sets a level to an absolute size (zero removes it); used to adopt a snapshot.
     public mutating func set(_ side: Side, price: Price, size: Size) {
         precondition(price > 0 && size >= 0, "set needs a positive price and a non-negative size")
-        if side == .bid { Self.set(price, size, in: &bids, side: .bid) } else { Self.set(price, size, in: &asks, side: .ask) }
+        if side == .bid {
+            Self.set(price, size, in: &bids, side: .bid)
+        } else {
+            Self.set(price, size, in: &asks, side: .ask)
+        }
     }
 
     /// A 64-bit FNV-1a digest of every level of both sides, best first. Two books have the same
@@ -156,7 +160,8 @@ public struct OrderBook: Sendable {
 
     /// Where `price` is, or where it would be inserted, in `levels` (sorted, best last).
     @inlinable
-    static func locate(_ price: Price, in levels: ContiguousArray<PriceLevel>, side: Side) -> (found: Bool, index: Int) {
+    static func locate(_ price: Price, in levels: ContiguousArray<PriceLevel>, side: Side) -> (found: Bool, index: Int)
+    {
         let count = levels.count
         // Scan the top of the book first: that is where nearly all activity is.
         let scanFloor = max(0, count - 16)

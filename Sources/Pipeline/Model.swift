@@ -109,8 +109,10 @@ public struct StageCPUTime: Sendable, Hashable, Codable {
     /// What `shared` covers, e.g. "event loop thread".
     public var sharedBy: String?
 
-    public init(receiver: Double? = nil, processor: Double? = nil, evaluator: Double? = nil,
-                shared: Double? = nil, sharedBy: String? = nil) {
+    public init(
+        receiver: Double? = nil, processor: Double? = nil, evaluator: Double? = nil,
+        shared: Double? = nil, sharedBy: String? = nil
+    ) {
         self.receiver = receiver
         self.processor = processor
         self.evaluator = evaluator

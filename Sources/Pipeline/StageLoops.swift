@@ -4,8 +4,10 @@ import MarketData
 /// The stage loops for models whose stages each block an OS thread (`threads`, `spin-ring`).
 public enum BlockingStageLoops {
     /// Receives until the feed finishes, then closes the queue.
-    public static func receive(_ stage: inout ReceiverStage, into queue: some BlockingTickQueue,
-                               sleep: (UInt64) -> Void = MonotonicClock.sleep(until:)) {
+    public static func receive(
+        _ stage: inout ReceiverStage, into queue: some BlockingTickQueue,
+        sleep: (UInt64) -> Void = MonotonicClock.sleep(until:)
+    ) {
         stage.prepare(for: .thread)
         while true {
             switch stage.receive() {
@@ -21,8 +23,10 @@ public enum BlockingStageLoops {
     ///   from the queue, as a Disruptor handler does on its `endOfBatch` flag: the states before
     ///   it would be conflated anyway, and the slot's cache lines cross to the evaluator's core
     ///   once per batch instead of once per tick.
-    public static func process(_ stage: inout ProcessorStage, from queue: some BlockingTickQueue,
-                               to slot: some BlockingStateSlot, publishing: StatePublishing = .everyTick) {
+    public static func process(
+        _ stage: inout ProcessorStage, from queue: some BlockingTickQueue,
+        to slot: some BlockingStateSlot, publishing: StatePublishing = .everyTick
+    ) {
         var batch: [ReceivedTick] = []
         batch.reserveCapacity(1_024)
         while queue.take(into: &batch) {
@@ -39,8 +43,10 @@ public enum BlockingStageLoops {
     }
 
     /// Evaluates until the slot is closed and its newest state evaluated.
-    public static func evaluate(_ stage: inout EvaluatorStage, from slot: some BlockingStateSlot,
-                                sleep: (UInt64) -> Void = MonotonicClock.sleep(until:)) {
+    public static func evaluate(
+        _ stage: inout EvaluatorStage, from slot: some BlockingStateSlot,
+        sleep: (UInt64) -> Void = MonotonicClock.sleep(until:)
+    ) {
         stage.prepare(for: .thread)
         var step = stage.step
         while true {
@@ -69,8 +75,10 @@ public enum StatePublishing: Sendable, Hashable {
 /// The same loops for models whose stages are Swift tasks (`event-loop`, `tasks`,
 /// `task-executors`).
 public enum AsyncStageLoops {
-    public static func receive(_ stage: inout ReceiverStage, into queue: some AsyncTickQueue,
-                               sleeper: some AsyncSleeper) async {
+    public static func receive(
+        _ stage: inout ReceiverStage, into queue: some AsyncTickQueue,
+        sleeper: some AsyncSleeper
+    ) async {
         stage.prepare(for: sleeper.host)
         while true {
             switch stage.receive() {
@@ -81,8 +89,10 @@ public enum AsyncStageLoops {
         }
     }
 
-    public static func process(_ stage: inout ProcessorStage, from queue: some AsyncTickQueue,
-                               to slot: some AsyncStateSlot) async {
+    public static func process(
+        _ stage: inout ProcessorStage, from queue: some AsyncTickQueue,
+        to slot: some AsyncStateSlot
+    ) async {
         var batch: [ReceivedTick] = []
         batch.reserveCapacity(1_024)
         while await queue.take(into: &batch) {
@@ -91,8 +101,10 @@ public enum AsyncStageLoops {
         await slot.close()
     }
 
-    public static func evaluate(_ stage: inout EvaluatorStage, from slot: some AsyncStateSlot,
-                                sleeper: some AsyncSleeper) async {
+    public static func evaluate(
+        _ stage: inout EvaluatorStage, from slot: some AsyncStateSlot,
+        sleeper: some AsyncSleeper
+    ) async {
         stage.prepare(for: sleeper.host)
         var step = stage.step
         while true {

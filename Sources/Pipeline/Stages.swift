@@ -152,7 +152,8 @@ public struct ProcessorStage: Sendable {
         let total = bidSize + askSize
         let state = BookState(
             sequence: tick.sequence, arrival: tick.scheduledArrival, received: item.received, processed: processed,
-            bestBid: book.bestBid ?? PriceLevel(price: 0, size: 0), bestAsk: book.bestAsk ?? PriceLevel(price: 0, size: 0),
+            bestBid: book.bestBid ?? PriceLevel(price: 0, size: 0),
+            bestAsk: book.bestAsk ?? PriceLevel(price: 0, size: 0),
             imbalance: total == 0 ? 0 : Double(bidSize - askSize) / Double(total), workResult: result)
         trace?.processed(state)
         return state
@@ -322,8 +323,10 @@ public struct EvaluatorStage: Sendable {
     private mutating func think(_ evaluation: inout Evaluation) {
         guard kind == .cpu, !work.isEmpty else { return }
         let s = evaluation.state
-        let values: [Int64] = [s.bestBid.price, s.bestBid.size, s.bestAsk.price, s.bestAsk.size,
-                               Int64(s.imbalance * 1e6), Int64(bitPattern: s.workResult)]
+        let values: [Int64] = [
+            s.bestBid.price, s.bestBid.size, s.bestAsk.price, s.bestAsk.size,
+            Int64(s.imbalance * 1e6), Int64(bitPattern: s.workResult),
+        ]
         let cpu0 = ThreadCPUClock.now()
         evaluation.signal = values.withUnsafeBufferPointer { work.run(over: $0) }
         metrics.work.record(ThreadCPUClock.now() &- cpu0)
@@ -348,7 +351,9 @@ public struct EvaluatorStage: Sendable {
     }
 
     private mutating func takeOrder() -> (RoutedOrder, any OrderRoute) {
-        guard case .sending(let order) = phase, let route else { preconditionFailure("the evaluator sent an order at \(step)") }
+        guard case .sending(let order) = phase, let route else {
+            preconditionFailure("the evaluator sent an order at \(step)")
+        }
         phase = .ready
         return (order, route)
     }
@@ -358,8 +363,9 @@ public struct EvaluatorStage: Sendable {
         let buy = decision == .buy
         let near = buy ? s.bestAsk.price : s.bestBid.price
         let far = buy ? s.bestBid.price : s.bestAsk.price
-        return RoutedOrder(id: ordersMade, side: buy ? .bid : .ask,
-                           price: near > 0 ? near : far > 0 ? far : 1, size: 1, decided: decided)
+        return RoutedOrder(
+            id: ordersMade, side: buy ? .bid : .ask,
+            price: near > 0 ? near : far > 0 ? far : 1, size: 1, decided: decided)
     }
 
     private mutating func acknowledged(_ order: RoutedOrder, _ outcome: OrderOutcome, at acked: UInt64) {
@@ -371,10 +377,14 @@ public struct EvaluatorStage: Sendable {
         case .rejected(let reason):
             metrics.routing.rejected &+= 1
             metrics.routing.decidedToAcked.record(from: order.decided, to: acked)
-            if metrics.routing.firstProblem == nil { metrics.routing.firstProblem = "order \(order.id) rejected: \(reason)" }
+            if metrics.routing.firstProblem == nil {
+                metrics.routing.firstProblem = "order \(order.id) rejected: \(reason)"
+            }
         case .failed(let reason):
             metrics.routing.failed &+= 1
-            if metrics.routing.firstProblem == nil { metrics.routing.firstProblem = "order \(order.id) failed: \(reason)" }
+            if metrics.routing.firstProblem == nil {
+                metrics.routing.firstProblem = "order \(order.id) failed: \(reason)"
+            }
         }
     }
 }

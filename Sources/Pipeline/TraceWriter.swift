@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Locks
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Per-tick CSV rows for `--trace FILE`: the only place a run keeps per-tick data, and only
 /// when asked. Rows are buffered and written in blocks; the processor and the evaluator share

@@ -27,8 +27,10 @@ public struct BookState: Sendable, Hashable {
     /// The result of the processor's CPU work: part of the state so the work cannot be dropped.
     public var workResult: UInt64
 
-    public init(sequence: UInt64, arrival: UInt64, received: UInt64, processed: UInt64,
-                bestBid: PriceLevel, bestAsk: PriceLevel, imbalance: Double, workResult: UInt64) {
+    public init(
+        sequence: UInt64, arrival: UInt64, received: UInt64, processed: UInt64,
+        bestBid: PriceLevel, bestAsk: PriceLevel, imbalance: Double, workResult: UInt64
+    ) {
         self.sequence = sequence
         self.arrival = arrival
         self.received = received
@@ -40,9 +42,10 @@ public struct BookState: Sendable, Hashable {
     }
 
     /// A state before any tick: sequence 0.
-    public static let empty = BookState(sequence: 0, arrival: 0, received: 0, processed: 0,
-                                        bestBid: PriceLevel(price: 0, size: 0), bestAsk: PriceLevel(price: 0, size: 0),
-                                        imbalance: 0, workResult: 0)
+    public static let empty = BookState(
+        sequence: 0, arrival: 0, received: 0, processed: 0,
+        bestBid: PriceLevel(price: 0, size: 0), bestAsk: PriceLevel(price: 0, size: 0),
+        imbalance: 0, workResult: 0)
 }
 
 /// What the evaluator decided.

@@ -16,7 +16,8 @@ public struct Workload: Sendable, Hashable {
 
     public init(requestedNanos: UInt64, calibration: Calibration) {
         self.requestedNanos = requestedNanos
-        self.rounds = requestedNanos == 0 ? 0 : max(1, Int((Double(requestedNanos) / calibration.nanosPerRound).rounded()))
+        self.rounds =
+            requestedNanos == 0 ? 0 : max(1, Int((Double(requestedNanos) / calibration.nanosPerRound).rounded()))
     }
 
     public var isEmpty: Bool { rounds == 0 }

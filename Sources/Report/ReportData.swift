@@ -27,8 +27,10 @@ public struct ReportSource: Sendable {
     /// Lines of `results.jsonl` that could not be read.
     public var problems: [String]
 
-    public init(label: String, directory: String? = nil, records: [SweepRecord], machine: MachineInfo? = nil,
-                problems: [String] = []) {
+    public init(
+        label: String, directory: String? = nil, records: [SweepRecord], machine: MachineInfo? = nil,
+        problems: [String] = []
+    ) {
         self.label = label
         self.directory = directory
         self.records = records
@@ -44,9 +46,10 @@ public struct ReportSource: Sendable {
                 description: "'\(directory.resultsPath)' does not exist: give a directory written by 'ticklab sweep'")
         }
         let contents = try directory.load()
-        return ReportSource(label: URL(fileURLWithPath: directory.path).lastPathComponent, directory: directory.path,
-                            records: contents.records, machine: MachineInfo.load(directory.machinePath),
-                            problems: contents.problems)
+        return ReportSource(
+            label: URL(fileURLWithPath: directory.path).lastPathComponent, directory: directory.path,
+            records: contents.records, machine: MachineInfo.load(directory.machinePath),
+            problems: contents.problems)
     }
 }
 
@@ -75,8 +78,12 @@ public struct ReportMetric: Sendable {
     public var unit: String
     public var value: @Sendable (RunResult) -> Double?
 
-    public static let throughput = ReportMetric(id: "throughput", title: "throughput", unit: "ticks/s") { $0.window.throughput }
-    public static let offeredRate = ReportMetric(id: "offered", title: "offered rate", unit: "ticks/s") { $0.window.offeredRate }
+    public static let throughput = ReportMetric(id: "throughput", title: "throughput", unit: "ticks/s") {
+        $0.window.throughput
+    }
+    public static let offeredRate = ReportMetric(id: "offered", title: "offered rate", unit: "ticks/s") {
+        $0.window.offeredRate
+    }
     public static let endToEndMean = ReportMetric(id: "e2e-mean", title: "mean end-to-end latency", unit: "ms") {
         $0.latency.endToEnd.count > 0 ? $0.latency.endToEnd.mean : nil
     }
@@ -90,22 +97,37 @@ public struct ReportMetric: Sendable {
     public static let hopP99 = ReportMetric(id: "hop-p99", title: "hop p99 (received→processed)", unit: "ms") {
         $0.segments.receivedToProcessed.count > 0 ? $0.segments.receivedToProcessed.p99 : nil
     }
-    public static let queuePeak = ReportMetric(id: "queue-peak", title: "inbound queue peak", unit: "ticks") { Double($0.queue.peak) }
-    public static let backlog = ReportMetric(id: "backlog", title: "backlog at end", unit: "ticks") { Double($0.ticks.backlogAtEnd) }
+    public static let queuePeak = ReportMetric(id: "queue-peak", title: "inbound queue peak", unit: "ticks") {
+        Double($0.queue.peak)
+    }
+    public static let backlog = ReportMetric(id: "backlog", title: "backlog at end", unit: "ticks") {
+        Double($0.ticks.backlogAtEnd)
+    }
 
     /// The mean of each segment of the end-to-end latency (tick to decision), in pipeline order.
     public static let endToEndSegments: [ReportMetric] = [
-        ReportMetric(id: "seg-arrival-received", title: "arrival→received", unit: "ms") { mean($0.segments.arrivalToReceived) },
-        ReportMetric(id: "seg-received-processed", title: "received→processed", unit: "ms") { mean($0.segments.receivedToProcessed) },
-        ReportMetric(id: "seg-processed-picked", title: "processed→picked", unit: "ms") { mean($0.segments.processedToPicked) },
-        ReportMetric(id: "seg-picked-decided", title: "picked→decided", unit: "ms") { mean($0.segments.pickedToDecided) },
+        ReportMetric(id: "seg-arrival-received", title: "arrival→received", unit: "ms") {
+            mean($0.segments.arrivalToReceived)
+        },
+        ReportMetric(id: "seg-received-processed", title: "received→processed", unit: "ms") {
+            mean($0.segments.receivedToProcessed)
+        },
+        ReportMetric(id: "seg-processed-picked", title: "processed→picked", unit: "ms") {
+            mean($0.segments.processedToPicked)
+        },
+        ReportMetric(id: "seg-picked-decided", title: "picked→decided", unit: "ms") {
+            mean($0.segments.pickedToDecided)
+        },
     ]
 
     /// Every segment the charts stack: end-to-end's, then the optional ones (routing, with
     /// `--route`), which return nil for results without them and are drawn only where present.
-    public static let segments: [ReportMetric] = endToEndSegments + [
-        ReportMetric(id: "seg-decided-acked", title: "decided→acked", unit: "ms") { $0.segments.decidedToAcked.flatMap(mean) },
-    ]
+    public static let segments: [ReportMetric] =
+        endToEndSegments + [
+            ReportMetric(id: "seg-decided-acked", title: "decided→acked", unit: "ms") {
+                $0.segments.decidedToAcked.flatMap(mean)
+            }
+        ]
 
     /// CPU seconds per stage; `other` is what the process spent beyond the stages' own clocks
     /// (runtime threads, the pool, start-up).

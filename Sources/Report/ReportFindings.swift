@@ -1,6 +1,6 @@
+import Formats
 import Foundation
 import Results
-import Formats
 
 /// One finding: a short heading and sentences with the numbers that support it.
 struct ReportFinding: Hashable {
@@ -62,7 +62,9 @@ struct ReportFindings {
         let repeats = Set(points.map { $0.results.count + $0.failures.count })
         var text = "\(runs) runs of \(points.count) cells, \(models) model\(models == 1 ? "" : "s")"
         if repeats.count == 1, let r = repeats.first, r > 1 { text += ", \(r) runs per cell (figures are medians)" }
-        text += failed == 0 ? "; every run passed its self-check." : "; \(failed) run\(failed == 1 ? "" : "s") failed (listed below)."
+        text +=
+            failed == 0
+            ? "; every run passed its self-check." : "; \(failed) run\(failed == 1 ? "" : "s") failed (listed below)."
         return ReportFinding(heading: "Data", text: text)
     }
 
@@ -74,8 +76,12 @@ struct ReportFindings {
             guard !points.isEmpty else { continue }
             let behind = points.filter { !$0.keptUp }
             if behind.isEmpty {
-                findings.append(ReportFinding(heading: "\(name) kept up",
-                    text: "\(name) kept up in all \(points.count) cells (throughput at least 98% of the offered rate, no growing backlog)."))
+                findings.append(
+                    ReportFinding(
+                        heading: "\(name) kept up",
+                        text:
+                            "\(name) kept up in all \(points.count) cells (throughput at least 98% of the offered rate, no growing backlog)."
+                    ))
                 continue
             }
             // The cells furthest below the offered rate first; the rest are counted.
@@ -84,7 +90,8 @@ struct ReportFindings {
                     < (b.median(.throughput) ?? 0) / max(b.median(.offeredRate) ?? 1, 1e-9)
             }
             let shown = 4
-            var text = "\(name) kept up in \(points.count - behind.count) of \(points.count) cells. It fell behind "
+            var text =
+                "\(name) kept up in \(points.count - behind.count) of \(points.count) cells. It fell behind "
                 + (behind.count > shown ? "in \(behind.count), furthest at " : "at ")
             let listed = worst.prefix(shown).map { p in
                 "\(phrase(p)) (\(ReportFormat.number(p.median(.throughput) ?? 0)) of \(ReportFormat.number(p.median(.offeredRate) ?? 0)) ticks/s, "
@@ -105,13 +112,15 @@ struct ReportFindings {
                 }
                 let kept = panel.points.filter { $0.keptUp && $0.procMs > first }.map(\.procMs)
                 if !kept.isEmpty {
-                    recoveries.append("proc \(kept.map(NumberText.shortest).joined(separator: ", ")) ms"
-                        + (panel.title.isEmpty ? "" : " at \(panel.title)"))
+                    recoveries.append(
+                        "proc \(kept.map(NumberText.shortest).joined(separator: ", ")) ms"
+                            + (panel.title.isEmpty ? "" : " at \(panel.title)"))
                 }
             }
             let phrases = starts.sorted { $0.proc < $1.proc }.map { start in
                 let where_ = start.panels.filter { !$0.isEmpty }
-                return "from proc \(NumberText.shortest(start.proc)) ms" + (where_.isEmpty ? "" : " (\(Self.list(where_)))")
+                return "from proc \(NumberText.shortest(start.proc)) ms"
+                    + (where_.isEmpty ? "" : " (\(Self.list(where_)))")
             }
             if !phrases.isEmpty { text += " It falls behind " + Self.list(phrases) + "." }
             if !recoveries.isEmpty { text += " It kept up again at " + Self.list(recoveries) + "." }
@@ -125,7 +134,8 @@ struct ReportFindings {
         let full = rated.filter { ($0.utilisation ?? 0) >= 0.999 }
         guard !full.isEmpty else { return nil }
         let procs = Set(full.map { "proc \(NumberText.shortest($0.procMs)) ms at \($0.cell[.rate]) ticks/s" }).sorted()
-        return ReportFinding(heading: "No slack",
+        return ReportFinding(
+            heading: "No slack",
             text: "At \(procs.joined(separator: " and ")) the processor is fully utilised (rate × proc-ms ≥ 1): "
                 + "no model has slack there, so any overhead or calibration error grows a backlog. "
                 + "Falling behind there says little about a model; how far behind it falls still does.")
@@ -146,15 +156,18 @@ struct ReportFindings {
         }
         let tally = largest.sorted { $0.value > $1.value }.map { "\($0.key) in \($0.value)" }.joined(separator: ", ")
         if dominated.isEmpty {
-            return ReportFinding(heading: "Receiver lag",
+            return ReportFinding(
+                heading: "Receiver lag",
                 text: "The receiver lag (arrival→received) was not the main part of the latency in any cell. "
                     + "The largest segment of the mean latency was \(tally) cells.")
         }
         let listed = dominated.sorted { $0.1 > $1.1 }.prefix(8).map { point, lag, total in
             "\(point.model) at \(phrase(point)) (\(ReportFormat.millis(lag)) of \(ReportFormat.millis(total)) ms, \(Int((lag / total * 100).rounded()))%)"
         }
-        return ReportFinding(heading: "Receiver lag dominates",
-            text: "The receiver lag (arrival→received: ticks waiting because the receiver could not run) is over half of "
+        return ReportFinding(
+            heading: "Receiver lag dominates",
+            text:
+                "The receiver lag (arrival→received: ticks waiting because the receiver could not run) is over half of "
                 + "the summed mean segments in \(dominated.count) cell\(dominated.count == 1 ? "" : "s"): "
                 + listed.joined(separator: "; ") + (dominated.count > 8 ? "; and \(dominated.count - 8) more" : "")
                 + ". Over all cells, the largest segment was \(tally) cells.")
@@ -174,13 +187,16 @@ struct ReportFindings {
         var gains: [Gain] = []
         for point in rated where point.model != baseline {
             guard let base = rated.first(where: { $0.model == baseline && Self.sameCellExceptModel($0, point) }),
-                  let t = point.median(.throughput), let bt = base.median(.throughput), bt > 0 else { continue }
+                let t = point.median(.throughput), let bt = base.median(.throughput), bt > 0
+            else { continue }
             func change(_ metric: ReportMetric) -> Double? {
                 guard let v = point.median(metric), let b = base.median(metric), b > 0 else { return nil }
                 return (v / b - 1) * 100
             }
-            gains.append(Gain(point: point, base: base, throughput: (t / bt - 1) * 100,
-                              meanLatency: change(.endToEndMean), p99Latency: change(.endToEndP99)))
+            gains.append(
+                Gain(
+                    point: point, base: base, throughput: (t / bt - 1) * 100,
+                    meanLatency: change(.endToEndMean), p99Latency: change(.endToEndP99)))
         }
         return gains
     }
@@ -195,7 +211,8 @@ struct ReportFindings {
         guard !gains.isEmpty else { return [] }
         var findings: [ReportFinding] = []
         if let best = gains.max(by: { $0.throughput < $1.throughput }) {
-            let text = best.throughput > 2
+            let text =
+                best.throughput > 2
                 ? "The largest throughput gain over \(baseline): \(best.point.model), \(ReportFormat.percent(best.throughput)) at "
                     + "\(phrase(best.point)) (\(ReportFormat.number(best.point.median(.throughput) ?? 0)) against "
                     + "\(ReportFormat.number(best.base.median(.throughput) ?? 0)) ticks/s)."
@@ -205,8 +222,10 @@ struct ReportFindings {
             findings.append(ReportFinding(heading: "Largest gain", text: text))
         }
         if let best = gains.filter({ $0.meanLatency != nil }).min(by: { $0.meanLatency! < $1.meanLatency! }),
-           let change = best.meanLatency {
-            let text = change < 0
+            let change = best.meanLatency
+        {
+            let text =
+                change < 0
                 ? "The largest cut in mean end-to-end latency against \(baseline): \(best.point.model), \(ReportFormat.percent(change)) at "
                     + "\(phrase(best.point)) (\(ReportFormat.millis(best.point.median(.endToEndMean) ?? 0)) against "
                     + "\(ReportFormat.millis(best.base.median(.endToEndMean) ?? 0)) ms)."
@@ -222,13 +241,18 @@ struct ReportFindings {
             guard let low = mine.map(\.throughput).min(), let top = mine.map(\.throughput).max() else { continue }
             var text = "\(name): throughput \(ReportFormat.percentRange(low, top))"
             let latency = mine.compactMap(\.meanLatency)
-            if let l = latency.min(), let h = latency.max() { text += ", mean latency \(ReportFormat.percentRange(l, h))" }
+            if let l = latency.min(), let h = latency.max() {
+                text += ", mean latency \(ReportFormat.percentRange(l, h))"
+            }
             ranges.append(text + " (\(mine.count) cell\(mine.count == 1 ? "" : "s"))")
         }
         if !ranges.isEmpty {
-            findings.append(ReportFinding(heading: "At high CPU load",
-                text: "Against \(baseline) where rate × proc-ms ≥ \(NumberText.shortest(Self.highLoad)) (proc \(procs.joined(separator: ", ")) ms): "
-                    + ranges.joined(separator: "; ") + "."))
+            findings.append(
+                ReportFinding(
+                    heading: "At high CPU load",
+                    text:
+                        "Against \(baseline) where rate × proc-ms ≥ \(NumberText.shortest(Self.highLoad)) (proc \(procs.joined(separator: ", ")) ms): "
+                        + ranges.joined(separator: "; ") + "."))
         }
         return findings
     }
@@ -257,7 +281,8 @@ struct ReportFindings {
                     let points = groups[key]!
                     let procs = Set(points.map(\.procMs)).sorted().map(NumberText.shortest).joined(separator: ", ")
                     var name = heavy ? "High processor load" : "Light processor load"
-                    name += " (rate × proc-ms \(heavy ? "≥" : "<") \(NumberText.shortest(Self.highLoad)): proc \(procs) ms"
+                    name +=
+                        " (rate × proc-ms \(heavy ? "≥" : "<") \(NumberText.shortest(Self.highLoad)): proc \(procs) ms"
                     for (axis, value) in zip(others, key) { name += ", \(axis.label(value))" }
                     classes.append((name + ")", points))
                 }
@@ -267,11 +292,19 @@ struct ReportFindings {
             }
         }
         let saturated = model.saturatedPoints.filter { $0.source == source }
-        if !saturated.isEmpty, let top = saturated.max(by: { ($0.median(.throughput) ?? 0) < ($1.median(.throughput) ?? 0) }) {
-            var text = "Saturation (--rate max): \(top.model) processed the most, \(ReportFormat.number(top.median(.throughput) ?? 0)) ticks/s"
-            if Set(saturated.map(\.cell[.procMs])).count > 1 || Set(saturated.map(\.cell[.evalMs])).count > 1 { text += " at \(phrase(top))" }
-            if let hop = saturated.filter({ $0.median(.hopP99) != nil }).min(by: { $0.median(.hopP99)! < $1.median(.hopP99)! }) {
-                text += "; the shortest hop (received→processed p99) was \(hop.model)'s, \(ReportFormat.millis(hop.median(.hopP99)!)) ms"
+        if !saturated.isEmpty,
+            let top = saturated.max(by: { ($0.median(.throughput) ?? 0) < ($1.median(.throughput) ?? 0) })
+        {
+            var text =
+                "Saturation (--rate max): \(top.model) processed the most, \(ReportFormat.number(top.median(.throughput) ?? 0)) ticks/s"
+            if Set(saturated.map(\.cell[.procMs])).count > 1 || Set(saturated.map(\.cell[.evalMs])).count > 1 {
+                text += " at \(phrase(top))"
+            }
+            if let hop = saturated.filter({ $0.median(.hopP99) != nil }).min(by: {
+                $0.median(.hopP99)! < $1.median(.hopP99)!
+            }) {
+                text +=
+                    "; the shortest hop (received→processed p99) was \(hop.model)'s, \(ReportFormat.millis(hop.median(.hopP99)!)) ms"
             }
             text += ". For raw throughput between stages, choose \(top.model)."
             findings.append(ReportFinding(heading: "Choice", text: text))
@@ -318,33 +351,48 @@ struct ReportFindings {
         if allKept.count == everyone.count {
             text = "every model kept up in all \(cells) cell\(cells == 1 ? "" : "s")"
         } else if allKept.isEmpty {
-            text = "no model kept up in all \(cells) cells (" + everyone.map { "\($0) \(keptUp[$0] ?? 0)" }.joined(separator: ", ") + ")"
+            text =
+                "no model kept up in all \(cells) cells ("
+                + everyone.map { "\($0) \(keptUp[$0] ?? 0)" }.joined(separator: ", ") + ")"
         } else {
-            text = "only \(Self.list(allKept)) kept up in all \(cells) cells (others: "
-                + everyone.filter { !allKept.contains($0) }.map { "\($0) \(keptUp[$0] ?? 0)" }.joined(separator: ", ") + ")"
+            text =
+                "only \(Self.list(allKept)) kept up in all \(cells) cells (others: "
+                + everyone.filter { !allKept.contains($0) }.map { "\($0) \(keptUp[$0] ?? 0)" }.joined(separator: ", ")
+                + ")"
         }
         func rank(_ counts: [String: Int]) -> [(key: String, value: Int)] {
-            counts.sorted { $0.value != $1.value ? $0.value > $1.value
-                : (model.models.firstIndex(of: $0.key) ?? 0) < (model.models.firstIndex(of: $1.key) ?? 0) }
+            counts.sorted {
+                $0.value != $1.value
+                    ? $0.value > $1.value
+                    : (model.models.firstIndex(of: $0.key) ?? 0) < (model.models.firstIndex(of: $1.key) ?? 0)
+            }
         }
         let ranked = rank(wins)
         let behind = rank(leastBehind)
         if noneKeptUp > 0, let first = behind.first {
-            text += "; where none kept up (\(noneKeptUp) cell\(noneKeptUp == 1 ? "" : "s")), the most throughput: "
+            text +=
+                "; where none kept up (\(noneKeptUp) cell\(noneKeptUp == 1 ? "" : "s")), the most throughput: "
                 + behind.map { "\($0.key) in \($0.value)" }.joined(separator: ", ")
             if ranked.isEmpty {
                 let leaders = behind.filter { $0.value == first.value }.map(\.key)
-                return text + (leaders.count == 1 ? ". No model copes with this load; \(leaders[0]) falls least behind."
-                    : ". No model copes with this load; \(Self.list(leaders)) fall least behind.")
+                return text
+                    + (leaders.count == 1
+                        ? ". No model copes with this load; \(leaders[0]) falls least behind."
+                        : ". No model copes with this load; \(Self.list(leaders)) fall least behind.")
             }
         }
         guard let leader = ranked.first else { return text + "." }
-        text += "; lowest p99 latency among those that kept up: " + ranked.map { "\($0.key) in \($0.value)" }.joined(separator: ", ")
-        text += " of \(cells - noneKeptUp) cell\(cells - noneKeptUp == 1 ? "" : "s") (within \(Int(Self.tieMargin * 100))% counts as a tie)"
+        text +=
+            "; lowest p99 latency among those that kept up: "
+            + ranked.map { "\($0.key) in \($0.value)" }.joined(separator: ", ")
+        text +=
+            " of \(cells - noneKeptUp) cell\(cells - noneKeptUp == 1 ? "" : "s") (within \(Int(Self.tieMargin * 100))% counts as a tie)"
         let leaders = ranked.filter { $0.value == leader.value }.map(\.key)
         let robust = leaders.filter { allKept.contains($0) }
         let pick = robust.isEmpty ? leaders : robust
-        text += pick.count == 1 ? ". Choose \(pick[0])." : ". Choose \(pick.joined(separator: " or ")): the data does not separate them."
+        text +=
+            pick.count == 1
+            ? ". Choose \(pick[0])." : ". Choose \(pick.joined(separator: " or ")): the data does not separate them."
         return text
     }
 
@@ -361,11 +409,15 @@ struct ReportFindings {
         var widest: (ReportPoint, Spread)?
         for point in repeated {
             guard let s = point.spread(.endToEndMean), s.median > 0 else { continue }
-            if widest == nil || (s.max - s.min) / s.median > (widest!.1.max - widest!.1.min) / widest!.1.median { widest = (point, s) }
+            if widest == nil || (s.max - s.min) / s.median > (widest!.1.max - widest!.1.min) / widest!.1.median {
+                widest = (point, s)
+            }
         }
         guard let (point, s) = widest else { return nil }
-        return ReportFinding(heading: "Run-to-run spread",
-            text: "Repeated cells differed by up to \(Int(((s.max - s.min) / s.median * 100).rounded()))% in mean latency "
+        return ReportFinding(
+            heading: "Run-to-run spread",
+            text:
+                "Repeated cells differed by up to \(Int(((s.max - s.min) / s.median * 100).rounded()))% in mean latency "
                 + "(\(point.model) at \(phrase(point)): \(ReportFormat.millis(s.min))–\(ReportFormat.millis(s.max)) ms over \(s.count) runs); "
                 + "differences between models smaller than that are noise.")
     }
@@ -374,11 +426,14 @@ struct ReportFindings {
         let failed = model.failedRecords.filter { $0.source == source }
         guard !failed.isEmpty else { return nil }
         let listed = failed.prefix(5).map { _, record in
-            let point = ReportPoint(source: source, cell: SweepCell(parameters: record.parameters), results: [], failures: [])
+            let point = ReportPoint(
+                source: source, cell: SweepCell(parameters: record.parameters), results: [], failures: [])
             return "\(record.parameters.model) at \(phrase(point)): \(record.failure ?? "")"
         }
-        return ReportFinding(heading: "Failed runs",
-            text: "\(failed.count) run\(failed.count == 1 ? "" : "s") failed and count in no figure: " + listed.joined(separator: "; ")
+        return ReportFinding(
+            heading: "Failed runs",
+            text: "\(failed.count) run\(failed.count == 1 ? "" : "s") failed and count in no figure: "
+                + listed.joined(separator: "; ")
                 + (failed.count > 5 ? "; and \(failed.count - 5) more (see Failed runs)." : "."))
     }
 }

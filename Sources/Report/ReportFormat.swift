@@ -1,6 +1,6 @@
+import Formats
 import Foundation
 import Results
-import Formats
 
 /// How the report and the progress lines write numbers and text.
 public enum ReportFormat {

@@ -23,9 +23,11 @@ public enum ReportRenderer {
         body += ReportTables.failed(model)
         body += ReportTables.machine(model)
         body += readingGuide()
-        body += "<footer><p>Written by ticklab \(ReportFormat.escape(TickLabVersion.string)) on "
+        body +=
+            "<footer><p>Written by ticklab \(ReportFormat.escape(TickLabVersion.string)) on "
             + "\(ReportFormat.escape(ISO8601DateFormatter().string(from: generatedAt))) from "
-            + sources.map { ReportFormat.escape(($0.directory ?? $0.label) + "/results.jsonl") }.joined(separator: " and ")
+            + sources.map { ReportFormat.escape(($0.directory ?? $0.label) + "/results.jsonl") }.joined(
+                separator: " and ")
             + ". Hover over a point, bar or cell for its exact values.</p></footer>"
         return """
             <?xml version="1.0" encoding="UTF-8"?>
@@ -98,10 +100,13 @@ public enum ReportRenderer {
         let runs = model.sources.map { $0.records.count }
         out += model.sources.enumerated().map { index, source in
             "<strong>\(ReportFormat.escape(source.label))</strong>: \(runs[index]) run\(runs[index] == 1 ? "" : "s")"
-                + (source.machine.map { " on \(ReportFormat.escape($0.cpuModel)), \($0.logicalCores) cores, \(ReportFormat.escape($0.date))" } ?? "")
+                + (source.machine.map {
+                    " on \(ReportFormat.escape($0.cpuModel)), \($0.logicalCores) cores, \(ReportFormat.escape($0.date))"
+                } ?? "")
         }.joined(separator: "; ")
         out += ". Models: \(model.models.map(ReportFormat.escape).joined(separator: ", ")). "
-        out += "Pipeline: feed → receiver → FIFO → processor (order book) → latest-value slot → evaluator; "
+        out +=
+            "Pipeline: feed → receiver → FIFO → processor (order book) → latest-value slot → evaluator; "
             + "every latency is measured from the tick's scheduled arrival.</p>"
         for source in model.sources {
             for problem in source.problems { out += "<p class=\"note\">Note: \(ReportFormat.escape(problem)).</p>" }
@@ -110,8 +115,10 @@ public enum ReportRenderer {
     }
 
     static func contents(_ model: ReportModel) -> String {
-        var items: [(String, String)] = [("findings", "Findings"), ("throughput", "Throughput"), ("latency", "End-to-end latency"),
-                                         ("segments", "Where the latency goes"), ("queue", "Inbound queue peak"), ("cpu", "CPU per stage")]
+        var items: [(String, String)] = [
+            ("findings", "Findings"), ("throughput", "Throughput"), ("latency", "End-to-end latency"),
+            ("segments", "Where the latency goes"), ("queue", "Inbound queue peak"), ("cpu", "CPU per stage"),
+        ]
         if !model.saturatedPoints.isEmpty { items.append(("saturation", "Saturation")) }
         items.append(("comparison", "Comparison per cell"))
         if !model.failedRecords.isEmpty { items.append(("failed", "Failed runs")) }
@@ -121,7 +128,8 @@ public enum ReportRenderer {
 
     static func findingsSection(_ model: ReportModel) -> String {
         var out = "<section id=\"findings\"><h2>Findings</h2>"
-        out += "<p class=\"note\">Computed from the figures below (medians over each cell's passed runs); "
+        out +=
+            "<p class=\"note\">Computed from the figures below (medians over each cell's passed runs); "
             + "“kept up” means throughput at least 98% of the offered rate and no growing backlog.</p>"
         for (index, source) in model.sources.enumerated() {
             if model.sources.count > 1 { out += "<h3>\(ReportFormat.escape(source.label))</h3>" }
@@ -132,7 +140,8 @@ public enum ReportRenderer {
             }
             out += "<ul class=\"findings\">"
             for finding in findings {
-                out += "<li><strong>\(ReportFormat.escape(finding.heading)).</strong> \(ReportFormat.escape(finding.text))</li>"
+                out +=
+                    "<li><strong>\(ReportFormat.escape(finding.heading)).</strong> \(ReportFormat.escape(finding.text))</li>"
             }
             out += "</ul>"
         }
@@ -149,23 +158,28 @@ public enum ReportRenderer {
                 var worst: (ReportPoint, ReportPoint, Double)?
                 for a in first where a.model == name {
                     guard let b = model.ratedPoints.first(where: { $0.source == other && $0.cell == a.cell }),
-                          let ma = a.median(.endToEndMean), let mb = b.median(.endToEndMean), ma > 0 else { continue }
+                        let ma = a.median(.endToEndMean), let mb = b.median(.endToEndMean), ma > 0
+                    else { continue }
                     let change = (mb / ma - 1) * 100
                     if worst == nil || abs(change) > abs(worst!.2) { worst = (a, b, change) }
                 }
                 guard let (a, b, change) = worst else { continue }
-                lines.append("\(name): \(model.sources[other].label) against \(model.sources[0].label), the largest difference in mean latency "
-                    + "is \(ReportFormat.percent(change)) at \(a.cell.label) (\(ReportFormat.millis(b.median(.endToEndMean)!)) against "
-                    + "\(ReportFormat.millis(a.median(.endToEndMean)!)) ms).")
+                lines.append(
+                    "\(name): \(model.sources[other].label) against \(model.sources[0].label), the largest difference in mean latency "
+                        + "is \(ReportFormat.percent(change)) at \(a.cell.label) (\(ReportFormat.millis(b.median(.endToEndMean)!)) against "
+                        + "\(ReportFormat.millis(a.median(.endToEndMean)!)) ms).")
             }
         }
         guard !lines.isEmpty else { return "<p>The sweeps share no cell to compare.</p>" }
-        return "<h3>Between the sweeps</h3><ul class=\"findings\">" + lines.map { "<li>\(ReportFormat.escape($0))</li>" }.joined() + "</ul>"
+        return "<h3>Between the sweeps</h3><ul class=\"findings\">"
+            + lines.map { "<li>\(ReportFormat.escape($0))</li>" }.joined() + "</ul>"
     }
 
     // MARK: Charts
 
-    static func seriesStyle(_ model: ReportModel, _ series: ReportModel.Series) -> (color: String, marker: ReportMarker, hollow: Bool) {
+    static func seriesStyle(_ model: ReportModel, _ series: ReportModel.Series) -> (
+        color: String, marker: ReportMarker, hollow: Bool
+    ) {
         let index = model.models.firstIndex(of: series.model) ?? 0
         return (ReportPalette.color(index), ReportPalette.marker(index), series.source > 0)
     }
@@ -174,7 +188,8 @@ public enum ReportRenderer {
         var out = "<div class=\"legend\">"
         for s in series {
             let style = seriesStyle(model, s)
-            out += "<span><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"30\" height=\"12\" viewBox=\"0 0 30 12\">"
+            out +=
+                "<span><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"30\" height=\"12\" viewBox=\"0 0 30 12\">"
                 + "<line x1=\"0\" y1=\"6\" x2=\"30\" y2=\"6\" stroke=\"\(style.color)\" stroke-width=\"2\"/>"
                 + style.marker.svg(x: 15, y: 6, size: 4, color: style.color, hollow: style.hollow)
                 + "</svg>\(ReportFormat.escape(model.label(s)))</span>"
@@ -195,18 +210,24 @@ public enum ReportRenderer {
 
     static func cellHeading(_ point: ReportPoint, _ model: ReportModel) -> String {
         let label = model.label(.init(source: point.source, model: point.model))
-        return ([label] + SweepAxis.allCases.filter { $0 != .model && point.cell[$0] != "none" }.map { $0.label(point.cell[$0]) }).joined(separator: " · ")
+        return
+            ([label]
+            + SweepAxis.allCases.filter { $0 != .model && point.cell[$0] != "none" }.map { $0.label(point.cell[$0]) })
+            .joined(separator: " · ")
     }
 
     static func spreadText(_ spread: Spread, _ format: (Double) -> String, unit: String) -> String {
         var text = "\(format(spread.median)) \(unit)"
-        if spread.count > 1 { text += " (median of \(spread.count) runs, range \(format(spread.min))–\(format(spread.max)))" }
+        if spread.count > 1 {
+            text += " (median of \(spread.count) runs, range \(format(spread.min))–\(format(spread.max)))"
+        }
         return text
     }
 
     static func throughputSection(_ model: ReportModel) -> String {
         var out = "<section id=\"throughput\"><h2>Throughput</h2>"
-        out += "<p class=\"note\">Ticks processed per second inside the measurement window, against the processor's CPU work per tick; "
+        out +=
+            "<p class=\"note\">Ticks processed per second inside the measurement window, against the processor's CPU work per tick; "
             + "one panel per evaluator setting, the dotted line is the offered rate. A model below the line fell behind.</p>"
         let panels = model.panels
         guard !panels.isEmpty else { return out + empty("throughput") + "</section>" }
@@ -217,20 +238,26 @@ public enum ReportRenderer {
             let rate = Double(panel.key[.rate] ?? "")
             let lines = model.series(of: panel.points).map { series -> LineChart.Line in
                 let style = seriesStyle(model, series)
-                let points = panel.points.filter { $0.source == series.source && $0.model == series.model }.compactMap { p -> LineChart.Point? in
+                let points = panel.points.filter { $0.source == series.source && $0.model == series.model }.compactMap {
+                    p -> LineChart.Point? in
                     guard let s = p.spread(.throughput) else { return nil }
-                    let tooltip = cellHeading(p, model) + "\nthroughput " + spreadText(s, ReportFormat.number, unit: "ticks/s")
+                    let tooltip =
+                        cellHeading(p, model) + "\nthroughput " + spreadText(s, ReportFormat.number, unit: "ticks/s")
                         + "\noffered " + ReportFormat.number(p.median(.offeredRate) ?? 0) + " ticks/s"
                         + "\nkept up in \(p.keptUpCount) of \(p.results.count) run\(p.results.count == 1 ? "" : "s")"
                     return LineChart.Point(x: p.procMs, y: s, tooltip: tooltip)
                 }
-                return LineChart.Line(seriesLabel: model.label(series), statistic: "throughput", color: style.color,
-                                      marker: style.marker, hollow: style.hollow, dashed: false, points: points)
+                return LineChart.Line(
+                    seriesLabel: model.label(series), statistic: "throughput", color: style.color,
+                    marker: style.marker, hollow: style.hollow, dashed: false, points: points)
             }
-            let reference = (rate ?? offered.max()).map { (value: $0, label: "offered \(ReportFormat.number($0)) ticks/s") }
-            let chart = LineChart(chart: "throughput", panel: panel.title, xTitle: "processor work per tick, proc-ms (ms)",
-                                  yTitle: "throughput (ticks/s)", logarithmic: false, lines: lines,
-                                  xTicks: ReportModel.procValues(panel.points), reference: reference)
+            let reference = (rate ?? offered.max()).map {
+                (value: $0, label: "offered \(ReportFormat.number($0)) ticks/s")
+            }
+            let chart = LineChart(
+                chart: "throughput", panel: panel.title, xTitle: "processor work per tick, proc-ms (ms)",
+                yTitle: "throughput (ticks/s)", logarithmic: false, lines: lines,
+                xTicks: ReportModel.procValues(panel.points), reference: reference)
             out += "<figure>" + chart.svg() + "</figure>"
         }
         return out + "</div></section>"
@@ -238,34 +265,45 @@ public enum ReportRenderer {
 
     static func latencySection(_ model: ReportModel) -> String {
         var out = "<section id=\"latency\"><h2>End-to-end latency</h2>"
-        out += "<p class=\"note\">Tick to decision (decided − scheduled arrival) of every evaluated tick: mean as a solid line with "
+        out +=
+            "<p class=\"note\">Tick to decision (decided − scheduled arrival) of every evaluated tick: mean as a solid line with "
             + "filled markers, p99 dashed with hollow markers; logarithmic scale.</p>"
         let panels = model.panels
         guard !panels.isEmpty else { return out + empty("latency") + "</section>" }
-        let dashed = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"30\" height=\"12\" viewBox=\"0 0 30 12\"><line x1=\"0\" y1=\"6\" x2=\"30\" y2=\"6\" stroke=\"#333333\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/></svg>"
-        let solid = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"30\" height=\"12\" viewBox=\"0 0 30 12\"><line x1=\"0\" y1=\"6\" x2=\"30\" y2=\"6\" stroke=\"#333333\" stroke-width=\"2\"/></svg>"
+        let dashed =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"30\" height=\"12\" viewBox=\"0 0 30 12\"><line x1=\"0\" y1=\"6\" x2=\"30\" y2=\"6\" stroke=\"#333333\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/></svg>"
+        let solid =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"30\" height=\"12\" viewBox=\"0 0 30 12\"><line x1=\"0\" y1=\"6\" x2=\"30\" y2=\"6\" stroke=\"#333333\" stroke-width=\"2\"/></svg>"
         out += legend(model, model.series(of: model.ratedPoints), extra: [(solid, "mean"), (dashed, "p99")])
         out += "<div class=\"panels\">"
         for panel in panels {
             var lines: [LineChart.Line] = []
             for series in model.series(of: panel.points) {
                 let style = seriesStyle(model, series)
-                for (metric, statistic, dashed) in [(ReportMetric.endToEndMean, "mean", false), (ReportMetric.endToEndP99, "p99", true)] {
-                    let points = panel.points.filter { $0.source == series.source && $0.model == series.model }.compactMap { p -> LineChart.Point? in
-                        guard let s = p.spread(metric) else { return nil }
-                        var tooltip = cellHeading(p, model) + "\n\(statistic) end-to-end " + spreadText(s, ReportFormat.millis, unit: "ms")
-                        if let other = p.spread(dashed ? .endToEndMean : .endToEndP99) {
-                            tooltip += "\n\(dashed ? "mean" : "p99") " + ReportFormat.millis(other.median) + " ms"
+                for (metric, statistic, dashed) in [
+                    (ReportMetric.endToEndMean, "mean", false), (ReportMetric.endToEndP99, "p99", true),
+                ] {
+                    let points = panel.points.filter { $0.source == series.source && $0.model == series.model }
+                        .compactMap { p -> LineChart.Point? in
+                            guard let s = p.spread(metric) else { return nil }
+                            var tooltip =
+                                cellHeading(p, model) + "\n\(statistic) end-to-end "
+                                + spreadText(s, ReportFormat.millis, unit: "ms")
+                            if let other = p.spread(dashed ? .endToEndMean : .endToEndP99) {
+                                tooltip += "\n\(dashed ? "mean" : "p99") " + ReportFormat.millis(other.median) + " ms"
+                            }
+                            return LineChart.Point(x: p.procMs, y: s, tooltip: tooltip)
                         }
-                        return LineChart.Point(x: p.procMs, y: s, tooltip: tooltip)
-                    }
-                    lines.append(LineChart.Line(seriesLabel: model.label(series), statistic: statistic, color: style.color,
-                                                marker: style.marker, hollow: style.hollow, dashed: dashed, points: points))
+                    lines.append(
+                        LineChart.Line(
+                            seriesLabel: model.label(series), statistic: statistic, color: style.color,
+                            marker: style.marker, hollow: style.hollow, dashed: dashed, points: points))
                 }
             }
-            let chart = LineChart(chart: "latency", panel: panel.title, xTitle: "processor work per tick, proc-ms (ms)",
-                                  yTitle: "end-to-end latency (ms)", logarithmic: true, lines: lines,
-                                  xTicks: ReportModel.procValues(panel.points), reference: nil)
+            let chart = LineChart(
+                chart: "latency", panel: panel.title, xTitle: "processor work per tick, proc-ms (ms)",
+                yTitle: "end-to-end latency (ms)", logarithmic: true, lines: lines,
+                xTicks: ReportModel.procValues(panel.points), reference: nil)
             out += "<figure>" + chart.svg() + "</figure>"
         }
         return out + "</div></section>"
@@ -276,67 +314,88 @@ public enum ReportRenderer {
         metrics.indices.filter { i in points.contains { $0.results.contains { metrics[i].value($0) != nil } } }
     }
 
-    static func barsSection(_ model: ReportModel, id: String, title: String, note: String, chart: String,
-                            yTitle: String, metrics: [ReportMetric], colors: [String], unit: String) -> String {
-        var out = "<section id=\"\(id)\"><h2>\(ReportFormat.escape(title))</h2><p class=\"note\">\(ReportFormat.escape(note))</p>"
+    static func barsSection(
+        _ model: ReportModel, id: String, title: String, note: String, chart: String,
+        yTitle: String, metrics: [ReportMetric], colors: [String], unit: String
+    ) -> String {
+        var out =
+            "<section id=\"\(id)\"><h2>\(ReportFormat.escape(title))</h2><p class=\"note\">\(ReportFormat.escape(note))</p>"
         let panels = model.panels
         guard !panels.isEmpty else { return out + empty(title.lowercased()) + "</section>" }
         let parts = presentParts(metrics, in: model.ratedPoints)
-        out += legend(model, model.series(of: model.ratedPoints),
-                      extra: parts.map { (swatch(colors[$0 % colors.count]), metrics[$0].title) })
+        out += legend(
+            model, model.series(of: model.ratedPoints),
+            extra: parts.map { (swatch(colors[$0 % colors.count]), metrics[$0].title) })
         out += "<div class=\"panels\">"
         for panel in panels {
             let groups = ReportModel.procValues(panel.points).map { proc in
-                StackedBarChart.Group(x: proc, bars: model.series(of: panel.points).compactMap { series in
-                    guard let p = panel.points.first(where: { $0.source == series.source && $0.model == series.model && $0.procMs == proc }) else { return nil }
-                    let style = seriesStyle(model, series)
-                    let spreads = parts.map { p.spread(metrics[$0]) }
-                    let total = spreads.reduce(0) { $0 + ($1?.median ?? 0) }
-                    let tooltip = cellHeading(p, model) + "\n" + zip(parts, spreads).map { index, s in
-                        "\(metrics[index].title): " + (s.map { spreadText($0, ReportFormat.millis, unit: unit) } ?? "n/a")
-                    }.joined(separator: "\n") + "\ntotal \(ReportFormat.millis(total)) \(unit)"
-                    return StackedBarChart.Bar(seriesLabel: model.label(series), color: style.color, marker: style.marker,
-                                               hollow: style.hollow, parts: spreads, tooltip: tooltip)
-                })
+                StackedBarChart.Group(
+                    x: proc,
+                    bars: model.series(of: panel.points).compactMap { series in
+                        guard
+                            let p = panel.points.first(where: {
+                                $0.source == series.source && $0.model == series.model && $0.procMs == proc
+                            })
+                        else { return nil }
+                        let style = seriesStyle(model, series)
+                        let spreads = parts.map { p.spread(metrics[$0]) }
+                        let total = spreads.reduce(0) { $0 + ($1?.median ?? 0) }
+                        let tooltip =
+                            cellHeading(p, model) + "\n"
+                            + zip(parts, spreads).map { index, s in
+                                "\(metrics[index].title): "
+                                    + (s.map { spreadText($0, ReportFormat.millis, unit: unit) } ?? "n/a")
+                            }.joined(separator: "\n") + "\ntotal \(ReportFormat.millis(total)) \(unit)"
+                        return StackedBarChart.Bar(
+                            seriesLabel: model.label(series), color: style.color, marker: style.marker,
+                            hollow: style.hollow, parts: spreads, tooltip: tooltip)
+                    })
             }
             let stacks = parts.map { (title: metrics[$0].title, color: colors[$0 % colors.count]) }
-            let bars = StackedBarChart(chart: chart, panel: panel.title, xTitle: "processor work per tick, proc-ms; one bar per model",
-                                       yTitle: yTitle, stacks: stacks, groups: groups)
+            let bars = StackedBarChart(
+                chart: chart, panel: panel.title, xTitle: "processor work per tick, proc-ms; one bar per model",
+                yTitle: yTitle, stacks: stacks, groups: groups)
             out += "<figure>" + bars.svg() + "</figure>"
         }
         return out + "</div></section>"
     }
 
     static func segmentsSection(_ model: ReportModel) -> String {
-        barsSection(model, id: "segments", title: "Where the latency goes",
-                    note: "Mean of each latency segment, stacked, per model (marker under the bar) and proc-ms. arrival→received is the "
-                        + "receiver's lag (where a busy event loop shows), received→processed the queue wait and the work, "
-                        + "processed→picked the slot wait, picked→decided the evaluation. The first two are means over every tick, "
-                        + "the last two over evaluated ticks, so the stack approximates the mean end-to-end latency. "
-                        + "With --route, decided→acked (the order's round trip, per order) sits on top: it follows the decision "
-                        + "and is not part of end-to-end.",
-                    chart: "segments", yTitle: "mean latency (ms)", metrics: ReportMetric.segments,
-                    colors: ReportPalette.segments, unit: "ms")
+        barsSection(
+            model, id: "segments", title: "Where the latency goes",
+            note:
+                "Mean of each latency segment, stacked, per model (marker under the bar) and proc-ms. arrival→received is the "
+                + "receiver's lag (where a busy event loop shows), received→processed the queue wait and the work, "
+                + "processed→picked the slot wait, picked→decided the evaluation. The first two are means over every tick, "
+                + "the last two over evaluated ticks, so the stack approximates the mean end-to-end latency. "
+                + "With --route, decided→acked (the order's round trip, per order) sits on top: it follows the decision "
+                + "and is not part of end-to-end.",
+            chart: "segments", yTitle: "mean latency (ms)", metrics: ReportMetric.segments,
+            colors: ReportPalette.segments, unit: "ms")
     }
 
     static func cpuSection(_ model: ReportModel) -> String {
-        barsSection(model, id: "cpu", title: "CPU per stage",
-                    note: "CPU seconds each stage used over its run (thread CPU clocks where a stage owns a thread; where stages share "
-                        + "threads, their total as “shared threads”); “rest of process” is what the process used beyond them.",
-                    chart: "cpu", yTitle: "CPU time (s)", metrics: ReportMetric.cpuStages,
-                    colors: ReportPalette.stages, unit: "s")
+        barsSection(
+            model, id: "cpu", title: "CPU per stage",
+            note:
+                "CPU seconds each stage used over its run (thread CPU clocks where a stage owns a thread; where stages share "
+                + "threads, their total as “shared threads”); “rest of process” is what the process used beyond them.",
+            chart: "cpu", yTitle: "CPU time (s)", metrics: ReportMetric.cpuStages,
+            colors: ReportPalette.stages, unit: "s")
     }
 
     static func queueSection(_ model: ReportModel) -> String {
         var out = "<section id=\"queue\"><h2>Inbound queue peak</h2>"
-        out += "<p class=\"note\">The deepest the FIFO between receiver and processor got (ticks, sampled at every enqueue), "
+        out +=
+            "<p class=\"note\">The deepest the FIFO between receiver and processor got (ticks, sampled at every enqueue), "
             + "over proc-ms (columns) × eval-ms (rows), one map per model; the colour scale is shared and logarithmic.</p>"
         let rated = model.ratedPoints
         guard !rated.isEmpty else { return out + empty("queue peaks") + "</section>" }
         let scaleMax = rated.compactMap { $0.median(.queuePeak) }.max() ?? 0
         out += "<figure>" + Heatmap.legend(scaleMax: scaleMax) + "</figure>"
-        let groups = ReportModel.panels(of: rated, axes: SweepAxis.allCases.filter { ![.model, .procMs, .evalMs].contains($0) },
-                                        alwaysNamed: [])
+        let groups = ReportModel.panels(
+            of: rated, axes: SweepAxis.allCases.filter { ![.model, .procMs, .evalMs].contains($0) },
+            alwaysNamed: [])
         for group in groups {
             if !group.title.isEmpty { out += "<h3>\(ReportFormat.escape(group.title))</h3>" }
             out += "<div class=\"panels\">"
@@ -349,12 +408,16 @@ public enum ReportRenderer {
                         mine.first { Double($0.cell[.evalMs]) == row && $0.procMs == column }?.spread(.queuePeak)
                     }
                 }
-                let heatmap = Heatmap(chart: "queue", panel: group.title.isEmpty ? "queue peak" : group.title,
-                                      seriesLabel: model.label(series), rowTitle: "eval-ms ↓", columnTitle: "proc-ms (ms)",
-                                      rows: rows, columns: columns, values: values, scaleMax: scaleMax) { r, c, s in
+                let heatmap = Heatmap(
+                    chart: "queue", panel: group.title.isEmpty ? "queue peak" : group.title,
+                    seriesLabel: model.label(series), rowTitle: "eval-ms ↓", columnTitle: "proc-ms (ms)",
+                    rows: rows, columns: columns, values: values, scaleMax: scaleMax
+                ) { r, c, s in
                     let point = mine.first { Double($0.cell[.evalMs]) == rows[r] && $0.procMs == columns[c] }!
-                    return cellHeading(point, model) + "\ninbound queue peak " + spreadText(s, ReportFormat.number, unit: "ticks")
-                        + "\nmean depth " + ReportFormat.number(Spread(point.results.map(\.queue.mean))?.median ?? 0) + " ticks"
+                    return cellHeading(point, model) + "\ninbound queue peak "
+                        + spreadText(s, ReportFormat.number, unit: "ticks")
+                        + "\nmean depth " + ReportFormat.number(Spread(point.results.map(\.queue.mean))?.median ?? 0)
+                        + " ticks"
                 }
                 out += "<figure>" + heatmap.svg() + "</figure>"
             }

@@ -1,6 +1,6 @@
+import Formats
 import Foundation
 import Results
-import Formats
 
 /// Colours and marker shapes that stay apart for colour-blind readers and in grey print:
 /// the Okabe–Ito palette, and a different marker per model so that colour is never the only cue.
@@ -43,20 +43,28 @@ enum ReportMarker: CaseIterable {
 
     /// The marker centred at (x, y), filled or hollow.
     func svg(x: Double, y: Double, size r: Double, color: String, hollow: Bool) -> String {
-        let paint = hollow ? "fill=\"#FFFFFF\" stroke=\"\(color)\" stroke-width=\"1.6\"" : "fill=\"\(color)\" stroke=\"#FFFFFF\" stroke-width=\"0.8\""
+        let paint =
+            hollow
+            ? "fill=\"#FFFFFF\" stroke=\"\(color)\" stroke-width=\"1.6\""
+            : "fill=\"\(color)\" stroke=\"#FFFFFF\" stroke-width=\"0.8\""
         func path(_ points: [(Double, Double)]) -> String {
-            "<path d=\"M" + points.map { "\(SVG.n(x + $0.0 * r)),\(SVG.n(y + $0.1 * r))" }.joined(separator: " L") + " Z\" \(paint)/>"
+            "<path d=\"M" + points.map { "\(SVG.n(x + $0.0 * r)),\(SVG.n(y + $0.1 * r))" }.joined(separator: " L")
+                + " Z\" \(paint)/>"
         }
         switch self {
         case .circle: return "<circle cx=\"\(SVG.n(x))\" cy=\"\(SVG.n(y))\" r=\"\(SVG.n(r))\" \(paint)/>"
-        case .square: return "<rect x=\"\(SVG.n(x - r * 0.9))\" y=\"\(SVG.n(y - r * 0.9))\" width=\"\(SVG.n(r * 1.8))\" height=\"\(SVG.n(r * 1.8))\" \(paint)/>"
+        case .square:
+            return
+                "<rect x=\"\(SVG.n(x - r * 0.9))\" y=\"\(SVG.n(y - r * 0.9))\" width=\"\(SVG.n(r * 1.8))\" height=\"\(SVG.n(r * 1.8))\" \(paint)/>"
         case .triangle: return path([(0, -1.25), (1.15, 0.85), (-1.15, 0.85)])
         case .diamond: return path([(0, -1.3), (1.1, 0), (0, 1.3), (-1.1, 0)])
         case .triangleDown: return path([(0, 1.25), (1.15, -0.85), (-1.15, -0.85)])
         case .plus:
             let a = 0.38
-            return path([(-a, -1.1), (a, -1.1), (a, -a), (1.1, -a), (1.1, a), (a, a), (a, 1.1), (-a, 1.1), (-a, a),
-                         (-1.1, a), (-1.1, -a), (-a, -a)])
+            return path([
+                (-a, -1.1), (a, -1.1), (a, -a), (1.1, -a), (1.1, a), (a, a), (a, 1.1), (-a, 1.1), (-a, a),
+                (-1.1, a), (-1.1, -a), (-a, -a),
+            ])
         }
     }
 }
@@ -66,8 +74,10 @@ enum SVG {
     /// A coordinate with one decimal.
     static func n(_ value: Double) -> String { NumberText.fixed(value.isFinite ? value : 0, digits: 1) }
 
-    static func text(_ content: String, x: Double, y: Double, anchor: String = "middle", size: Double = 11,
-                     extra: String = "") -> String {
+    static func text(
+        _ content: String, x: Double, y: Double, anchor: String = "middle", size: Double = 11,
+        extra: String = ""
+    ) -> String {
         "<text x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor)\" font-size=\"\(n(size))\"\(extra.isEmpty ? "" : " " + extra)>"
             + ReportFormat.escape(content) + "</text>"
     }
@@ -176,52 +186,68 @@ struct LineChart {
 
     func svg() -> String {
         let w = Self.width, h = Self.height
-        let values = lines.flatMap { $0.points.flatMap { [$0.y.min, $0.y.max, $0.y.median] } } + (reference.map { [$0.value] } ?? [])
-        let x = ChartScale(low: 0, high: (xTicks.max() ?? 1) * 1.08, from: Self.left, to: w - Self.right, logarithmic: false)
-        let y = logarithmic
-            ? ChartScale.log(low: values.filter { $0 > 0 }.min() ?? 1, high: values.max() ?? 10, from: h - Self.bottom, to: Self.top)
+        let values =
+            lines.flatMap { $0.points.flatMap { [$0.y.min, $0.y.max, $0.y.median] } }
+            + (reference.map { [$0.value] } ?? [])
+        let x = ChartScale(
+            low: 0, high: (xTicks.max() ?? 1) * 1.08, from: Self.left, to: w - Self.right, logarithmic: false)
+        let y =
+            logarithmic
+            ? ChartScale.log(
+                low: values.filter { $0 > 0 }.min() ?? 1, high: values.max() ?? 10, from: h - Self.bottom, to: Self.top)
             : ChartScale.linear(high: (values.max() ?? 1) * 1.05, from: h - Self.bottom, to: Self.top)
-        var out = SVG.open(chart: chart, panel: panel, width: w, height: h, label: "\(yTitle) against \(xTitle), \(panel)")
+        var out = SVG.open(
+            chart: chart, panel: panel, width: w, height: h, label: "\(yTitle) against \(xTitle), \(panel)")
         out += "<rect x=\"0\" y=\"0\" width=\"\(SVG.n(w))\" height=\"\(SVG.n(h))\" fill=\"#FFFFFF\"/>"
         out += SVG.text(panel, x: Self.left, y: 18, anchor: "start", size: 12.5, extra: "font-weight=\"bold\"")
         // Grid and axes.
         for tick in y.ticks {
             let py = y.map(tick)
-            out += "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(py))\" stroke=\"#E3E3E3\" stroke-width=\"1\"/>"
+            out +=
+                "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(py))\" stroke=\"#E3E3E3\" stroke-width=\"1\"/>"
             out += SVG.text(ReportFormat.tick(tick), x: Self.left - 6, y: py + 3.5, anchor: "end", size: 10)
         }
         for tick in xTicks {
             let px = x.map(tick)
-            out += "<line x1=\"\(SVG.n(px))\" y1=\"\(SVG.n(h - Self.bottom))\" x2=\"\(SVG.n(px))\" y2=\"\(SVG.n(h - Self.bottom + 4))\" stroke=\"#555555\"/>"
+            out +=
+                "<line x1=\"\(SVG.n(px))\" y1=\"\(SVG.n(h - Self.bottom))\" x2=\"\(SVG.n(px))\" y2=\"\(SVG.n(h - Self.bottom + 4))\" stroke=\"#555555\"/>"
             out += SVG.text(NumberText.shortest(tick), x: px, y: h - Self.bottom + 16, size: 10)
         }
-        out += "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(h - Self.bottom))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(h - Self.bottom))\" stroke=\"#555555\"/>"
-        out += "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(Self.top))\" x2=\"\(SVG.n(Self.left))\" y2=\"\(SVG.n(h - Self.bottom))\" stroke=\"#555555\"/>"
+        out +=
+            "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(h - Self.bottom))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(h - Self.bottom))\" stroke=\"#555555\"/>"
+        out +=
+            "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(Self.top))\" x2=\"\(SVG.n(Self.left))\" y2=\"\(SVG.n(h - Self.bottom))\" stroke=\"#555555\"/>"
         out += SVG.text(xTitle, x: (Self.left + w - Self.right) / 2, y: h - 8, size: 11)
-        out += SVG.text(yTitle + (logarithmic ? " (log scale)" : ""), x: 14, y: (Self.top + h - Self.bottom) / 2, size: 11,
-                        extra: "transform=\"rotate(-90 14 \(SVG.n((Self.top + h - Self.bottom) / 2)))\"")
+        out += SVG.text(
+            yTitle + (logarithmic ? " (log scale)" : ""), x: 14, y: (Self.top + h - Self.bottom) / 2, size: 11,
+            extra: "transform=\"rotate(-90 14 \(SVG.n((Self.top + h - Self.bottom) / 2)))\"")
         if let reference {
             let py = y.map(reference.value)
             out += "<g class=\"reference\">" + SVG.title(reference.label)
-            out += "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(py))\" stroke=\"#333333\" stroke-width=\"1.2\" stroke-dasharray=\"2 3\"/>"
-            out += SVG.text(reference.label, x: w - Self.right - 2, y: py - 4, anchor: "end", size: 9.5, extra: "fill=\"#333333\"")
+            out +=
+                "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(py))\" stroke=\"#333333\" stroke-width=\"1.2\" stroke-dasharray=\"2 3\"/>"
+            out += SVG.text(
+                reference.label, x: w - Self.right - 2, y: py - 4, anchor: "end", size: 9.5, extra: "fill=\"#333333\"")
             out += "</g>"
         }
         for line in lines {
             let sorted = line.points.sorted { $0.x < $1.x }
             if sorted.count > 1 {
                 let d = sorted.map { "\(SVG.n(x.map($0.x))),\(SVG.n(y.map($0.y.median)))" }.joined(separator: " L")
-                out += "<path d=\"M\(d)\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"\(line.hollow ? "1.5" : "2")\""
+                out +=
+                    "<path d=\"M\(d)\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"\(line.hollow ? "1.5" : "2")\""
                     + (line.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>"
             }
             for point in sorted {
                 let px = x.map(point.x), py = y.map(point.y.median)
-                out += "<g class=\"point\" data-series=\"\(ReportFormat.escape(line.seriesLabel))\" data-stat=\"\(line.statistic)\" "
+                out +=
+                    "<g class=\"point\" data-series=\"\(ReportFormat.escape(line.seriesLabel))\" data-stat=\"\(line.statistic)\" "
                     + "data-x=\"\(NumberText.shortest(point.x))\" data-y=\"\(NumberText.shortest(point.y.median))\">"
                 out += SVG.title(point.tooltip)
                 if point.y.count > 1 && point.y.max > point.y.min {
                     let y0 = y.map(point.y.min), y1 = y.map(point.y.max)
-                    out += "<path d=\"M\(SVG.n(px)),\(SVG.n(y0)) L\(SVG.n(px)),\(SVG.n(y1)) M\(SVG.n(px - 3)),\(SVG.n(y0)) L\(SVG.n(px + 3)),\(SVG.n(y0)) M\(SVG.n(px - 3)),\(SVG.n(y1)) L\(SVG.n(px + 3)),\(SVG.n(y1))\" stroke=\"\(line.color)\" stroke-width=\"1\"/>"
+                    out +=
+                        "<path d=\"M\(SVG.n(px)),\(SVG.n(y0)) L\(SVG.n(px)),\(SVG.n(y1)) M\(SVG.n(px - 3)),\(SVG.n(y0)) L\(SVG.n(px + 3)),\(SVG.n(y0)) M\(SVG.n(px - 3)),\(SVG.n(y1)) L\(SVG.n(px + 3)),\(SVG.n(y1))\" stroke=\"\(line.color)\" stroke-width=\"1\"/>"
                 }
                 out += line.marker.svg(x: px, y: py, size: 4.2, color: line.color, hollow: line.hollow || line.dashed)
                 out += "</g>"
@@ -273,20 +299,24 @@ struct StackedBarChart {
         out += SVG.text(panel, x: Self.left, y: 18, anchor: "start", size: 12.5, extra: "font-weight=\"bold\"")
         for tick in y.ticks {
             let py = y.map(tick)
-            out += "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(py))\" stroke=\"#E3E3E3\"/>"
+            out +=
+                "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(py))\" stroke=\"#E3E3E3\"/>"
             out += SVG.text(ReportFormat.tick(tick), x: Self.left - 6, y: py + 3.5, anchor: "end", size: 10)
         }
-        out += "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(h - Self.bottom))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(h - Self.bottom))\" stroke=\"#555555\"/>"
-        out += SVG.text(yTitle, x: 14, y: (Self.top + h - Self.bottom) / 2, size: 11,
-                        extra: "transform=\"rotate(-90 14 \(SVG.n((Self.top + h - Self.bottom) / 2)))\"")
+        out +=
+            "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(h - Self.bottom))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(h - Self.bottom))\" stroke=\"#555555\"/>"
+        out += SVG.text(
+            yTitle, x: 14, y: (Self.top + h - Self.bottom) / 2, size: 11,
+            extra: "transform=\"rotate(-90 14 \(SVG.n((Self.top + h - Self.bottom) / 2)))\"")
         out += SVG.text(xTitle, x: (Self.left + w - Self.right) / 2, y: h - 6, size: 11)
         let plotWidth = w - Self.left - Self.right
         let groupWidth = plotWidth / Double(max(groups.count, 1))
         for (g, group) in groups.enumerated() {
             let barWidth = min(26, (groupWidth - 14) / Double(max(group.bars.count, 1)))
             let start = Self.left + Double(g) * groupWidth + (groupWidth - barWidth * Double(group.bars.count)) / 2
-            out += SVG.text("\(NumberText.shortest(group.x)) ms", x: Self.left + (Double(g) + 0.5) * groupWidth,
-                            y: h - Self.bottom + 32, size: 10.5, extra: "font-weight=\"bold\"")
+            out += SVG.text(
+                "\(NumberText.shortest(group.x)) ms", x: Self.left + (Double(g) + 0.5) * groupWidth,
+                y: h - Self.bottom + 32, size: 10.5, extra: "font-weight=\"bold\"")
             for (b, bar) in group.bars.enumerated() {
                 let x0 = start + Double(b) * barWidth
                 var base = 0.0
@@ -294,11 +324,18 @@ struct StackedBarChart {
                     guard let part, part.median > 0 || part.count > 0 else { continue }
                     let y0 = y.map(base), y1 = y.map(base + part.median)
                     let stack = stacks[s]
-                    let spread = part.count > 1 ? " (median of \(part.count), \(ReportFormat.millis(part.min))–\(ReportFormat.millis(part.max)))" : ""
-                    out += "<g class=\"segment\" data-series=\"\(ReportFormat.escape(bar.seriesLabel))\" data-x=\"\(NumberText.shortest(group.x))\" "
+                    let spread =
+                        part.count > 1
+                        ? " (median of \(part.count), \(ReportFormat.millis(part.min))–\(ReportFormat.millis(part.max)))"
+                        : ""
+                    out +=
+                        "<g class=\"segment\" data-series=\"\(ReportFormat.escape(bar.seriesLabel))\" data-x=\"\(NumberText.shortest(group.x))\" "
                         + "data-stack=\"\(ReportFormat.escape(stack.title))\" data-value=\"\(NumberText.shortest(part.median))\">"
-                    out += SVG.title("\(bar.seriesLabel), proc \(NumberText.shortest(group.x)) ms: \(stack.title) \(ReportFormat.millis(part.median)) \(yUnit)\(spread)")
-                    out += "<rect x=\"\(SVG.n(x0 + 1))\" y=\"\(SVG.n(y1))\" width=\"\(SVG.n(max(1, barWidth - 2)))\" height=\"\(SVG.n(max(0, y0 - y1)))\" fill=\"\(stack.color)\" stroke=\"#FFFFFF\" stroke-width=\"0.5\"/>"
+                    out += SVG.title(
+                        "\(bar.seriesLabel), proc \(NumberText.shortest(group.x)) ms: \(stack.title) \(ReportFormat.millis(part.median)) \(yUnit)\(spread)"
+                    )
+                    out +=
+                        "<rect x=\"\(SVG.n(x0 + 1))\" y=\"\(SVG.n(y1))\" width=\"\(SVG.n(max(1, barWidth - 2)))\" height=\"\(SVG.n(max(0, y0 - y1)))\" fill=\"\(stack.color)\" stroke=\"#FFFFFF\" stroke-width=\"0.5\"/>"
                     out += "</g>"
                     base += part.median
                 }
@@ -307,8 +344,9 @@ struct StackedBarChart {
                 out += bar.marker.svg(x: cx, y: h - Self.bottom + 9, size: 3.6, color: bar.color, hollow: bar.hollow)
                 out += "</g>"
                 let label = ReportFormat.millis(base)
-                out += SVG.text(label, x: cx + 3, y: y.map(base) - 3, anchor: "start", size: 8.5,
-                                extra: "transform=\"rotate(-90 \(SVG.n(cx + 3)) \(SVG.n(y.map(base) - 3)))\" fill=\"#333333\"")
+                out += SVG.text(
+                    label, x: cx + 3, y: y.map(base) - 3, anchor: "start", size: 8.5,
+                    extra: "transform=\"rotate(-90 \(SVG.n(cx + 3)) \(SVG.n(y.map(base) - 3)))\" fill=\"#333333\"")
             }
         }
         return out + "</svg>"
@@ -348,28 +386,35 @@ struct Heatmap {
         out += SVG.text(rowTitle, x: 6, y: Self.top - 6, anchor: "start", size: 9.5, extra: "fill=\"#555555\"")
         for (r, row) in rows.enumerated() {
             let y0 = Self.top + Double(r) * Self.cell
-            out += SVG.text("\(NumberText.shortest(row))", x: Self.left - 6, y: y0 + Self.cell / 2 + 4, anchor: "end", size: 10.5)
+            out += SVG.text(
+                "\(NumberText.shortest(row))", x: Self.left - 6, y: y0 + Self.cell / 2 + 4, anchor: "end", size: 10.5)
             for (c, column) in columns.enumerated() {
                 let x0 = Self.left + Double(c) * Self.cell
                 guard let value = values[r][c] else {
-                    out += "<rect x=\"\(SVG.n(x0 + 1))\" y=\"\(SVG.n(y0 + 1))\" width=\"\(SVG.n(Self.cell - 2))\" height=\"\(SVG.n(Self.cell - 2))\" fill=\"#F2F2F2\"/>"
-                    out += SVG.text("–", x: x0 + Self.cell / 2, y: y0 + Self.cell / 2 + 4, size: 10, extra: "fill=\"#999999\"")
+                    out +=
+                        "<rect x=\"\(SVG.n(x0 + 1))\" y=\"\(SVG.n(y0 + 1))\" width=\"\(SVG.n(Self.cell - 2))\" height=\"\(SVG.n(Self.cell - 2))\" fill=\"#F2F2F2\"/>"
+                    out += SVG.text(
+                        "–", x: x0 + Self.cell / 2, y: y0 + Self.cell / 2 + 4, size: 10, extra: "fill=\"#999999\"")
                     continue
                 }
                 let t = scaleMax > 0 ? log1p(value.median) / log1p(scaleMax) : 0
                 let (color, dark) = ReportPalette.sequential(t)
-                out += "<g class=\"cell\" data-series=\"\(ReportFormat.escape(seriesLabel))\" data-x=\"\(NumberText.shortest(column))\" "
+                out +=
+                    "<g class=\"cell\" data-series=\"\(ReportFormat.escape(seriesLabel))\" data-x=\"\(NumberText.shortest(column))\" "
                     + "data-y=\"\(NumberText.shortest(row))\" data-value=\"\(NumberText.shortest(value.median))\">"
                 out += SVG.title(tooltip(r, c, value))
-                out += "<rect x=\"\(SVG.n(x0 + 1))\" y=\"\(SVG.n(y0 + 1))\" width=\"\(SVG.n(Self.cell - 2))\" height=\"\(SVG.n(Self.cell - 2))\" fill=\"\(color)\"/>"
-                out += SVG.text(ReportFormat.number(value.median), x: x0 + Self.cell / 2, y: y0 + Self.cell / 2 + 4, size: 11,
-                                extra: "fill=\"\(dark ? "#000000" : "#FFFFFF")\"")
+                out +=
+                    "<rect x=\"\(SVG.n(x0 + 1))\" y=\"\(SVG.n(y0 + 1))\" width=\"\(SVG.n(Self.cell - 2))\" height=\"\(SVG.n(Self.cell - 2))\" fill=\"\(color)\"/>"
+                out += SVG.text(
+                    ReportFormat.number(value.median), x: x0 + Self.cell / 2, y: y0 + Self.cell / 2 + 4, size: 11,
+                    extra: "fill=\"\(dark ? "#000000" : "#FFFFFF")\"")
                 out += "</g>"
             }
         }
         let bottom = Self.top + Double(rows.count) * Self.cell
         for (c, column) in columns.enumerated() {
-            out += SVG.text(NumberText.shortest(column), x: Self.left + (Double(c) + 0.5) * Self.cell, y: bottom + 14, size: 10.5)
+            out += SVG.text(
+                NumberText.shortest(column), x: Self.left + (Double(c) + 0.5) * Self.cell, y: bottom + 14, size: 10.5)
         }
         out += SVG.text(columnTitle, x: Self.left + Double(columns.count) * Self.cell / 2, y: bottom + 31, size: 10)
         return out + "</svg>"
@@ -378,7 +423,8 @@ struct Heatmap {
     /// A colour bar for the shared scale of the heatmaps.
     static func legend(scaleMax: Double) -> String {
         let w = 320.0, h = 44.0
-        var out = SVG.open(chart: "queue-scale", panel: "scale", width: w, height: h, label: "colour scale of the queue peaks")
+        var out = SVG.open(
+            chart: "queue-scale", panel: "scale", width: w, height: h, label: "colour scale of the queue peaks")
         let steps = 40
         for i in 0..<steps {
             let (color, _) = ReportPalette.sequential(Double(i) / Double(steps - 1))

@@ -1,5 +1,5 @@
-import Foundation
 import Formats
+import Foundation
 import MarketData
 import Pipeline
 import Results
@@ -39,11 +39,15 @@ enum ReportTables {
         let panels = model.panels
         guard !panels.isEmpty else { return out + ReportRenderer.empty("comparison") + "</section>" }
         let baseline = model.baseline
-        out += "<p class=\"note\">Medians over each cell's passed runs (small print: the range, when a cell was repeated). "
-            + (baseline.map { "Δ columns: (model ÷ \($0) − 1) × 100 in the same cell; higher throughput and lower latency are better." }
+        out +=
+            "<p class=\"note\">Medians over each cell's passed runs (small print: the range, when a cell was repeated). "
+            + (baseline.map {
+                "Δ columns: (model ÷ \($0) − 1) × 100 in the same cell; higher throughput and lower latency are better."
+            }
                 ?? "There is no event-loop run to compare with, so no Δ columns.") + "</p>"
         for panel in panels {
-            out += "<h3>\(e(panel.title))</h3><table><thead><tr><th class=\"name\">proc-ms</th><th class=\"name\">model</th>"
+            out +=
+                "<h3>\(e(panel.title))</h3><table><thead><tr><th class=\"name\">proc-ms</th><th class=\"name\">model</th>"
                 + "<th>offered (ticks/s)</th><th>throughput (ticks/s)</th><th>kept up</th><th>mean e2e (ms)</th><th>p99 e2e (ms)</th>"
                 + "<th>queue peak (ticks)</th>"
             if let baseline { out += "<th>Δ throughput vs \(e(baseline))</th><th>Δ mean e2e</th><th>Δ p99 e2e</th>" }
@@ -53,14 +57,18 @@ enum ReportTables {
                     panel.points.first { $0.source == series.source && $0.model == series.model && $0.procMs == proc }
                 }
                 for (index, p) in row.enumerated() {
-                    let base = baseline.flatMap { name in panel.points.first { $0.source == p.source && $0.model == name && $0.procMs == proc } }
+                    let base = baseline.flatMap { name in
+                        panel.points.first { $0.source == p.source && $0.model == name && $0.procMs == proc }
+                    }
                     out += "<tr\(index == 0 ? " class=\"group\"" : "")>"
                     out += "<td class=\"name\">\(index == 0 ? e(NumberText.shortest(proc)) : "")</td>"
                     out += "<td class=\"name\">\(e(model.label(.init(source: p.source, model: p.model))))</td>"
                     out += "<td>\(figure(p.spread(.offeredRate), ReportFormat.number))</td>"
                     out += "<td>\(figure(p.spread(.throughput), ReportFormat.number))</td>"
-                    out += "<td>" + (p.keptUp ? "yes" : "<span class=\"no\">no</span>")
-                        + (p.results.count > 1 ? " <span class=\"spread\">\(p.keptUpCount)/\(p.results.count)</span>" : "") + "</td>"
+                    out +=
+                        "<td>" + (p.keptUp ? "yes" : "<span class=\"no\">no</span>")
+                        + (p.results.count > 1
+                            ? " <span class=\"spread\">\(p.keptUpCount)/\(p.results.count)</span>" : "") + "</td>"
                     out += "<td>\(figure(p.spread(.endToEndMean), ReportFormat.millis))</td>"
                     out += "<td>\(figure(p.spread(.endToEndP99), ReportFormat.millis))</td>"
                     out += "<td>\(figure(p.spread(.queuePeak), ReportFormat.number))</td>"
@@ -86,12 +94,14 @@ enum ReportTables {
         let points = model.saturatedPoints
         guard !points.isEmpty else { return "" }
         let baseline = model.baseline
-        var out = "<section id=\"saturation\"><h2>Saturation</h2><p class=\"note\">Runs at --rate max: the exchange offers ticks "
+        var out =
+            "<section id=\"saturation\"><h2>Saturation</h2><p class=\"note\">Runs at --rate max: the exchange offers ticks "
             + "as fast as the receiver takes them. Throughput is ticks processed per second; the hop is received→processed "
             + "(queue wait and work) per tick.</p>"
         let panels = ReportModel.panels(of: points, axes: ReportModel.panelAxes, alwaysNamed: [.evalMs])
         for panel in panels {
-            out += "<h3>\(e(panel.title))</h3><table><thead><tr><th class=\"name\">proc-ms</th><th class=\"name\">model</th>"
+            out +=
+                "<h3>\(e(panel.title))</h3><table><thead><tr><th class=\"name\">proc-ms</th><th class=\"name\">model</th>"
                 + "<th>throughput (ticks/s)</th><th>hop p50 (ms)</th><th>hop p99 (ms)</th><th>p99 e2e (ms)</th>"
                 + (baseline.map { "<th>Δ throughput vs \(e($0))</th>" } ?? "") + "</tr></thead><tbody>"
             for proc in ReportModel.procValues(panel.points) {
@@ -99,15 +109,20 @@ enum ReportTables {
                     panel.points.first { $0.source == series.source && $0.model == series.model && $0.procMs == proc }
                 }
                 for (index, p) in row.enumerated() {
-                    let base = baseline.flatMap { name in panel.points.first { $0.source == p.source && $0.model == name && $0.procMs == proc } }
-                    out += "<tr\(index == 0 ? " class=\"group\"" : "")><td class=\"name\">\(index == 0 ? e(NumberText.shortest(proc)) : "")</td>"
+                    let base = baseline.flatMap { name in
+                        panel.points.first { $0.source == p.source && $0.model == name && $0.procMs == proc }
+                    }
+                    out +=
+                        "<tr\(index == 0 ? " class=\"group\"" : "")><td class=\"name\">\(index == 0 ? e(NumberText.shortest(proc)) : "")</td>"
                     out += "<td class=\"name\">\(e(model.label(.init(source: p.source, model: p.model))))</td>"
                     out += "<td>\(figure(p.spread(.throughput), ReportFormat.number))</td>"
                     out += "<td>\(figure(p.spread(.hopP50), ReportFormat.millis))</td>"
                     out += "<td>\(figure(p.spread(.hopP99), ReportFormat.millis))</td>"
                     out += "<td>\(figure(p.spread(.endToEndP99), ReportFormat.millis))</td>"
                     if let baseline {
-                        out += p.model == baseline ? "<td class=\"name\">baseline</td>"
+                        out +=
+                            p.model == baseline
+                            ? "<td class=\"name\">baseline</td>"
                             : "<td>\(change(ratio(p, base, .throughput), higherIsBetter: true))</td>"
                     }
                     out += "</tr>"
@@ -121,9 +136,11 @@ enum ReportTables {
     static func failed(_ model: ReportModel) -> String {
         let failed = model.failedRecords
         guard !failed.isEmpty else { return "" }
-        var out = "<section id=\"failed\"><h2>Failed runs</h2><p class=\"note\">Runs that crashed, printed no result, ran out of time, "
+        var out =
+            "<section id=\"failed\"><h2>Failed runs</h2><p class=\"note\">Runs that crashed, printed no result, ran out of time, "
             + "were interrupted or failed their self-check. They count in no figure of this report.</p>"
-        out += "<table><thead><tr>" + (model.sources.count > 1 ? "<th class=\"name\">sweep</th>" : "")
+        out +=
+            "<table><thead><tr>" + (model.sources.count > 1 ? "<th class=\"name\">sweep</th>" : "")
             + "<th class=\"name\">cell</th><th class=\"name\">started (UTC)</th><th class=\"name\">what went wrong</th></tr></thead><tbody>"
         for (source, record) in failed {
             out += "<tr>" + (model.sources.count > 1 ? "<td class=\"name\">\(e(model.sources[source].label))</td>" : "")
@@ -131,7 +148,8 @@ enum ReportTables {
             out += "<td class=\"name\">\(e(record.startedAt))</td>"
             out += "<td class=\"name\">\(e(record.failure ?? ""))"
             if case .failed(let cell) = record, !cell.stderr.isEmpty {
-                out += "<details><summary>standard error</summary><pre>\(e(String(cell.stderr.suffix(2_000))))</pre></details>"
+                out +=
+                    "<details><summary>standard error</summary><pre>\(e(String(cell.stderr.suffix(2_000))))</pre></details>"
             }
             out += "</td></tr>"
         }
@@ -144,13 +162,18 @@ enum ReportTables {
             if model.sources.count > 1 { out += "<h3>\(e(source.label))</h3>" }
             if let m = source.machine {
                 let memory = NumberText.fixed(Double(m.memoryBytes) / 1_073_741_824, digits: 1) + " GiB"
-                let rows: [(String, String)] = [
-                    ("CPU", m.cpuModel), ("cores", "\(m.logicalCores) logical"), ("memory", memory), ("OS", m.os),
-                    ("kernel", m.kernel), ("Swift", m.swiftVersion), ("TickLab", m.ticklabVersion),
-                    ("git commit", (m.gitCommit ?? "unknown") + (m.gitDirty == true ? " (with uncommitted changes)" : "")),
-                    ("started", m.date), ("command line", m.commandLine),
-                ] + m.resumes.map { ("resumed", "\($0.date): \($0.commandLine)") }
-                out += "<dl class=\"machine\">" + rows.map { "<dt>\(e($0.0))</dt><dd>\(e($0.1))</dd>" }.joined() + "</dl>"
+                let rows: [(String, String)] =
+                    [
+                        ("CPU", m.cpuModel), ("cores", "\(m.logicalCores) logical"), ("memory", memory), ("OS", m.os),
+                        ("kernel", m.kernel), ("Swift", m.swiftVersion), ("TickLab", m.ticklabVersion),
+                        (
+                            "git commit",
+                            (m.gitCommit ?? "unknown") + (m.gitDirty == true ? " (with uncommitted changes)" : "")
+                        ),
+                        ("started", m.date), ("command line", m.commandLine),
+                    ] + m.resumes.map { ("resumed", "\($0.date): \($0.commandLine)") }
+                out +=
+                    "<dl class=\"machine\">" + rows.map { "<dt>\(e($0.0))</dt><dd>\(e($0.1))</dd>" }.joined() + "</dl>"
                 out += "<p>To reproduce (every value spelled out):</p><pre>\(e(m.reproduce))</pre>"
             } else {
                 out += "<p class=\"note\">No machine.json beside the results: the machine is unknown.</p>"
@@ -159,7 +182,8 @@ enum ReportTables {
                 }
             }
             if let directory = source.directory {
-                out += "<p>To rebuild this report: <code>\(e(ShellQuoting.join(["ticklab", "report", directory])))</code></p>"
+                out +=
+                    "<p>To rebuild this report: <code>\(e(ShellQuoting.join(["ticklab", "report", directory])))</code></p>"
             }
         }
         return out + "</section>"
@@ -179,10 +203,14 @@ enum ReportTables {
         }
         let cells = Set(records.map { SweepCell(parameters: $0.parameters) })
         let repeats = max(1, records.count / max(1, cells.count))
-        let plan = SweepPlan(dimensions: dimensions, setup: .init(
-            durationSeconds: first.durationSeconds, seed: first.seed, arrivals: ArrivalProcess(rawValue: first.arrivals) ?? .uniform,
-            clock: FeedClock(rawValue: first.clock) ?? .exchange,
-            waitStrategy: records.compactMap { $0.parameters.waitStrategy.flatMap(WaitStrategy.init(rawValue:)) }.first ?? .standard),
+        let plan = SweepPlan(
+            dimensions: dimensions,
+            setup: .init(
+                durationSeconds: first.durationSeconds, seed: first.seed,
+                arrivals: ArrivalProcess(rawValue: first.arrivals) ?? .uniform,
+                clock: FeedClock(rawValue: first.clock) ?? .exchange,
+                waitStrategy: records.compactMap { $0.parameters.waitStrategy.flatMap(WaitStrategy.init(rawValue:)) }
+                    .first ?? .standard),
             repeats: repeats)
         return ShellQuoting.join(plan.command(out: directory))
     }

@@ -47,9 +47,11 @@ public struct MachineInfo: Sendable, Hashable, Codable {
         }
     }
 
-    public init(cpuModel: String, logicalCores: Int, memoryBytes: UInt64, os: String, kernel: String,
-                swiftVersion: String, ticklabVersion: String = TickLabVersion.string, gitCommit: String?,
-                gitDirty: Bool?, date: String, commandLine: String, reproduce: String, plan: SweepPlan?) {
+    public init(
+        cpuModel: String, logicalCores: Int, memoryBytes: UInt64, os: String, kernel: String,
+        swiftVersion: String, ticklabVersion: String = TickLabVersion.string, gitCommit: String?,
+        gitDirty: Bool?, date: String, commandLine: String, reproduce: String, plan: SweepPlan?
+    ) {
         self.cpuModel = cpuModel
         self.logicalCores = logicalCores
         self.memoryBytes = memoryBytes

@@ -50,7 +50,11 @@ public struct RunResult: Sendable, Hashable, Codable {
         /// The in-process gateway's simulated round trip, ms (nil for the exchange or no route).
         public var routeRttMs: Double? = nil
 
-        public init(model: String, feed: String, rate: Double? = nil, durationSeconds: Double, arrivals: String, clock: String, seed: UInt64, procMs: Double, evalMs: Double, evalKind: String, waitStrategy: String? = nil, route: String? = nil, routeRttMs: Double? = nil) {
+        public init(
+            model: String, feed: String, rate: Double? = nil, durationSeconds: Double, arrivals: String, clock: String,
+            seed: UInt64, procMs: Double, evalMs: Double, evalKind: String, waitStrategy: String? = nil,
+            route: String? = nil, routeRttMs: Double? = nil
+        ) {
             self.model = model
             self.feed = feed
             self.rate = rate
@@ -98,7 +102,10 @@ public struct RunResult: Sendable, Hashable, Codable {
         /// Deltas the order book refused (counted, not fatal).
         public var rejectedDeltas: UInt64
 
-        public init(offered: UInt64, received: UInt64, processed: UInt64, processedInWindow: UInt64, backlogAtEnd: UInt64, rejectedDeltas: UInt64) {
+        public init(
+            offered: UInt64, received: UInt64, processed: UInt64, processedInWindow: UInt64, backlogAtEnd: UInt64,
+            rejectedDeltas: UInt64
+        ) {
             self.offered = offered
             self.received = received
             self.processed = processed
@@ -118,7 +125,9 @@ public struct RunResult: Sendable, Hashable, Codable {
         /// Buy and sell decisions (the ones that would become orders).
         public var decisions: UInt64
 
-        public init(evaluations: UInt64, conflatedStates: UInt64, buy: UInt64, sell: UInt64, hold: UInt64, decisions: UInt64) {
+        public init(
+            evaluations: UInt64, conflatedStates: UInt64, buy: UInt64, sell: UInt64, hold: UInt64, decisions: UInt64
+        ) {
             self.evaluations = evaluations
             self.conflatedStates = conflatedStates
             self.buy = buy
@@ -156,7 +165,10 @@ public struct RunResult: Sendable, Hashable, Codable {
         /// part of end-to-end (which ends at the decision).
         public var decidedToAcked: LatencySummary? = nil
 
-        public init(arrivalToReceived: LatencySummary, receivedToProcessed: LatencySummary, processedToPicked: LatencySummary, pickedToDecided: LatencySummary, decidedToAcked: LatencySummary? = nil) {
+        public init(
+            arrivalToReceived: LatencySummary, receivedToProcessed: LatencySummary, processedToPicked: LatencySummary,
+            pickedToDecided: LatencySummary, decidedToAcked: LatencySummary? = nil
+        ) {
             self.arrivalToReceived = arrivalToReceived
             self.receivedToProcessed = receivedToProcessed
             self.processedToPicked = processedToPicked
@@ -189,7 +201,10 @@ public struct RunResult: Sendable, Hashable, Codable {
         /// The whole process, calibration excluded.
         public var process: Double
 
-        public init(receiver: Double? = nil, processor: Double? = nil, evaluator: Double? = nil, shared: Double? = nil, sharedBy: String? = nil, process: Double) {
+        public init(
+            receiver: Double? = nil, processor: Double? = nil, evaluator: Double? = nil, shared: Double? = nil,
+            sharedBy: String? = nil, process: Double
+        ) {
             self.receiver = receiver
             self.processor = processor
             self.evaluator = evaluator
@@ -211,7 +226,10 @@ public struct RunResult: Sendable, Hashable, Codable {
         /// "cpu" or "wall".
         public var evalMeasuredAs: String
 
-        public init(calibrationNanosPerRound: Double, procRequestedMs: Double, procMeasuredMs: Double? = nil, evalRequestedMs: Double, evalMeasuredMs: Double? = nil, evalMeasuredAs: String) {
+        public init(
+            calibrationNanosPerRound: Double, procRequestedMs: Double, procMeasuredMs: Double? = nil,
+            evalRequestedMs: Double, evalMeasuredMs: Double? = nil, evalMeasuredAs: String
+        ) {
             self.calibrationNanosPerRound = calibrationNanosPerRound
             self.procRequestedMs = procRequestedMs
             self.procMeasuredMs = procMeasuredMs
@@ -235,7 +253,10 @@ public struct RunResult: Sendable, Hashable, Codable {
         /// The route's own counters (connections, timeouts, …).
         public var counters: [String: UInt64]
 
-        public init(destination: String, orders: UInt64, accepted: UInt64, rejected: UInt64, failed: UInt64, firstProblem: String? = nil, counters: [String: UInt64]) {
+        public init(
+            destination: String, orders: UInt64, accepted: UInt64, rejected: UInt64, failed: UInt64,
+            firstProblem: String? = nil, counters: [String: UInt64]
+        ) {
             self.destination = destination
             self.orders = orders
             self.accepted = accepted
@@ -261,7 +282,13 @@ public struct RunResult: Sendable, Hashable, Codable {
         }
     }
 
-    public init(schema: String = RunResult.schemaName, schemaVersion: Int = RunResult.currentSchemaVersion, ticklabVersion: String = TickLabVersion.string, startedAt: String, configuration: Parameters, interrupted: Bool, window: Window, ticks: Ticks, evaluator: Evaluator, latency: Latencies, segments: Segments, queue: Queue, cpuSeconds: CPU, workload: WorkloadAccuracy, selfCheck: SelfCheck, feedCounters: [String: UInt64]? = nil, routing: Routing? = nil) {
+    public init(
+        schema: String = RunResult.schemaName, schemaVersion: Int = RunResult.currentSchemaVersion,
+        ticklabVersion: String = TickLabVersion.string, startedAt: String, configuration: Parameters, interrupted: Bool,
+        window: Window, ticks: Ticks, evaluator: Evaluator, latency: Latencies, segments: Segments, queue: Queue,
+        cpuSeconds: CPU, workload: WorkloadAccuracy, selfCheck: SelfCheck, feedCounters: [String: UInt64]? = nil,
+        routing: Routing? = nil
+    ) {
         self.schema = schema
         self.schemaVersion = schemaVersion
         self.ticklabVersion = ticklabVersion

@@ -1,6 +1,6 @@
+import Formats
 import Foundation
 import Pipeline
-import Formats
 
 /// One dimension a sweep varies, and how a result record says where it lies on it.
 ///
@@ -72,7 +72,8 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         case .procMs: NumberText.shortest(parameters.procMs)
         case .evalMs: NumberText.shortest(parameters.evalMs)
         case .evalKind: parameters.evalKind
-        case .routeRttMs: parameters.routeRttMs.map(NumberText.shortest) ?? (parameters.route == nil ? "none" : "exchange")
+        case .routeRttMs:
+            parameters.routeRttMs.map(NumberText.shortest) ?? (parameters.route == nil ? "none" : "exchange")
         }
     }
 

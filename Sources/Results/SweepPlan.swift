@@ -1,5 +1,5 @@
-import Foundation
 import Formats
+import Foundation
 import MarketData
 import Pipeline
 
@@ -62,8 +62,10 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         /// and only their records carry it.
         public var waitStrategy: WaitStrategy
 
-        public init(durationSeconds: Double, seed: UInt64 = 1, arrivals: ArrivalProcess = .uniform,
-                    clock: FeedClock = .exchange, waitStrategy: WaitStrategy = .standard) {
+        public init(
+            durationSeconds: Double, seed: UInt64 = 1, arrivals: ArrivalProcess = .uniform,
+            clock: FeedClock = .exchange, waitStrategy: WaitStrategy = .standard
+        ) {
             self.durationSeconds = durationSeconds
             self.seed = seed
             self.arrivals = arrivals
@@ -73,8 +75,10 @@ public struct SweepPlan: Sendable, Hashable, Codable {
 
         /// The child's options for these settings; `--wait` only for a model that takes it.
         public func runArguments(takingWaitStrategy: Bool) -> [String] {
-            ["--duration", DurationText.option(seconds: durationSeconds), "--seed", String(seed),
-             "--arrivals", arrivals.rawValue, "--clock", clock.rawValue]
+            [
+                "--duration", DurationText.option(seconds: durationSeconds), "--seed", String(seed),
+                "--arrivals", arrivals.rawValue, "--clock", clock.rawValue,
+            ]
                 + (takingWaitStrategy ? ["--wait", waitStrategy.rawValue] : [])
         }
 
@@ -112,9 +116,10 @@ public struct SweepPlan: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(dimensions: try container.decode([Dimension].self, forKey: .dimensions),
-                  setup: try container.decode(Setup.self, forKey: .setup),
-                  repeats: try container.decode(Int.self, forKey: .repeats))
+        self.init(
+            dimensions: try container.decode([Dimension].self, forKey: .dimensions),
+            setup: try container.decode(Setup.self, forKey: .setup),
+            repeats: try container.decode(Int.self, forKey: .repeats))
     }
 
     /// Equal when machine.json records them alike (dimensions, setup, repeats): which models
@@ -137,10 +142,12 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     ///   - lists: comma-separated values per axis, as typed; they replace the preset's.
     ///   - models: the models that exist (the preset takes all of them).
     ///   - waitStrategyModels: the ones of them that take `--wait`.
-    public static func make(preset: Preset = .quick, lists: [SweepAxis: String] = [:], durationSeconds: Double? = nil,
-                            repeats: Int = 1, seed: UInt64 = 1, arrivals: ArrivalProcess = .uniform,
-                            clock: FeedClock = .exchange, waitStrategy: WaitStrategy = .standard,
-                            models: [String], waitStrategyModels: [String] = []) throws(InvalidOption) -> SweepPlan {
+    public static func make(
+        preset: Preset = .quick, lists: [SweepAxis: String] = [:], durationSeconds: Double? = nil,
+        repeats: Int = 1, seed: UInt64 = 1, arrivals: ArrivalProcess = .uniform,
+        clock: FeedClock = .exchange, waitStrategy: WaitStrategy = .standard,
+        models: [String], waitStrategyModels: [String] = []
+    ) throws(InvalidOption) -> SweepPlan {
         var dimensions: [Dimension] = []
         for axis in SweepAxis.allCases {
             let values: [String]
@@ -154,10 +161,12 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         guard (1...1_000).contains(repeats) else {
             throw InvalidOption(option: "--repeats", value: String(repeats), allowed: "a whole number from 1 to 1000")
         }
-        let setup = Setup(durationSeconds: durationSeconds ?? preset.durationSeconds, seed: seed,
-                          arrivals: arrivals, clock: clock, waitStrategy: waitStrategy)
-        return SweepPlan(dimensions: dimensions, setup: setup, repeats: repeats,
-                         waitStrategyModels: Set(waitStrategyModels))
+        let setup = Setup(
+            durationSeconds: durationSeconds ?? preset.durationSeconds, seed: seed,
+            arrivals: arrivals, clock: clock, waitStrategy: waitStrategy)
+        return SweepPlan(
+            dimensions: dimensions, setup: setup, repeats: repeats,
+            waitStrategyModels: Set(waitStrategyModels))
     }
 
     /// Splits `a,b,c`, checks every item and drops repeats, keeping the order given.
@@ -166,7 +175,8 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         for item in list.split(separator: ",", omittingEmptySubsequences: false) {
             let item = item.trimmingCharacters(in: .whitespaces)
             if item.isEmpty {
-                throw InvalidOption(option: axis.sweepOption, value: list, allowed: "a comma-separated list without empty items")
+                throw InvalidOption(
+                    option: axis.sweepOption, value: list, allowed: "a comma-separated list without empty items")
             }
             let value = try axis.value(parsing: item, models: models)
             if !values.contains(value) { values.append(value) }
@@ -249,7 +259,8 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     /// in the order of `settings`. `--wait` counts only when either plan runs a model that takes
     /// it (this plan's ``waitStrategyModels``: machine.json does not record them).
     public func differences(from recorded: SweepPlan) -> [Difference] {
-        let waitMatters = (values(of: .model) + recorded.values(of: .model)).contains(where: waitStrategyModels.contains)
+        let waitMatters = (values(of: .model) + recorded.values(of: .model)).contains(
+            where: waitStrategyModels.contains)
         return zip(recorded.settings, settings).compactMap { old, new in
             guard old.value != new.value, new.option != "--wait" || waitMatters else { return nil }
             return Difference(option: new.option, recorded: old.value, requested: new.value)
@@ -263,9 +274,11 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         for axis in SweepAxis.allCases where axis.neutralValue == nil || values(of: axis) != [axis.neutralValue!] {
             words += [axis.sweepOption, values(of: axis).joined(separator: ",")]
         }
-        words += ["--duration", DurationText.option(seconds: setup.durationSeconds), "--repeats", String(repeats),
-                  "--seed", String(setup.seed), "--arrivals", setup.arrivals.rawValue, "--clock", setup.clock.rawValue,
-                  "--wait", setup.waitStrategy.rawValue]
+        words += [
+            "--duration", DurationText.option(seconds: setup.durationSeconds), "--repeats", String(repeats),
+            "--seed", String(setup.seed), "--arrivals", setup.arrivals.rawValue, "--clock", setup.clock.rawValue,
+            "--wait", setup.waitStrategy.rawValue,
+        ]
         if let directory { words += ["--out", directory] }
         return words
     }
@@ -307,7 +320,8 @@ public struct SweepRun: Sendable, Hashable {
 /// Quotes a word for a POSIX shell when it needs it, so a printed command can be pasted.
 public enum ShellQuoting {
     public static func quote(_ word: String) -> String {
-        let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./,=:+@%")
+        let safe = CharacterSet(
+            charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./,=:+@%")
         if !word.isEmpty && word.unicodeScalars.allSatisfy({ safe.contains($0) }) { return word }
         return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }

@@ -29,8 +29,10 @@ public struct FailedCell: Sendable, Hashable, Codable {
     /// Wall time from spawn to end.
     public var wallSeconds: Double
 
-    public init(startedAt: String, configuration: RunResult.Parameters, error: String, exitStatus: Int32? = nil,
-                signal: Int32? = nil, stderr: String = "", wallSeconds: Double = 0) {
+    public init(
+        startedAt: String, configuration: RunResult.Parameters, error: String, exitStatus: Int32? = nil,
+        signal: Int32? = nil, stderr: String = "", wallSeconds: Double = 0
+    ) {
         self.startedAt = startedAt
         self.configuration = configuration
         self.error = error
@@ -117,12 +119,16 @@ public enum SweepRecord: Sendable, Hashable {
             case RunResult.schemaName: return .run(try decoder.decode(RunResult.self, from: data))
             case FailedCell.schemaName: return .failed(try decoder.decode(FailedCell.self, from: data))
             default:
-                throw UnreadableLine(reason: "unknown schema '\(schema ?? "none")' (expected \(RunResult.schemaName) or \(FailedCell.schemaName))")
+                throw UnreadableLine(
+                    reason:
+                        "unknown schema '\(schema ?? "none")' (expected \(RunResult.schemaName) or \(FailedCell.schemaName))"
+                )
             }
         } catch let unreadable as UnreadableLine {
             throw unreadable
         } catch {
-            throw UnreadableLine(reason: "a \(schema ?? "") record with missing or mistyped fields: \(Self.describe(error))")
+            throw UnreadableLine(
+                reason: "a \(schema ?? "") record with missing or mistyped fields: \(Self.describe(error))")
         }
     }
 
@@ -132,7 +138,8 @@ public enum SweepRecord: Sendable, Hashable {
             context.codingPath.map(\.stringValue).joined(separator: ".")
         }
         switch error {
-        case .keyNotFound(let key, let context): return "no '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
+        case .keyNotFound(let key, let context):
+            return "no '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
             return "'\(path(context))': \(context.debugDescription)"
         @unknown default: return String(describing: error)

@@ -108,9 +108,10 @@ public struct SweepResultsDirectory: Sendable {
             do {
                 records.append(try SweepRecord.decode(line))
             } catch {
-                problems.append(isLast
-                    ? "\(name) line \(offset + 1) is incomplete (the sweep stopped while writing it) and is ignored"
-                    : "\(name) line \(offset + 1) is ignored: \(error.reason)")
+                problems.append(
+                    isLast
+                        ? "\(name) line \(offset + 1) is incomplete (the sweep stopped while writing it) and is ignored"
+                        : "\(name) line \(offset + 1) is ignored: \(error.reason)")
             }
         }
         return Contents(records: records, problems: problems)
@@ -130,7 +131,8 @@ public struct SweepResultsDirectory: Sendable {
         guard let last = data.last, last != UInt8(ascii: "\n") else { return false }
         let keep = (data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }) ?? 0
         guard truncate(resultsPath, off_t(keep)) == 0 else {
-            throw FileError(description: "cannot repair '\(resultsPath)': \(String(cString: strerror(errno)))", kind: .write)
+            throw FileError(
+                description: "cannot repair '\(resultsPath)': \(String(cString: strerror(errno)))", kind: .write)
         }
         return true
     }
@@ -166,7 +168,9 @@ public struct SweepResultsDirectory: Sendable {
     /// renamed over `path` once written and flushed, and removed when anything fails. A `path`
     /// that exists and is not a regular file (a device such as /dev/stdout, a pipe, a symbolic
     /// link) is written in place instead, since renaming over it would replace it.
-    public static func writeAtomically(_ text: String, to path: String, using writing: FileWriting = .system) throws(FileError) {
+    public static func writeAtomically(_ text: String, to path: String, using writing: FileWriting = .system)
+        throws(FileError)
+    {
         var info = stat()
         if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
             let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)

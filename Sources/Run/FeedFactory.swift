@@ -46,8 +46,10 @@ public enum FeedFactory {
             // Connect now: an exchange that is not there is an error before the run starts.
             let feed: TCPFeed
             do {
-                feed = try TCPFeed.connect(TCPFeed.Configuration(host: host, port: port, start: 0,
-                                                                 duration: configuration.feed.duration))
+                feed = try TCPFeed.connect(
+                    TCPFeed.Configuration(
+                        host: host, port: port, start: 0,
+                        duration: configuration.feed.duration))
             } catch {
                 throw LabRun.Failure.feed(error.description)
             }

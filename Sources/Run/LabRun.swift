@@ -45,8 +45,10 @@ public enum LabRun {
     ///   - calibration: measured once per process when nil.
     /// - Throws: `Failure.traceNotWritten`, carrying the whole result, when the run finished but
     ///   its trace could not be written; other `Failure`s when there is no result.
-    public static func run(_ configuration: RunConfiguration, stop: StopSignal = StopSignal(),
-                           calibration: Workload.Calibration? = nil) throws -> RunResult {
+    public static func run(
+        _ configuration: RunConfiguration, stop: StopSignal = StopSignal(),
+        calibration: Workload.Calibration? = nil
+    ) throws -> RunResult {
         guard let model = ModelCatalog.model(named: configuration.model) else {
             throw Failure.unknownModel(configuration.model)
         }
@@ -55,8 +57,10 @@ public enum LabRun {
 
     /// Runs `configuration` with a model that need not be in the catalogue (tests use this to
     /// show that the self-check catches a broken model).
-    public static func run(_ configuration: RunConfiguration, model: any ConcurrencyModel, stop: StopSignal = StopSignal(),
-                           calibration: Workload.Calibration? = nil) throws -> RunResult {
+    public static func run(
+        _ configuration: RunConfiguration, model: any ConcurrencyModel, stop: StopSignal = StopSignal(),
+        calibration: Workload.Calibration? = nil
+    ) throws -> RunResult {
         // The settings only some models take reach the models that declare them.
         let model = model.tuned(ModelTunables(waitStrategy: configuration.waitStrategy))
         let calibration = calibration ?? Workload.Calibration.measure()
@@ -97,10 +101,11 @@ public enum LabRun {
         // possible) closes the window when it ends; the synthetic exchange's window is fixed.
         let drained = configuration.source == .synthetic ? UInt64.max : MonotonicClock.now()
         let processCPU = Double(ThreadCPUClock.process() &- processCPU0) / 1e9
-        let result = summarize(configuration, tunables: model.tunables, outcome: outcome, start: start,
-                               end: min(windowEnd, stop.instant, drained),
-                               interrupted: stop.isRequested, startedAt: startedAt, processCPU: processCPU,
-                               calibration: calibration)
+        let result = summarize(
+            configuration, tunables: model.tunables, outcome: outcome, start: start,
+            end: min(windowEnd, stop.instant, drained),
+            interrupted: stop.isRequested, startedAt: startedAt, processCPU: processCPU,
+            calibration: calibration)
         do {
             try trace?.close()
         } catch {
@@ -112,16 +117,19 @@ public enum LabRun {
     static func nanos(_ millis: Double) -> UInt64 { UInt64((millis * 1e6).rounded()) }
 
     /// - Parameter tunables: the model's, as it ran: the record carries the settings it takes.
-    static func summarize(_ configuration: RunConfiguration, tunables: ModelTunables, outcome: ModelRun,
-                          start: UInt64, end: UInt64,
-                          interrupted: Bool, startedAt: Date, processCPU: Double,
-                          calibration: Workload.Calibration) -> RunResult {
+    static func summarize(
+        _ configuration: RunConfiguration, tunables: ModelTunables, outcome: ModelRun,
+        start: UInt64, end: UInt64,
+        interrupted: Bool, startedAt: Date, processCPU: Double,
+        calibration: Workload.Calibration
+    ) -> RunResult {
         let receiver = outcome.stages.receiver.metrics
         let processor = outcome.stages.processor.metrics
         let evaluator = outcome.stages.evaluator.metrics
         let seconds = Double(max(end, start + 1) - start) / 1e9
-        let offered = (configuration.source == .synthetic
-            ? SyntheticFeed.scheduledCount(configuration.feed, by: end - start) : nil) ?? receiver.received
+        let offered =
+            (configuration.source == .synthetic
+                ? SyntheticFeed.scheduledCount(configuration.feed, by: end - start) : nil) ?? receiver.received
         let backlog = offered > processor.processedInWindow ? offered - processor.processedInWindow : 0
         let offeredRate = Double(offered) / seconds
         let throughput = Double(processor.processedInWindow) / seconds
@@ -134,18 +142,21 @@ public enum LabRun {
             failures.append("received \(receiver.received) ticks but processed \(processor.processed)")
         }
         if let (expected, got) = processor.firstSequenceBreak {
-            failures.append("\(processor.sequenceBreaks) sequence break(s); the first: expected tick \(expected), got \(got)")
+            failures.append(
+                "\(processor.sequenceBreaks) sequence break(s); the first: expected tick \(expected), got \(got)")
         }
         if outcome.stages.evaluator.lastSequence != processor.processed {
-            failures.append("the evaluator's last state is tick \(outcome.stages.evaluator.lastSequence), "
-                + "the processor's is \(processor.processed): the slot did not drain")
+            failures.append(
+                "the evaluator's last state is tick \(outcome.stages.evaluator.lastSequence), "
+                    + "the processor's is \(processor.processed): the slot did not drain")
         }
         let book = outcome.stages.processor.book
         let feedUsed = outcome.stages.receiver.feed
         let replay = feedUsed.referenceBook(afterTicks: receiver.received)
         if let replay, !book.hasSameLevels(as: replay) {
-            failures.append("the final book (checksum \(hex(book.checksum))) differs from a sequential replay "
-                + "of the same \(receiver.received) ticks (checksum \(hex(replay.checksum)))")
+            failures.append(
+                "the final book (checksum \(hex(book.checksum))) differs from a sequential replay "
+                    + "of the same \(receiver.received) ticks (checksum \(hex(replay.checksum)))")
         } else if replay == nil {
             failures.append("the feed could not provide a reference book to check the final book against")
         }
@@ -153,8 +164,9 @@ public enum LabRun {
         let routed = outcome.stages.evaluator.route
         let decisions = evaluator.decisions.orders
         if routed != nil, evaluator.routing.orders != decisions {
-            failures.append("\(decisions) buy or sell decisions but \(evaluator.routing.orders) orders sent: "
-                + "the model must send the order whenever the evaluator's step is sendOrder")
+            failures.append(
+                "\(decisions) buy or sell decisions but \(evaluator.routing.orders) orders sent: "
+                    + "the model must send the order whenever the evaluator's step is sendOrder")
         }
 
         let feed = configuration.feed
@@ -170,38 +182,46 @@ public enum LabRun {
                 route: configuration.route?.description, routeRttMs: configuration.route?.roundTripMs),
             interrupted: interrupted,
             window: .init(seconds: seconds, offeredRate: offeredRate, throughput: throughput, keptUp: keptUp),
-            ticks: .init(offered: offered, received: receiver.received, processed: processor.processed,
-                         processedInWindow: processor.processedInWindow, backlogAtEnd: backlog,
-                         rejectedDeltas: processor.rejectedDeltas),
-            evaluator: .init(evaluations: evaluator.evaluations, conflatedStates: evaluator.conflated,
-                             buy: evaluator.decisions.buy, sell: evaluator.decisions.sell, hold: evaluator.decisions.hold,
-                             decisions: evaluator.decisions.orders),
-            latency: .init(endToEnd: evaluator.endToEnd.summary, reaction: evaluator.reaction.summary,
-                           processing: processor.processing.summary),
-            segments: .init(arrivalToReceived: receiver.arrivalToReceived.summary,
-                            receivedToProcessed: processor.receivedToProcessed.summary,
-                            processedToPicked: evaluator.processedToPicked.summary,
-                            pickedToDecided: evaluator.pickedToDecided.summary,
-                            decidedToAcked: routed == nil ? nil : evaluator.routing.decidedToAcked.summary),
+            ticks: .init(
+                offered: offered, received: receiver.received, processed: processor.processed,
+                processedInWindow: processor.processedInWindow, backlogAtEnd: backlog,
+                rejectedDeltas: processor.rejectedDeltas),
+            evaluator: .init(
+                evaluations: evaluator.evaluations, conflatedStates: evaluator.conflated,
+                buy: evaluator.decisions.buy, sell: evaluator.decisions.sell, hold: evaluator.decisions.hold,
+                decisions: evaluator.decisions.orders),
+            latency: .init(
+                endToEnd: evaluator.endToEnd.summary, reaction: evaluator.reaction.summary,
+                processing: processor.processing.summary),
+            segments: .init(
+                arrivalToReceived: receiver.arrivalToReceived.summary,
+                receivedToProcessed: processor.receivedToProcessed.summary,
+                processedToPicked: evaluator.processedToPicked.summary,
+                pickedToDecided: evaluator.pickedToDecided.summary,
+                decidedToAcked: routed == nil ? nil : evaluator.routing.decidedToAcked.summary),
             queue: .init(peak: receiver.depth.peak, mean: receiver.depth.mean, atEnd: receiver.depth.last),
-            cpuSeconds: .init(receiver: outcome.cpu.receiver, processor: outcome.cpu.processor,
-                              evaluator: outcome.cpu.evaluator, shared: outcome.cpu.shared,
-                              sharedBy: outcome.cpu.sharedBy, process: processCPU),
+            cpuSeconds: .init(
+                receiver: outcome.cpu.receiver, processor: outcome.cpu.processor,
+                evaluator: outcome.cpu.evaluator, shared: outcome.cpu.shared,
+                sharedBy: outcome.cpu.sharedBy, process: processCPU),
             workload: .init(
                 calibrationNanosPerRound: calibration.nanosPerRound,
                 procRequestedMs: configuration.procMs, procMeasuredMs: processor.work.meanMillis,
                 evalRequestedMs: configuration.evalMs,
                 evalMeasuredMs: waitKind
-                    ? (configuration.evalMs > 0 && evaluator.pickedToDecided.count > 0 ? evaluator.pickedToDecided.summary.mean : nil)
+                    ? (configuration.evalMs > 0 && evaluator.pickedToDecided.count > 0
+                        ? evaluator.pickedToDecided.summary.mean : nil)
                     : evaluator.work.meanMillis,
                 evalMeasuredAs: waitKind ? "wall" : "cpu"),
-            selfCheck: .init(passed: failures.isEmpty, failures: failures,
-                             bookChecksum: hex(book.checksum), replayChecksum: replay.map { hex($0.checksum) } ?? "none"),
+            selfCheck: .init(
+                passed: failures.isEmpty, failures: failures,
+                bookChecksum: hex(book.checksum), replayChecksum: replay.map { hex($0.checksum) } ?? "none"),
             feedCounters: feedUsed.counters.isEmpty ? nil : feedUsed.counters,
             routing: routed.map { route in
-                .init(destination: route.name, orders: evaluator.routing.orders, accepted: evaluator.routing.accepted,
-                      rejected: evaluator.routing.rejected, failed: evaluator.routing.failed,
-                      firstProblem: evaluator.routing.firstProblem, counters: route.counters)
+                .init(
+                    destination: route.name, orders: evaluator.routing.orders, accepted: evaluator.routing.accepted,
+                    rejected: evaluator.routing.rejected, failed: evaluator.routing.failed,
+                    firstProblem: evaluator.routing.firstProblem, counters: route.counters)
             })
     }
 

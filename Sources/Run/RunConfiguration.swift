@@ -25,10 +25,13 @@ public struct RunConfiguration: Sendable, Hashable, Codable {
     /// Where buy and sell decisions go as orders (`--route`); nil: they stay decisions.
     public var route: OrderRouting?
 
-    public init(model: String, source: FeedSource = .synthetic, feed: SyntheticFeed.Configuration = .init(), procMs: Double = 0.5,
-                evalMs: Double = 1, evalKind: EvaluationKind = .wait, queueCapacity: Int = 1 << 16,
-                waitStrategy: WaitStrategy = .standard, tracePath: String? = nil, speed: Double? = 1,
-                route: OrderRouting? = nil) {
+    public init(
+        model: String, source: FeedSource = .synthetic, feed: SyntheticFeed.Configuration = .init(),
+        procMs: Double = 0.5,
+        evalMs: Double = 1, evalKind: EvaluationKind = .wait, queueCapacity: Int = 1 << 16,
+        waitStrategy: WaitStrategy = .standard, tracePath: String? = nil, speed: Double? = 1,
+        route: OrderRouting? = nil
+    ) {
         self.model = model
         self.source = source
         self.feed = feed

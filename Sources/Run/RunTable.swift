@@ -10,44 +10,61 @@ public enum RunTable {
         var out: [String] = []
         let c = r.configuration
         let rate = c.rate.map { "\(number($0)) ticks/s" } ?? "max (saturation)"
-        out.append("TickLab \(r.ticklabVersion) — model \(c.model)\(r.interrupted ? "  [INTERRUPTED: partial result]" : "")")
+        out.append(
+            "TickLab \(r.ticklabVersion) — model \(c.model)\(r.interrupted ? "  [INTERRUPTED: partial result]" : "")")
         // A tcp:// feed's rate, arrivals and seed are the exchange's, not this run's options.
-        let schedule = c.feed.hasPrefix(ExchangeAddress.scheme) ? "rate and seed set by the exchange"
+        let schedule =
+            c.feed.hasPrefix(ExchangeAddress.scheme)
+            ? "rate and seed set by the exchange"
             : "\(rate), \(c.arrivals) arrivals, \(c.clock) clock, seed \(c.seed)"
-        out.append("feed \(c.feed), \(schedule), \(number(c.durationSeconds)) s"
-            + "; proc \(number(c.procMs)) ms, eval \(number(c.evalMs)) ms (\(c.evalKind))"
-            + (c.waitStrategy.map { ", wait \($0)" } ?? ""))
+        out.append(
+            "feed \(c.feed), \(schedule), \(number(c.durationSeconds)) s"
+                + "; proc \(number(c.procMs)) ms, eval \(number(c.evalMs)) ms (\(c.evalKind))"
+                + (c.waitStrategy.map { ", wait \($0)" } ?? ""))
         out.append("")
         let w = r.window
-        out.append("window      \(DurationText.seconds(w.seconds, digits: 2))   offered \(fixed(w.offeredRate, 1)) ticks/s   "
-            + "throughput \(fixed(w.throughput, 1)) ticks/s   kept up: \(w.keptUp ? "yes" : "NO")")
+        out.append(
+            "window      \(DurationText.seconds(w.seconds, digits: 2))   offered \(fixed(w.offeredRate, 1)) ticks/s   "
+                + "throughput \(fixed(w.throughput, 1)) ticks/s   kept up: \(w.keptUp ? "yes" : "NO")")
         let t = r.ticks
-        out.append("ticks       offered \(t.offered), received \(t.received), processed \(t.processed) "
-            + "(\(t.processedInWindow) in window), backlog at end \(t.backlogAtEnd), rejected deltas \(t.rejectedDeltas)")
+        out.append(
+            "ticks       offered \(t.offered), received \(t.received), processed \(t.processed) "
+                + "(\(t.processedInWindow) in window), backlog at end \(t.backlogAtEnd), rejected deltas \(t.rejectedDeltas)"
+        )
         let e = r.evaluator
-        out.append("evaluator   \(e.evaluations) evaluations, \(e.conflatedStates) conflated states, "
-            + "\(e.decisions) decisions (buy \(e.buy), sell \(e.sell); hold \(e.hold))")
-        out.append("queue       inbound depth peak \(r.queue.peak), mean \(fixed(r.queue.mean, 2)), at end \(r.queue.atEnd)")
+        out.append(
+            "evaluator   \(e.evaluations) evaluations, \(e.conflatedStates) conflated states, "
+                + "\(e.decisions) decisions (buy \(e.buy), sell \(e.sell); hold \(e.hold))")
+        out.append(
+            "queue       inbound depth peak \(r.queue.peak), mean \(fixed(r.queue.mean, 2)), at end \(r.queue.atEnd)")
         if let routing = r.routing {
-            out.append("routing     \(routing.orders) orders to the \(routing.destination): \(routing.accepted) accepted, "
-                + "\(routing.rejected) rejected, \(routing.failed) failed" + (routing.firstProblem.map { " (first: \($0))" } ?? ""))
+            out.append(
+                "routing     \(routing.orders) orders to the \(routing.destination): \(routing.accepted) accepted, "
+                    + "\(routing.rejected) rejected, \(routing.failed) failed"
+                    + (routing.firstProblem.map { " (first: \($0))" } ?? ""))
         }
         if let counters = r.feedCounters {
             let shown = counters.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-            out.append("feed        " + (shown.isEmpty ? "all counters 0" : shown.joined(separator: ", ") + " (others 0)"))
+            out.append(
+                "feed        " + (shown.isEmpty ? "all counters 0" : shown.joined(separator: ", ") + " (others 0)"))
         }
         out.append("")
-        out.append(pad("latency (ms)", 22) + ["mean", "p50", "p90", "p99", "p99.9", "max", "count"].map { lpad($0, 9) }.joined())
-        let rows: [(String, LatencySummary)] = [
-            ("end-to-end", r.latency.endToEnd), ("reaction", r.latency.reaction), ("processing", r.latency.processing),
-            ("  arrival→received", r.segments.arrivalToReceived),
-            ("  received→processed", r.segments.receivedToProcessed),
-            ("  processed→picked", r.segments.processedToPicked),
-            ("  picked→decided", r.segments.pickedToDecided),
-        ] + (r.segments.decidedToAcked.map { [("  decided→acked", $0)] } ?? [])
+        out.append(
+            pad("latency (ms)", 22)
+                + ["mean", "p50", "p90", "p99", "p99.9", "max", "count"].map { lpad($0, 9) }.joined())
+        let rows: [(String, LatencySummary)] =
+            [
+                ("end-to-end", r.latency.endToEnd), ("reaction", r.latency.reaction),
+                ("processing", r.latency.processing),
+                ("  arrival→received", r.segments.arrivalToReceived),
+                ("  received→processed", r.segments.receivedToProcessed),
+                ("  processed→picked", r.segments.processedToPicked),
+                ("  picked→decided", r.segments.pickedToDecided),
+            ] + (r.segments.decidedToAcked.map { [("  decided→acked", $0)] } ?? [])
         for (name, s) in rows {
-            out.append(pad(name, 22) + [s.mean, s.p50, s.p90, s.p99, s.p999, s.max].map { lpad(fixed($0, 3), 9) }.joined()
-                + lpad(String(s.count), 9))
+            out.append(
+                pad(name, 22) + [s.mean, s.p50, s.p90, s.p99, s.p999, s.max].map { lpad(fixed($0, 3), 9) }.joined()
+                    + lpad(String(s.count), 9))
         }
         out.append("")
         let cpu = r.cpuSeconds
@@ -59,12 +76,17 @@ public enum RunTable {
         cpuParts.append("process \(fixed(cpu.process, 3))")
         out.append("cpu (s)     " + cpuParts.joined(separator: ", "))
         let wl = r.workload
-        out.append("workload    proc requested \(fixed(wl.procRequestedMs, 3)) ms, measured "
-            + (wl.procMeasuredMs.map { "\(fixed($0, 3)) ms cpu (\(percent($0, wl.procRequestedMs)))" } ?? "—")
-            + "; eval requested \(fixed(wl.evalRequestedMs, 3)) ms, measured "
-            + (wl.evalMeasuredMs.map { "\(fixed($0, 3)) ms \(wl.evalMeasuredAs) (\(percent($0, wl.evalRequestedMs)))" } ?? "—"))
+        out.append(
+            "workload    proc requested \(fixed(wl.procRequestedMs, 3)) ms, measured "
+                + (wl.procMeasuredMs.map { "\(fixed($0, 3)) ms cpu (\(percent($0, wl.procRequestedMs)))" } ?? "—")
+                + "; eval requested \(fixed(wl.evalRequestedMs, 3)) ms, measured "
+                + (wl.evalMeasuredMs.map {
+                    "\(fixed($0, 3)) ms \(wl.evalMeasuredAs) (\(percent($0, wl.evalRequestedMs)))"
+                } ?? "—"))
         if r.selfCheck.passed {
-            out.append("self-check  passed: every tick processed once, in order; book = sequential replay (\(r.selfCheck.bookChecksum))")
+            out.append(
+                "self-check  passed: every tick processed once, in order; book = sequential replay (\(r.selfCheck.bookChecksum))"
+            )
         } else {
             out.append("self-check  FAILED:")
             for failure in r.selfCheck.failures { out.append("  - \(failure)") }

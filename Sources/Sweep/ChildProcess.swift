@@ -42,9 +42,11 @@ public enum ChildProcess {
     ///   - stop: when requested, the child is killed at once (its output is not wanted).
     ///   - whileRunning: called about every 0.5 s with the seconds elapsed.
     ///   - temporaryDirectory: where the output files are made (and at once unlinked).
-    public static func run(executable: String, arguments: [String], timeout: Double? = nil, stop: StopSignal? = nil,
-                           temporaryDirectory: String = NSTemporaryDirectory(),
-                           whileRunning: (Double) -> Void = { _ in }) throws(SpawnError) -> Outcome {
+    public static func run(
+        executable: String, arguments: [String], timeout: Double? = nil, stop: StopSignal? = nil,
+        temporaryDirectory: String = NSTemporaryDirectory(),
+        whileRunning: (Double) -> Void = { _ in }
+    ) throws(SpawnError) -> Outcome {
         let base = temporaryDirectory + "/ticklab-child-\(getpid())-\(UUID().uuidString)"
         let outPath = base + ".out", errPath = base + ".err"
         let outFD = open(outPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -58,7 +60,8 @@ public enum ChildProcess {
             if errFD >= 0 { close(errFD) }
         }
         guard outFD >= 0, errFD >= 0 else {
-            throw SpawnError(description: "cannot create output files in \(temporaryDirectory): \(String(cString: strerror(errno)))")
+            throw SpawnError(
+                description: "cannot create output files in \(temporaryDirectory): \(String(cString: strerror(errno)))")
         }
 
         let started = MonotonicClock.now()
@@ -95,17 +98,20 @@ public enum ChildProcess {
         let wall = Double(MonotonicClock.now() - started) / 1e9
         let signalNumber = status & 0x7F
         let ending: Ending = signalNumber == 0 ? .exited((status >> 8) & 0xFF) : .signalled(signalNumber)
-        return Outcome(ending: ending, stdout: read(outFD, limit: 16 << 20), stderr: read(errFD, limit: 64 << 10),
-                       wallSeconds: wall, timedOut: timedOut, stopped: stopped)
+        return Outcome(
+            ending: ending, stdout: read(outFD, limit: 16 << 20), stderr: read(errFD, limit: 64 << 10),
+            wallSeconds: wall, timedOut: timedOut, stopped: stopped)
     }
 
-    private static func spawn(_ executable: String, _ arguments: [String], stdout: Int32, stderr: Int32) throws(SpawnError) -> pid_t {
+    private static func spawn(_ executable: String, _ arguments: [String], stdout: Int32, stderr: Int32)
+        throws(SpawnError) -> pid_t
+    {
         #if canImport(Glibc)
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
+            var actions = posix_spawn_file_actions_t()
+            var attributes = posix_spawnattr_t()
         #else
-        var actions: posix_spawn_file_actions_t?
-        var attributes: posix_spawnattr_t?
+            var actions: posix_spawn_file_actions_t?
+            var attributes: posix_spawnattr_t?
         #endif
         posix_spawn_file_actions_init(&actions)
         posix_spawnattr_init(&attributes)
@@ -137,7 +143,8 @@ public enum ChildProcess {
             for pointer in environment { free(pointer) }
         }
         var pid: pid_t = 0
-        let result = executable.contains("/")
+        let result =
+            executable.contains("/")
             ? posix_spawn(&pid, executable, &actions, &attributes, argv, environment)
             : posix_spawnp(&pid, executable, &actions, &attributes, argv, environment)
         guard result == 0 else {
@@ -155,7 +162,9 @@ public enum ChildProcess {
         var bytes = [UInt8](repeating: 0, count: count)
         var offset = 0
         while offset < count {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + offset, count - offset, off_t(start + offset)) }
+            let n = bytes.withUnsafeMutableBytes {
+                pread(fd, $0.baseAddress! + offset, count - offset, off_t(start + offset))
+            }
             if n <= 0 { break }
             offset += n
         }

@@ -17,38 +17,39 @@ extension MachineInfo {
     /// The compiler version, fixed when `ticklab` was built.
     public static var swiftVersion: String {
         #if compiler(>=6.4)
-        "6.4 or later"
+            "6.4 or later"
         #elseif compiler(>=6.3.3)
-        "6.3.3"
+            "6.3.3"
         #elseif compiler(>=6.3.2)
-        "6.3.2"
+            "6.3.2"
         #elseif compiler(>=6.3.1)
-        "6.3.1"
+            "6.3.1"
         #elseif compiler(>=6.3)
-        "6.3"
+            "6.3"
         #elseif compiler(>=6.2)
-        "6.2"
+            "6.2"
         #elseif compiler(>=6.1)
-        "6.1"
+            "6.1"
         #else
-        "6.0"
+            "6.0"
         #endif
     }
 
     static func cpuModel() -> String {
         if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-           let colon = line.firstIndex(of: ":") {
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+            let colon = line.firstIndex(of: ":")
+        {
             return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         #if os(macOS)
-        var size = 0
-        if sysctlbyname("machdep.cpu.brand_string", nil, &size, nil, 0) == 0, size > 0 {
-            var bytes = [CChar](repeating: 0, count: size)
-            if sysctlbyname("machdep.cpu.brand_string", &bytes, &size, nil, 0) == 0 {
-                return String(cString: bytes)
+            var size = 0
+            if sysctlbyname("machdep.cpu.brand_string", nil, &size, nil, 0) == 0, size > 0 {
+                var bytes = [CChar](repeating: 0, count: size)
+                if sysctlbyname("machdep.cpu.brand_string", &bytes, &size, nil, 0) == 0 {
+                    return String(cString: bytes)
+                }
             }
-        }
         #endif
         return "unknown"
     }
@@ -59,7 +60,8 @@ extension MachineInfo {
 
     static func osName() -> String {
         if let text = try? String(contentsOfFile: "/etc/os-release", encoding: .utf8),
-           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("PRETTY_NAME=") }) {
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("PRETTY_NAME=") })
+        {
             return line.dropFirst("PRETTY_NAME=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         }
         return ProcessInfo.processInfo.operatingSystemVersionString
@@ -79,13 +81,16 @@ extension MachineInfo {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: root + "/.git"),
-              let head = try? ChildProcess.run(executable: "/usr/bin/env", arguments: ["git", "-C", root, "rev-parse", "HEAD"],
-                                               timeout: 10),
-              case .exited(0) = head.ending else { return nil }
+            let head = try? ChildProcess.run(
+                executable: "/usr/bin/env", arguments: ["git", "-C", root, "rev-parse", "HEAD"],
+                timeout: 10),
+            case .exited(0) = head.ending
+        else { return nil }
         let commit = head.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !commit.isEmpty else { return nil }
         let status = try? ChildProcess.run(
-            executable: "/usr/bin/env", arguments: ["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+            executable: "/usr/bin/env",
+            arguments: ["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
             timeout: 10)
         let dirty = status.map { !$0.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty } ?? false
         return (commit, dirty)

@@ -1,7 +1,7 @@
+import Formats
 import Foundation
 import Pipeline
 import Results
-import Formats
 
 /// `results.csv`: one flat row per record of `results.jsonl`, for spreadsheets and pandas.
 ///

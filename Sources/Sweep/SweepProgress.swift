@@ -1,7 +1,7 @@
+import Formats
 import Foundation
 import Report
 import Results
-import Formats
 
 /// What a running sweep tells its progress display.
 public enum SweepEvent: Sendable {
@@ -70,8 +70,10 @@ public final class LineSweepProgress: SweepProgress {
     public func handle(_ event: SweepEvent) {
         switch event {
         case .began(let total, let done, let pending):
-            write(done > 0 ? "resuming: \(done) of \(total) runs already done, \(pending) to run\n"
-                           : "sweep: \(total) runs\n")
+            write(
+                done > 0
+                    ? "resuming: \(done) of \(total) runs already done, \(pending) to run\n"
+                    : "sweep: \(total) runs\n")
         case .finished(let run, let total, let record, _):
             write(SweepProgressText.finished(run, total: total, record: record) + "\n")
         case .notice(let text):

@@ -1,8 +1,8 @@
+import Formats
 import Foundation
 import Pipeline
 import Report
 import Results
-import Formats
 
 /// Runs a sweep: every pending run of the plan in a fresh child process, one after another,
 /// each result appended to `results.jsonl` as it comes, `results.csv` and `report.html`
@@ -19,8 +19,10 @@ public final class SweepRunner {
         /// failed: time for start-up, calibration and a long drain.
         public var timeLimit: @Sendable (Double) -> Double
 
-        public init(executable: String, leadingArguments: [String] = [], retryFailed: Bool = false,
-                    timeLimit: @escaping @Sendable (Double) -> Double = { 3 * $0 + 60 }) {
+        public init(
+            executable: String, leadingArguments: [String] = [], retryFailed: Bool = false,
+            timeLimit: @escaping @Sendable (Double) -> Double = { 3 * $0 + 60 }
+        ) {
             self.executable = executable
             self.leadingArguments = leadingArguments
             self.retryFailed = retryFailed
@@ -30,7 +32,8 @@ public final class SweepRunner {
         /// This very program: `/proc/self/exe` on Linux, else the path it was started by.
         public static func currentExecutable() -> String {
             if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
-               FileManager.default.isExecutableFile(atPath: path) {
+                FileManager.default.isExecutableFile(atPath: path)
+            {
                 return path
             }
             return CommandLine.arguments.first ?? "ticklab"
@@ -65,9 +68,11 @@ public final class SweepRunner {
     ///   - machine: written to `machine.json`; when the directory already has one (a resumed
     ///     sweep), that one is kept and this invocation is added to its `resumes`.
     ///   - lineup: the models' order and baseline in `report.html`.
-    public init(plan: SweepPlan, directory: SweepResultsDirectory, machine: MachineInfo, options: Options,
-                lineup: ReportLineup = ReportLineup(), progress: any SweepProgress = SilentSweepProgress(),
-                stop: StopSignal = StopSignal()) {
+    public init(
+        plan: SweepPlan, directory: SweepResultsDirectory, machine: MachineInfo, options: Options,
+        lineup: ReportLineup = ReportLineup(), progress: any SweepProgress = SilentSweepProgress(),
+        stop: StopSignal = StopSignal()
+    ) {
         self.plan = plan
         self.lineup = lineup
         self.directory = directory
@@ -82,7 +87,9 @@ public final class SweepRunner {
     public static func pending(_ plan: SweepPlan, records: [SweepRecord], retryFailed: Bool) -> [SweepRun] {
         var done: [SweepCell: Int] = [:]
         for record in records {
-            guard !retryFailed || record.passedResult != nil, let cell = plan.cell(of: record.parameters) else { continue }
+            guard !retryFailed || record.passedResult != nil, let cell = plan.cell(of: record.parameters) else {
+                continue
+            }
             done[cell, default: 0] += 1
         }
         return plan.runs.filter { run in (done[run.cell] ?? 0) <= run.repetition }
@@ -110,7 +117,9 @@ public final class SweepRunner {
         try writeMachine()
         // All four files exist from the start, so a sweep killed in its first cell leaves a
         // complete (if empty) directory.
-        if !directory.hasResults { try SweepResultsDirectory.writeAtomically("", to: directory.resultsPath, using: directory.writing) }
+        if !directory.hasResults {
+            try SweepResultsDirectory.writeAtomically("", to: directory.resultsPath, using: directory.writing)
+        }
         try rewrite(records)
 
         let runs = plan.runs
@@ -129,15 +138,17 @@ public final class SweepRunner {
                 outcome = try ChildProcess.run(
                     executable: options.executable,
                     arguments: options.leadingArguments + plan.childArguments(for: run.cell) + parentArguments,
-                    timeout: options.timeLimit(plan.setup.durationSeconds), stop: stop) { elapsed in
-                        let eta = max(0, estimate - elapsed) + Double(remainingAfter) * estimate
-                        progress.handle(.running(run, total: runs.count, elapsed: elapsed, eta: eta))
-                    }
+                    timeout: options.timeLimit(plan.setup.durationSeconds), stop: stop
+                ) { elapsed in
+                    let eta = max(0, estimate - elapsed) + Double(remainingAfter) * estimate
+                    progress.handle(.running(run, total: runs.count, elapsed: elapsed, eta: eta))
+                }
             } catch {
                 // The program cannot be started: no later cell could be either.
-                let record = SweepRecord.failed(FailedCell(
-                    startedAt: ISO8601DateFormatter().string(from: startedAt),
-                    configuration: parameters(of: run.cell), error: error.description))
+                let record = SweepRecord.failed(
+                    FailedCell(
+                        startedAt: ISO8601DateFormatter().string(from: startedAt),
+                        configuration: parameters(of: run.cell), error: error.description))
                 try directory.append(record)
                 records.append(record)
                 summary.ran += 1
@@ -148,7 +159,7 @@ public final class SweepRunner {
                 throw SweepResultsDirectory.FileError(description: error.description)
             }
             guard let record = Self.record(for: run.cell, plan: plan, outcome: outcome, startedAt: startedAt) else {
-                break // stopped: the cell's partial run is discarded and stays pending
+                break  // stopped: the cell's partial run is discarded and stays pending
             }
             try directory.append(record)
             records.append(record)
@@ -165,8 +176,10 @@ public final class SweepRunner {
     }
 
     /// The record a child's outcome makes, nil when a stop request ended the child.
-    public static func record(for cell: SweepCell, plan: SweepPlan, outcome: ChildProcess.Outcome,
-                              startedAt: Date) -> SweepRecord? {
+    public static func record(
+        for cell: SweepCell, plan: SweepPlan, outcome: ChildProcess.Outcome,
+        startedAt: Date
+    ) -> SweepRecord? {
         if outcome.stopped { return nil }
         let line = outcome.stdout.split(separator: "\n").last { $0.hasPrefix("{") }
         var unreadable: String?
@@ -191,17 +204,21 @@ public final class SweepRunner {
             error = "was killed by signal \(number) (\(signalName(number)))"
         }
         if outcome.timedOut {
-            error = "did not finish within \(NumberText.shortest(outcome.wallSeconds.rounded())) s and was stopped; it " + error
+            error =
+                "did not finish within \(NumberText.shortest(outcome.wallSeconds.rounded())) s and was stopped; it "
+                + error
         } else if let unreadable {
             error += " and " + unreadable
         } else {
             error += " without printing a result"
         }
         if let lastError, !lastError.isEmpty { error += ": \(lastError)" }
-        return .failed(FailedCell(
-            startedAt: ISO8601DateFormatter().string(from: startedAt), configuration: parameters(of: cell, plan: plan),
-            error: "the run " + error, exitStatus: exitStatus, signal: signalNumber, stderr: stderr,
-            wallSeconds: outcome.wallSeconds))
+        return .failed(
+            FailedCell(
+                startedAt: ISO8601DateFormatter().string(from: startedAt),
+                configuration: parameters(of: cell, plan: plan),
+                error: "the run " + error, exitStatus: exitStatus, signal: signalNumber, stderr: stderr,
+                wallSeconds: outcome.wallSeconds))
     }
 
     /// The parameters a cell's run would report, for a record of a run that reported none.
@@ -220,9 +237,11 @@ public final class SweepRunner {
     private func parameters(of cell: SweepCell) -> RunResult.Parameters { Self.parameters(of: cell, plan: plan) }
 
     static func signalName(_ number: Int32) -> String {
-        let names: [Int32: String] = [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGILL: "SIGILL", SIGBUS: "SIGBUS",
-                                      SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGINT: "SIGINT",
-                                      SIGTRAP: "SIGTRAP", SIGPIPE: "SIGPIPE"]
+        let names: [Int32: String] = [
+            SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGILL: "SIGILL", SIGBUS: "SIGBUS",
+            SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGINT: "SIGINT",
+            SIGTRAP: "SIGTRAP", SIGPIPE: "SIGPIPE",
+        ]
         return names[number] ?? "signal \(number)"
     }
 
@@ -230,11 +249,14 @@ public final class SweepRunner {
         var info = machine
         if let existing = MachineInfo.load(directory.machinePath) {
             info = existing
-            info.resumes.append(MachineInfo.Invocation(date: machine.date, commandLine: machine.commandLine,
-                                                       cpuModel: machine.cpuModel, gitCommit: machine.gitCommit))
+            info.resumes.append(
+                MachineInfo.Invocation(
+                    date: machine.date, commandLine: machine.commandLine,
+                    cpuModel: machine.cpuModel, gitCommit: machine.gitCommit))
         }
         do {
-            try SweepResultsDirectory.writeAtomically(try info.jsonText(), to: directory.machinePath, using: directory.writing)
+            try SweepResultsDirectory.writeAtomically(
+                try info.jsonText(), to: directory.machinePath, using: directory.writing)
         } catch let error as SweepResultsDirectory.FileError {
             throw error
         } catch {
@@ -244,10 +266,13 @@ public final class SweepRunner {
 
     /// Rewrites the CSV and the report from every record so far.
     private func rewrite(_ records: [SweepRecord]) throws(SweepResultsDirectory.FileError) {
-        try SweepResultsDirectory.writeAtomically(SweepCSV.render(records), to: directory.csvPath, using: directory.writing)
-        let source = ReportSource(label: URL(fileURLWithPath: directory.path).lastPathComponent, directory: directory.path,
-                                  records: records, machine: MachineInfo.load(directory.machinePath))
-        try SweepResultsDirectory.writeAtomically(ReportRenderer.render([source], lineup: lineup),
-                                                  to: directory.reportPath, using: directory.writing)
+        try SweepResultsDirectory.writeAtomically(
+            SweepCSV.render(records), to: directory.csvPath, using: directory.writing)
+        let source = ReportSource(
+            label: URL(fileURLWithPath: directory.path).lastPathComponent, directory: directory.path,
+            records: records, machine: MachineInfo.load(directory.machinePath))
+        try SweepResultsDirectory.writeAtomically(
+            ReportRenderer.render([source], lineup: lineup),
+            to: directory.reportPath, using: directory.writing)
     }
 }

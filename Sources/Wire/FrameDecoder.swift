@@ -36,10 +36,13 @@ public enum FrameParser {
         let sequence = read(UInt64.self, bytes, 8)
         let sendTime = read(UInt64.self, bytes, 16)
         let payload = UnsafeRawBufferPointer(rebasing: bytes[(Wire.prefixSize + Wire.headerSize)..<total])
-        guard let type = MessageType(rawValue: typeByte) else { return .skipped(.unknownType(typeByte), consumed: total) }
+        guard let type = MessageType(rawValue: typeByte) else {
+            return .skipped(.unknownType(typeByte), consumed: total)
+        }
         switch message(type, payload) {
         case .success(let message):
-            return .frame(WireFrame(sequence: sequence, sendTime: sendTime, message: message, flags: flags), consumed: total)
+            return .frame(
+                WireFrame(sequence: sequence, sendTime: sendTime, message: message, flags: flags), consumed: total)
         case .failure(let error):
             return .skipped(error, consumed: total)
         }
@@ -51,12 +54,16 @@ public enum FrameParser {
         }
         switch type {
         case .snapshot:
-            guard p.count >= 8 else { return .failure(.badPayloadLength(type, length: p.count, expected: "8 + 16 per level")) }
+            guard p.count >= 8 else {
+                return .failure(.badPayloadLength(type, length: p.count, expected: "8 + 16 per level"))
+            }
             let bidCount = Int(read(UInt16.self, p, 0))
             let askCount = Int(read(UInt16.self, p, 2))
             guard p.count == 8 + 16 * (bidCount + askCount) else {
-                return .failure(.badPayloadLength(type, length: p.count,
-                                                  expected: "\(8 + 16 * (bidCount + askCount)) for \(bidCount) bids and \(askCount) asks"))
+                return .failure(
+                    .badPayloadLength(
+                        type, length: p.count,
+                        expected: "\(8 + 16 * (bidCount + askCount)) for \(bidCount) bids and \(askCount) asks"))
             }
             var bids: [WireLevel] = []
             var asks: [WireLevel] = []
@@ -78,9 +85,15 @@ public enum FrameParser {
             }
             return .success(.snapshot(WireSnapshot(bids: bids, asks: asks)))
         case .delta:
-            guard let action = WireAction(rawValue: p[0]) else { return .failure(.invalidField(type, field: "action", value: Int64(p[0]))) }
-            guard let side = WireSide(rawValue: p[1]) else { return .failure(.invalidField(type, field: "side", value: Int64(p[1]))) }
-            guard let kind = WireEventKind(rawValue: p[2]) else { return .failure(.invalidField(type, field: "kind", value: Int64(p[2]))) }
+            guard let action = WireAction(rawValue: p[0]) else {
+                return .failure(.invalidField(type, field: "action", value: Int64(p[0])))
+            }
+            guard let side = WireSide(rawValue: p[1]) else {
+                return .failure(.invalidField(type, field: "side", value: Int64(p[1])))
+            }
+            guard let kind = WireEventKind(rawValue: p[2]) else {
+                return .failure(.invalidField(type, field: "kind", value: Int64(p[2])))
+            }
             let price = read(Int64.self, p, 4)
             let size = read(Int64.self, p, 12)
             guard price > 0 else { return .failure(.invalidField(type, field: "price", value: price)) }
@@ -93,27 +106,42 @@ public enum FrameParser {
         case .heartbeat:
             return .success(.heartbeat(checksum: read(UInt64.self, p, 0)))
         case .subscribe:
-            guard let reason = SubscribeReason(rawValue: p[0]) else { return .failure(.invalidField(type, field: "reason", value: Int64(p[0]))) }
+            guard let reason = SubscribeReason(rawValue: p[0]) else {
+                return .failure(.invalidField(type, field: "reason", value: Int64(p[0])))
+            }
             return .success(.subscribe(reason))
         case .orderNew:
-            guard let side = WireSide(rawValue: p[32]) else { return .failure(.invalidField(type, field: "side", value: Int64(p[32]))) }
+            guard let side = WireSide(rawValue: p[32]) else {
+                return .failure(.invalidField(type, field: "side", value: Int64(p[32])))
+            }
             // Price and size are the exchange's to judge: it answers a bad one with a reject.
-            return .success(.orderNew(WireOrder(clientOrderID: read(UInt64.self, p, 0), side: side,
-                                                price: read(Int64.self, p, 8), size: read(Int64.self, p, 16),
-                                                clientTime: read(UInt64.self, p, 24))))
+            return .success(
+                .orderNew(
+                    WireOrder(
+                        clientOrderID: read(UInt64.self, p, 0), side: side,
+                        price: read(Int64.self, p, 8), size: read(Int64.self, p, 16),
+                        clientTime: read(UInt64.self, p, 24))))
         case .orderCancel:
-            return .success(.orderCancel(WireCancel(clientOrderID: read(UInt64.self, p, 0), clientTime: read(UInt64.self, p, 8))))
+            return .success(
+                .orderCancel(WireCancel(clientOrderID: read(UInt64.self, p, 0), clientTime: read(UInt64.self, p, 8))))
         case .ack:
             guard let request = MessageType(rawValue: p[16]), request == .orderNew || request == .orderCancel else {
                 return .failure(.invalidField(type, field: "request", value: Int64(p[16])))
             }
-            guard let status = AckStatus(rawValue: p[17]) else { return .failure(.invalidField(type, field: "status", value: Int64(p[17]))) }
-            guard let reason = RejectReason(rawValue: p[18]) else { return .failure(.invalidField(type, field: "reason", value: Int64(p[18]))) }
+            guard let status = AckStatus(rawValue: p[17]) else {
+                return .failure(.invalidField(type, field: "status", value: Int64(p[17])))
+            }
+            guard let reason = RejectReason(rawValue: p[18]) else {
+                return .failure(.invalidField(type, field: "reason", value: Int64(p[18])))
+            }
             guard (status == .accepted) == (reason == .none) else {
                 return .failure(.invalidField(type, field: "reason", value: Int64(p[18])))
             }
-            return .success(.ack(WireAck(clientOrderID: read(UInt64.self, p, 0), clientTime: read(UInt64.self, p, 8),
-                                         request: request, status: status, reason: reason)))
+            return .success(
+                .ack(
+                    WireAck(
+                        clientOrderID: read(UInt64.self, p, 0), clientTime: read(UInt64.self, p, 8),
+                        request: request, status: status, reason: reason)))
         case .goodbye:
             return .success(.goodbye)
         }
@@ -180,7 +208,9 @@ public struct FrameDecoder: Sendable {
         guard left > 0 else { return nil }
         let need: Int
         if left >= Wire.prefixSize {
-            need = buffer.withUnsafeBytes { Wire.prefixSize + Int(FrameParser.read(UInt32.self, UnsafeRawBufferPointer(rebasing: $0[start...]), 0)) }
+            need = buffer.withUnsafeBytes {
+                Wire.prefixSize + Int(FrameParser.read(UInt32.self, UnsafeRawBufferPointer(rebasing: $0[start...]), 0))
+            }
         } else {
             need = Wire.prefixSize
         }

@@ -187,8 +187,10 @@ public struct WireAck: Sendable, Hashable {
     public var status: AckStatus
     public var reason: RejectReason
 
-    public init(clientOrderID: UInt64, clientTime: UInt64, request: MessageType, status: AckStatus,
-                reason: RejectReason = .none) {
+    public init(
+        clientOrderID: UInt64, clientTime: UInt64, request: MessageType, status: AckStatus,
+        reason: RejectReason = .none
+    ) {
         self.clientOrderID = clientOrderID
         self.clientTime = clientTime
         self.request = request

@@ -30,32 +30,36 @@ extension EventKind {
 
 extension BookDelta {
     public init(_ delta: WireDelta) {
-        let action: BookDelta.Action = switch delta.action {
-        case .add: .add
-        case .reduce: .reduce
-        case .delete: .delete
-        }
+        let action: BookDelta.Action =
+            switch delta.action {
+            case .add: .add
+            case .reduce: .reduce
+            case .delete: .delete
+            }
         self.init(action, Side(delta.side), price: delta.price, size: delta.action == .delete ? 0 : delta.size)
     }
 }
 
 extension WireDelta {
     public init(_ delta: BookDelta, kind: EventKind) {
-        let action: WireAction = switch delta.action {
-        case .add: .add
-        case .reduce: .reduce
-        case .delete: .delete
-        }
-        self.init(action: action, side: delta.side.wire, kind: kind.wire, price: delta.price,
-                  size: delta.action == .delete ? 0 : delta.size)
+        let action: WireAction =
+            switch delta.action {
+            case .add: .add
+            case .reduce: .reduce
+            case .delete: .delete
+            }
+        self.init(
+            action: action, side: delta.side.wire, kind: kind.wire, price: delta.price,
+            size: delta.action == .delete ? 0 : delta.size)
     }
 }
 
 extension WireSnapshot {
     /// Every level of `book`, best first.
     public init(_ book: OrderBook) {
-        self.init(bids: book.levels(.bid).map { WireLevel(price: $0.price, size: $0.size) },
-                  asks: book.levels(.ask).map { WireLevel(price: $0.price, size: $0.size) })
+        self.init(
+            bids: book.levels(.bid).map { WireLevel(price: $0.price, size: $0.size) },
+            asks: book.levels(.ask).map { WireLevel(price: $0.price, size: $0.size) })
     }
 
     public func levels(_ side: Side) -> [WireLevel] { side == .bid ? bids : asks }

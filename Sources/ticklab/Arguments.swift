@@ -1,10 +1,10 @@
-import Formats
 import ArgumentParser
+import Formats
 import Foundation
-import Report
 import MarketData
 import Models
 import Pipeline
+import Report
 
 /// `--rate`: ticks per second, or `max` for saturation.
 struct RateArgument: ExpressibleByArgument, CustomStringConvertible {
@@ -53,7 +53,8 @@ struct DurationArgument: ExpressibleByArgument, CustomStringConvertible {
 
     static func parse(_ text: String) throws -> DurationArgument {
         guard let duration = DurationArgument(argument: text) else {
-            throw UsageMessage.NotAllowed("a length of time above 0 and at most a week: 500ms, 20s, 2m, 1h, or a bare number of seconds")
+            throw UsageMessage.NotAllowed(
+                "a length of time above 0 and at most a week: 500ms, 20s, 2m, 1h, or a bare number of seconds")
         }
         return duration
     }
@@ -72,7 +73,8 @@ struct ModelArgument: ExpressibleByArgument, CustomStringConvertible {
 
     static func parse(_ text: String) throws -> ModelArgument {
         guard let model = ModelArgument(argument: text) else {
-            throw UsageMessage.NotAllowed("a model: " + ModelCatalog.names.joined(separator: ", ") + " ('ticklab models' says what each is)")
+            throw UsageMessage.NotAllowed(
+                "a model: " + ModelCatalog.names.joined(separator: ", ") + " ('ticklab models' says what each is)")
         }
         return model
     }
@@ -131,8 +133,9 @@ struct FeedArgument: ExpressibleByArgument, CustomStringConvertible {
 
     static func parse(_ text: String) throws -> FeedArgument {
         do { return FeedArgument(try FeedSource(parsing: text)) } catch {
-            throw UsageMessage.NotAllowed(error.problem.map { "a feed: \($0)" }
-                ?? "'synthetic', 'lobster:MESSAGES.csv' or 'tcp://HOST:PORT'")
+            throw UsageMessage.NotAllowed(
+                error.problem.map { "a feed: \($0)" }
+                    ?? "'synthetic', 'lobster:MESSAGES.csv' or 'tcp://HOST:PORT'")
         }
     }
 }

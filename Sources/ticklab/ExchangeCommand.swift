@@ -1,8 +1,8 @@
-import Formats
 import ArgumentParser
 import Clocks
 import Exchange
 import ExchangeClient
+import Formats
 import Foundation
 import MarketData
 import Report
@@ -37,43 +37,72 @@ struct ExchangeCommand: ParsableCommand {
     static let defaultHeartbeatMs = MillisecondsArgument(50)
     static let defaultAckDelayMs = MillisecondsArgument(0)
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Port to listen on; 0 picks a free one (printed at start).", default: Self.defaultPort, valueName: "port"), transform: PortArgument.parse)
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Port to listen on; 0 picks a free one (printed at start).", default: Self.defaultPort, valueName: "port"),
+        transform: PortArgument.parse)
     var port = Self.defaultPort
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Ticks per second on the exchange's clock (above 0, at most 1000000).", default: Self.defaultRate, valueName: "rate"), transform: ExchangeRateArgument.parse)
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Ticks per second on the exchange's clock (above 0, at most 1000000).", default: Self.defaultRate,
+            valueName: "rate"), transform: ExchangeRateArgument.parse)
     var rate = Self.defaultRate
 
     @OptionGroup var market: MarketOptions
 
-    @Option(name: .customLong("heartbeat-ms"), parsing: .unconditional, help: ArgumentHelp("Interval between heartbeats (they carry the book's checksum), in milliseconds, from 1 to 60000.", default: Self.defaultHeartbeatMs, valueName: "ms"), transform: MillisecondsArgument.parseInterval)
+    @Option(
+        name: .customLong("heartbeat-ms"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "Interval between heartbeats (they carry the book's checksum), in milliseconds, from 1 to 60000.",
+            default: Self.defaultHeartbeatMs, valueName: "ms"), transform: MillisecondsArgument.parseInterval)
     var heartbeatMs = Self.defaultHeartbeatMs
 
-    @Option(name: .customLong("ack-delay-ms"), parsing: .unconditional, help: ArgumentHelp("Time the exchange takes to acknowledge an order, in milliseconds.", default: Self.defaultAckDelayMs, valueName: "ms"), transform: MillisecondsArgument.parse)
+    @Option(
+        name: .customLong("ack-delay-ms"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "Time the exchange takes to acknowledge an order, in milliseconds.", default: Self.defaultAckDelayMs,
+            valueName: "ms"), transform: MillisecondsArgument.parse)
     var ackDelayMs = Self.defaultAckDelayMs
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Bytes that may wait for one subscriber before it is dropped as a slow consumer: 4MiB, 512KiB, 1G or bytes, from 64KiB to 64GiB (default: 4MiB).", valueName: "size"), transform: ByteSizeArgument.parse)
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Bytes that may wait for one subscriber before it is dropped as a slow consumer: 4MiB, 512KiB, 1G or bytes, from 64KiB to 64GiB (default: 4MiB).",
+            valueName: "size"), transform: ByteSizeArgument.parse)
     var maxSubscriberBuffer = ByteSizeArgument(ExchangeServer.defaultMaxSubscriberBufferedBytes)
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Bytes that may wait for all subscribers together; past it the one holding the most is dropped; at least --max-subscriber-buffer (default: 64MiB).", valueName: "size"), transform: ByteSizeArgument.parse)
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Bytes that may wait for all subscribers together; past it the one holding the most is dropped; at least --max-subscriber-buffer (default: 64MiB).",
+            valueName: "size"), transform: ByteSizeArgument.parse)
     var maxTotalBuffer = ByteSizeArgument(ExchangeServer.defaultMaxTotalBufferedBytes)
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Stop by itself after this long (default: run until Ctrl-C).", valueName: "duration"), transform: DurationArgument.parse)
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Stop by itself after this long (default: run until Ctrl-C).", valueName: "duration"),
+        transform: DurationArgument.parse)
     var duration: DurationArgument?
 
     func validate() throws {
         if maxTotalBuffer.bytes < maxSubscriberBuffer.bytes {
-            throw UsageMessage.invalid("--max-total-buffer", maxTotalBuffer.description,
-                                       allowed: "at least --max-subscriber-buffer (\(maxSubscriberBuffer))")
+            throw UsageMessage.invalid(
+                "--max-total-buffer", maxTotalBuffer.description,
+                allowed: "at least --max-subscriber-buffer (\(maxSubscriberBuffer))")
         }
     }
 
     func run() throws {
         let server: ExchangeServer
         do {
-            server = try ExchangeServer.start(ExchangeServer.Configuration(
-                host: host, port: port.value, rate: rate.value, seed: market.seed, arrivals: market.arrivals,
-                heartbeatInterval: UInt64(heartbeatMs.value * 1e6), ackDelay: UInt64(ackDelayMs.value * 1e6),
-                maxSubscriberBufferedBytes: maxSubscriberBuffer.bytes, maxTotalBufferedBytes: maxTotalBuffer.bytes),
+            server = try ExchangeServer.start(
+                ExchangeServer.Configuration(
+                    host: host, port: port.value, rate: rate.value, seed: market.seed, arrivals: market.arrivals,
+                    heartbeatInterval: UInt64(heartbeatMs.value * 1e6), ackDelay: UInt64(ackDelayMs.value * 1e6),
+                    maxSubscriberBufferedBytes: maxSubscriberBuffer.bytes, maxTotalBufferedBytes: maxTotalBuffer.bytes),
                 log: { drop in
                     // The log goes to standard output; if that is gone, standard error still says why.
                     do { try StandardOutput.write("ticklab exchange: \(drop)\n") } catch {
@@ -87,22 +116,25 @@ struct ExchangeCommand: ParsableCommand {
         let interruption = Interruption(onFirst: "\nticklab exchange: stopping\n")
         defer { interruption.cancel() }
         let address = ExchangeAddress(host: host, port: server.port).hostAndPort
-        try StandardOutput.write("ticklab exchange: listening on \(address): \(NumberText.shortest(rate.value)) ticks/s, "
-            + "\(market.arrivals.rawValue) arrivals, seed \(market.seed), heartbeat every \(heartbeatMs) ms"
-            + (ackDelayMs.value > 0 ? ", acks after \(ackDelayMs) ms" : "")
-            + ", at most \(ByteCount(maxSubscriberBuffer.bytes)) buffered per subscriber, \(ByteCount(maxTotalBuffer.bytes)) in all"
-            + (duration.map { ", for \($0)" } ?? "; Ctrl-C stops") + "\n")
+        try StandardOutput.write(
+            "ticklab exchange: listening on \(address): \(NumberText.shortest(rate.value)) ticks/s, "
+                + "\(market.arrivals.rawValue) arrivals, seed \(market.seed), heartbeat every \(heartbeatMs) ms"
+                + (ackDelayMs.value > 0 ? ", acks after \(ackDelayMs) ms" : "")
+                + ", at most \(ByteCount(maxSubscriberBuffer.bytes)) buffered per subscriber, \(ByteCount(maxTotalBuffer.bytes)) in all"
+                + (duration.map { ", for \($0)" } ?? "; Ctrl-C stops") + "\n")
         let end = duration.map { started &+ $0.nanoseconds }
         while !interruption.stop.isRequested, end.map({ MonotonicClock.now() < $0 }) ?? true {
             MonotonicClock.sleep(until: MonotonicClock.now() &+ 20_000_000)
         }
         server.stop()
-        try StandardOutput.write(Self.summary(server.statistics, seconds: Double(MonotonicClock.now() &- started) / 1e9) + "\n")
+        try StandardOutput.write(
+            Self.summary(server.statistics, seconds: Double(MonotonicClock.now() &- started) / 1e9) + "\n")
     }
 
     static func summary(_ s: ExchangeServer.Statistics, seconds: Double) -> String {
         func count(_ n: some BinaryInteger, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-        return "ticklab exchange: stopped after \(DurationText.seconds(seconds, digits: 1)): \(count(s.ticks, "tick")) (sequence \(s.sequence)); "
+        return
+            "ticklab exchange: stopped after \(DurationText.seconds(seconds, digits: 1)): \(count(s.ticks, "tick")) (sequence \(s.sequence)); "
             + "\(count(s.connectionsAccepted, "connection")), \(count(s.snapshots, "snapshot")) (\(s.resubscriptions) after a gap or reconnect); "
             + "\(count(s.framesSent, "frame")), \(count(s.bytesSent, "byte")) sent; "
             + "\(count(s.orders, "order")), \(count(s.cancels, "cancel")), \(count(s.acks, "ack")) (\(s.rejects) rejected); "
@@ -143,7 +175,8 @@ struct ExchangeRateArgument: ExpressibleByArgument, CustomStringConvertible {
 
     static func parse(_ text: String) throws -> ExchangeRateArgument {
         guard let rate = ExchangeRateArgument(argument: text) else {
-            throw UsageMessage.NotAllowed("a number of ticks per second above 0, at most 1000000 (the exchange keeps a clock: no 'max')")
+            throw UsageMessage.NotAllowed(
+                "a number of ticks per second above 0, at most 1000000 (the exchange keeps a clock: no 'max')")
         }
         return rate
     }
@@ -164,7 +197,9 @@ enum StandardOutput {
             }
             return nil
         }
-        if let reason { throw CommandFailure(message: "cannot write standard output: \(reason)", code: ExitStatus.writeFailed) }
+        if let reason {
+            throw CommandFailure(message: "cannot write standard output: \(reason)", code: ExitStatus.writeFailed)
+        }
     }
 }
 
@@ -176,8 +211,10 @@ struct ByteSizeArgument: ExpressibleByArgument, CustomStringConvertible {
     init(_ bytes: Int) { self.bytes = bytes }
     init?(argument: String) {
         let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(String, Double)] = [("kib", 1_024), ("mib", 1_048_576), ("gib", 1_073_741_824), ("k", 1_024),
-                                         ("m", 1_048_576), ("g", 1_073_741_824), ("b", 1)]
+        let units: [(String, Double)] = [
+            ("kib", 1_024), ("mib", 1_048_576), ("gib", 1_073_741_824), ("k", 1_024),
+            ("m", 1_048_576), ("g", 1_073_741_824), ("b", 1),
+        ]
         var scale = 1.0
         var number = text
         for (suffix, factor) in units where text.hasSuffix(suffix) {
@@ -186,7 +223,8 @@ struct ByteSizeArgument: ExpressibleByArgument, CustomStringConvertible {
             break
         }
         guard let value = Double(number), value.isFinite, value * scale >= Double(Self.range.lowerBound),
-              value * scale <= Double(Self.range.upperBound) else { return nil }
+            value * scale <= Double(Self.range.upperBound)
+        else { return nil }
         bytes = Int(value * scale)
     }
     /// As a user would type it: "4MiB".
@@ -194,7 +232,9 @@ struct ByteSizeArgument: ExpressibleByArgument, CustomStringConvertible {
 
     static func parse(_ text: String) throws -> ByteSizeArgument {
         guard let size = ByteSizeArgument(argument: text) else {
-            throw ValidationError("a buffer size is a number of bytes with an optional unit (K/KiB, M/MiB, G/GiB), from 64KiB to 64GiB, not '\(text)'")
+            throw ValidationError(
+                "a buffer size is a number of bytes with an optional unit (K/KiB, M/MiB, G/GiB), from 64KiB to 64GiB, not '\(text)'"
+            )
         }
         return size
     }

@@ -24,7 +24,10 @@ struct FloorCommand: ParsableCommand {
             read, not once for ever.
             """)
 
-    @Option(help: ArgumentHelp("Timed sleeps of 1 ms for the wake-up figures (default \(FloorMeasurement.standardSleeps)): \(FloorSamples.allowed).", valueName: "n"), transform: FloorSamples.parse)
+    @Option(
+        help: ArgumentHelp(
+            "Timed sleeps of 1 ms for the wake-up figures (default \(FloorMeasurement.standardSleeps)): \(FloorSamples.allowed).",
+            valueName: "n"), transform: FloorSamples.parse)
     var samples: Int = FloorMeasurement.standardSleeps
 
     @Flag(help: "Print the floor as one line of JSON instead of a table.")
@@ -63,11 +66,19 @@ enum FloorTable {
         let clock = floor.clockRead
         let slack = wake.timerSlackNanoseconds.map { "timer slack \(duration(Double($0)))" } ?? "timer slack unknown"
         let rows: [(String, String, String)] = [
-            ("wake-up lateness p50", duration(Double(wake.p50Nanoseconds)), "\(wake.samples) sleeps of \(duration(Double(wake.sleepNanoseconds))), \(slack)"),
-            ("wake-up lateness p99", duration(Double(wake.p99Nanoseconds)), "latencies below this are the machine's, not the model's"),
+            (
+                "wake-up lateness p50", duration(Double(wake.p50Nanoseconds)),
+                "\(wake.samples) sleeps of \(duration(Double(wake.sleepNanoseconds))), \(slack)"
+            ),
+            (
+                "wake-up lateness p99", duration(Double(wake.p99Nanoseconds)),
+                "latencies below this are the machine's, not the model's"
+            ),
             ("wake-up lateness max", duration(Double(wake.maxNanoseconds)), "one unlucky wake-up"),
-            ("clock read", duration(clock.medianNanosecondsPerRead),
-             "median of \(clock.batches) batches of \(clock.readsPerBatch) reads (\(duration(clock.minNanosecondsPerRead))–\(duration(clock.maxNanosecondsPerRead)))"),
+            (
+                "clock read", duration(clock.medianNanosecondsPerRead),
+                "median of \(clock.batches) batches of \(clock.readsPerBatch) reads (\(duration(clock.minNanosecondsPerRead))–\(duration(clock.maxNanosecondsPerRead)))"
+            ),
         ]
         let nameWidth = max("figure".count, rows.map(\.0.count).max() ?? 0) + 2
         let valueWidth = max("value".count, rows.map(\.1.count).max() ?? 0) + 2

@@ -1,6 +1,6 @@
 import Dispatch
-import Foundation
 import Formats
+import Foundation
 import MarketData
 import Pipeline
 import Report
@@ -24,7 +24,8 @@ final class ProgressLine {
             guard !finished.isRequested else { return }
             let elapsed = Date().timeIntervalSince(start)
             let remaining = max(0, total - elapsed)
-            let text = remaining > 0
+            let text =
+                remaining > 0
                 ? "\(label): \(DurationText.seconds(elapsed, digits: 0)) of \(DurationText.seconds(total, digits: 0)), "
                     + "\(DurationText.seconds(remaining, digits: 0)) left"
                 : "\(label): draining (\(DurationText.seconds(elapsed, digits: 0)))"

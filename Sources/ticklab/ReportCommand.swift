@@ -26,10 +26,13 @@ struct ReportCommand: ParsableCommand {
     /// unknown options, so `report --bogus` would otherwise say only that no directory was given.
     func checkDirectories() throws {
         guard !directories.isEmpty else {
-            throw ValidationError("<dir>: missing: give at least one directory written by 'ticklab sweep' (it holds results.jsonl)")
+            throw ValidationError(
+                "<dir>: missing: give at least one directory written by 'ticklab sweep' (it holds results.jsonl)")
         }
         for directory in directories where !SweepResultsDirectory(path: directory).hasResults {
-            throw UsageMessage.invalid("<dir>", directory, allowed: "a directory that holds no results.jsonl: give a directory written by 'ticklab sweep'")
+            throw UsageMessage.invalid(
+                "<dir>", directory,
+                allowed: "a directory that holds no results.jsonl: give a directory written by 'ticklab sweep'")
         }
     }
 
@@ -44,7 +47,10 @@ struct ReportCommand: ParsableCommand {
         for source in sources {
             for problem in source.problems { StandardError.write("ticklab: \(problem)\n") }
         }
-        let path = output ?? (SweepResultsDirectory(path: directories[0]).path + (directories.count == 1 ? "/report.html" : "/comparison.html"))
+        let path =
+            output
+            ?? (SweepResultsDirectory(path: directories[0]).path
+                + (directories.count == 1 ? "/report.html" : "/comparison.html"))
         do {
             try SweepResultsDirectory.writeAtomically(ReportRenderer.render(sources, lineup: .catalogue), to: path)
         } catch {

@@ -10,15 +10,19 @@ extension RunCommand {
     func orderRouting() throws -> OrderRouting? {
         guard route else {
             if let routeRttMs {
-                throw UsageMessage.invalid("--route-rtt-ms", routeRttMs.description,
-                                           allowed: "without --route: it is the in-process gateway's round trip, add --route")
+                throw UsageMessage.invalid(
+                    "--route-rtt-ms", routeRttMs.description,
+                    allowed: "without --route: it is the in-process gateway's round trip, add --route")
             }
             return nil
         }
         if case .tcp(let host, let port) = feed.source {
             if let routeRttMs {
-                throw UsageMessage.invalid("--route-rtt-ms", routeRttMs.description,
-                                           allowed: "with --feed tcp://: it is the in-process gateway's round trip; orders go to the exchange, whose round trip is the network's (add the exchange's own with 'ticklab exchange --ack-delay-ms')")
+                throw UsageMessage.invalid(
+                    "--route-rtt-ms", routeRttMs.description,
+                    allowed:
+                        "with --feed tcp://: it is the in-process gateway's round trip; orders go to the exchange, whose round trip is the network's (add the exchange's own with 'ticklab exchange --ack-delay-ms')"
+                )
             }
             return .exchange(host: host, port: port)
         }

@@ -27,25 +27,52 @@ struct RunCommand: ParsableCommand {
     static let defaultProcMs = MillisecondsArgument(0.5)
     static let defaultEvalMs = MillisecondsArgument(1)
 
-    @Option(name: .long, help: ArgumentHelp("Concurrency model ('ticklab models' lists them).", default: Self.defaultModel, valueName: "name"), transform: ModelArgument.parse)
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Concurrency model ('ticklab models' lists them).", default: Self.defaultModel, valueName: "name"),
+        transform: ModelArgument.parse)
     var model = Self.defaultModel
 
-    @Option(help: ArgumentHelp("Where ticks come from: 'synthetic' (the embedded exchange), 'lobster:MESSAGES.csv' or 'tcp://HOST:PORT'.", default: Self.defaultFeed, valueName: "feed"), transform: FeedArgument.parse)
+    @Option(
+        help: ArgumentHelp(
+            "Where ticks come from: 'synthetic' (the embedded exchange), 'lobster:MESSAGES.csv' or 'tcp://HOST:PORT'.",
+            default: Self.defaultFeed, valueName: "feed"), transform: FeedArgument.parse)
     var feed = Self.defaultFeed
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Ticks per second, or 'max' to offer ticks as fast as the receiver takes them.", default: Self.defaultRate, valueName: "rate"), transform: RateArgument.parse)
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Ticks per second, or 'max' to offer ticks as fast as the receiver takes them.", default: Self.defaultRate,
+            valueName: "rate"), transform: RateArgument.parse)
     var rate = Self.defaultRate
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("How long the exchange offers ticks: 20s, 500ms, 2m.", default: Self.defaultDuration, valueName: "duration"), transform: DurationArgument.parse)
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "How long the exchange offers ticks: 20s, 500ms, 2m.", default: Self.defaultDuration, valueName: "duration"),
+        transform: DurationArgument.parse)
     var duration = Self.defaultDuration
 
-    @Option(name: .customLong("proc-ms"), parsing: .unconditional, help: ArgumentHelp("CPU work per tick in the processor, in milliseconds (calibrated, never a sleep).", default: Self.defaultProcMs, valueName: "ms"), transform: MillisecondsArgument.parse)
+    @Option(
+        name: .customLong("proc-ms"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "CPU work per tick in the processor, in milliseconds (calibrated, never a sleep).",
+            default: Self.defaultProcMs, valueName: "ms"), transform: MillisecondsArgument.parse)
     var procMs = Self.defaultProcMs
 
-    @Option(name: .customLong("eval-ms"), parsing: .unconditional, help: ArgumentHelp("Time the evaluator spends per state, in milliseconds.", default: Self.defaultEvalMs, valueName: "ms"), transform: MillisecondsArgument.parse)
+    @Option(
+        name: .customLong("eval-ms"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "Time the evaluator spends per state, in milliseconds.", default: Self.defaultEvalMs, valueName: "ms"),
+        transform: MillisecondsArgument.parse)
     var evalMs = Self.defaultEvalMs
 
-    @Option(name: .customLong("eval-kind"), help: ArgumentHelp("How the evaluator spends --eval-ms: 'wait' (a non-blocking wait, the seed's delay) or 'cpu' (calibrated CPU work).", valueName: "kind"))
+    @Option(
+        name: .customLong("eval-kind"),
+        help: ArgumentHelp(
+            "How the evaluator spends --eval-ms: 'wait' (a non-blocking wait, the seed's delay) or 'cpu' (calibrated CPU work).",
+            valueName: "kind"))
     var evalKind: EvaluationKind = .wait
 
     @OptionGroup var market: MarketOptions
@@ -55,13 +82,24 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write one CSV row per processed and per decided tick to this file.", valueName: "file"))
     var trace: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Replay speed of a lobster: feed: a multiplier of the recorded pace (default 1), or 'max' for as fast as the receiver takes ticks. The replay ends with the file or after --duration.", valueName: "speed"), transform: SpeedArgument.parse)
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Replay speed of a lobster: feed: a multiplier of the recorded pace (default 1), or 'max' for as fast as the receiver takes ticks. The replay ends with the file or after --duration.",
+            valueName: "speed"), transform: SpeedArgument.parse)
     var speed: SpeedArgument?
 
-    @Flag(help: "Send an order for each buy or sell decision and wait for its acknowledgement: to the exchange with --feed tcp://, else to an in-process gateway (see --route-rtt-ms). Measures decided→acked.")
+    @Flag(
+        help:
+            "Send an order for each buy or sell decision and wait for its acknowledgement: to the exchange with --feed tcp://, else to an in-process gateway (see --route-rtt-ms). Measures decided→acked."
+    )
     var route = false
 
-    @Option(name: .customLong("route-rtt-ms"), parsing: .unconditional, help: ArgumentHelp("Round trip of the in-process gateway in milliseconds (default 1; needs --route; not with --feed tcp://, where the network's round trip counts).", valueName: "ms"), transform: MillisecondsArgument.parse)
+    @Option(
+        name: .customLong("route-rtt-ms"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "Round trip of the in-process gateway in milliseconds (default 1; needs --route; not with --feed tcp://, where the network's round trip counts).",
+            valueName: "ms"), transform: MillisecondsArgument.parse)
     var routeRttMs: MillisecondsArgument?
 
     @Flag(help: "Print one JSON record (schema ticklab.run, see the README) instead of the table.")
@@ -74,19 +112,25 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         let replaysRecording = if case .lobster = feed.source { true } else { false }
         if let speed, !replaysRecording {
-            throw UsageMessage.invalid("--speed", speed.description,
-                                       allowed: "with --feed \(feed): --speed applies to a lobster: feed only (the synthetic exchange's pace is --rate)")
+            throw UsageMessage.invalid(
+                "--speed", speed.description,
+                allowed:
+                    "with --feed \(feed): --speed applies to a lobster: feed only (the synthetic exchange's pace is --rate)"
+            )
         }
         if let wait = clockAndWait.wait, ModelCatalog.model(named: model.name)?.tunables.waitStrategy == nil {
-            throw UsageMessage.invalid("--wait", wait.rawValue, allowed: "with --model \(model.name), which takes no wait strategy; "
-                + "models that take --wait: \(ModelCatalog.waitStrategyModels.joined(separator: ", "))")
+            throw UsageMessage.invalid(
+                "--wait", wait.rawValue,
+                allowed: "with --model \(model.name), which takes no wait strategy; "
+                    + "models that take --wait: \(ModelCatalog.waitStrategyModels.joined(separator: ", "))")
         }
         _ = try orderRouting()
     }
 
     func run() throws {
         if let parentPid, ParentProcessLink.bind(to: parentPid) == .parentGone {
-            throw CommandFailure(message: "the sweep that started this run (pid \(parentPid)) has ended; not running", code: 1)
+            throw CommandFailure(
+                message: "the sweep that started this run (pid \(parentPid)) has ended; not running", code: 1)
         }
         if case .lobster(let messages) = feed.source {
             LobsterNote.warnIfNoOrderBook(messages: messages)
@@ -94,13 +138,16 @@ struct RunCommand: ParsableCommand {
         let configuration = RunConfiguration(
             model: model.name,
             source: feed.source,
-            feed: SyntheticFeed.Configuration(seed: market.seed, rate: rate.ticksPerSecond, duration: duration.nanoseconds,
-                                              arrivals: market.arrivals, clock: clockAndWait.clock),
+            feed: SyntheticFeed.Configuration(
+                seed: market.seed, rate: rate.ticksPerSecond, duration: duration.nanoseconds,
+                arrivals: market.arrivals, clock: clockAndWait.clock),
             procMs: procMs.value, evalMs: evalMs.value, evalKind: evalKind,
-            waitStrategy: clockAndWait.wait ?? .standard, tracePath: trace, speed: speed.map(\.multiplier) ?? 1, route: try orderRouting())
+            waitStrategy: clockAndWait.wait ?? .standard, tracePath: trace, speed: speed.map(\.multiplier) ?? 1,
+            route: try orderRouting())
         let interruption = Interruption()
         defer { interruption.cancel() }
-        let progress = StandardError.isTerminal && !json
+        let progress =
+            StandardError.isTerminal && !json
             ? ProgressLine(total: Double(duration.nanoseconds) / 1e9, label: "\(model.name) running") : nil
         let result: RunResult
         do {
@@ -109,8 +156,9 @@ struct RunCommand: ParsableCommand {
             // The measurement is whole: show it, then say loudly that the trace is lost.
             progress?.finish()
             try show(result)
-            throw CommandFailure(message: "\(error.description) (the result above is complete; the trace is lost)",
-                                 code: ExitStatus.writeFailed)
+            throw CommandFailure(
+                message: "\(error.description) (the result above is complete; the trace is lost)",
+                code: ExitStatus.writeFailed)
         } catch LabRun.Failure.lobsterInput(let input) {
             progress?.finish()
             throw CommandFailure(message: input.description, code: input.line == nil ? 66 : 65)

@@ -1,5 +1,5 @@
-import Formats
 import ArgumentParser
+import Formats
 import MarketData
 import Report
 import Results
@@ -24,7 +24,8 @@ struct SpeedArgument: ExpressibleByArgument, CustomStringConvertible {
 
     static func parse(_ text: String) throws -> SpeedArgument {
         guard let speed = SpeedArgument(argument: text) else {
-            throw UsageMessage.NotAllowed("a multiplier of the recorded pace above 0 (at most 1e6), such as 1, 10 or 0.5, or 'max'")
+            throw UsageMessage.NotAllowed(
+                "a multiplier of the recorded pace above 0 (at most 1e6), such as 1, 10 or 0.5, or 'max'")
         }
         return speed
     }
@@ -39,9 +40,11 @@ enum LobsterNote {
         guard LobsterReplay.isReadable(messages) else { return }
         let expected = LobsterReplay.orderBookPath(forMessages: messages)
         if let expected, LobsterReplay.isReadable(expected) { return }
-        let looked = expected.map { "no readable orderbook file \($0)" }
+        let looked =
+            expected.map { "no readable orderbook file \($0)" }
             ?? "the file name does not follow LOBSTER's TICKER_DATE_START_END_message_N.csv, so no orderbook file was looked for"
-        StandardError.write("ticklab: note: \(looked): the replay starts from an empty book, deltas that do not fit it are "
-            + "counted as rejected, and rows are not checked\n")
+        StandardError.write(
+            "ticklab: note: \(looked): the replay starts from an empty book, deltas that do not fit it are "
+                + "counted as rejected, and rows are not checked\n")
     }
 }

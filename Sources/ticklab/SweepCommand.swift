@@ -11,7 +11,8 @@ import Sweep
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
-        abstract: "Run every combination of models × proc-ms × eval-ms × eval-kind and write a results directory with an HTML report.",
+        abstract:
+            "Run every combination of models × proc-ms × eval-ms × eval-kind and write a results directory with an HTML report.",
         discussion: """
             Each cell runs in a fresh child process ('ticklab run --json'), one after another. Lists are \
             comma-separated; explicit options override the preset's values. The directory gets results.jsonl \
@@ -22,38 +23,67 @@ struct SweepCommand: ParsableCommand {
             is given. Exits 1 when a cell failed, 74 when a results file cannot be written.
             """)
 
-    @Option(help: ArgumentHelp("quick: every model × proc-ms 0.5,2,5 × eval-ms 1,50, 5 s per cell (a few minutes); seed: the seed's protocol, proc-ms 0.5,1,2,3,4,5 × eval-ms 1,10,50, 60 s per cell.", valueName: "quick|seed"))
+    @Option(
+        help: ArgumentHelp(
+            "quick: every model × proc-ms 0.5,2,5 × eval-ms 1,50, 5 s per cell (a few minutes); seed: the seed's protocol, proc-ms 0.5,1,2,3,4,5 × eval-ms 1,10,50, 60 s per cell.",
+            valueName: "quick|seed"))
     var preset: String = "quick"
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Models, comma-separated (default: every model that exists).", valueName: "name,…"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Models, comma-separated (default: every model that exists).", valueName: "name,…"))
     var models: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Ticks per second, or 'max' for saturation; a list runs each (default 200).", valueName: "rate,…"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Ticks per second, or 'max' for saturation; a list runs each (default 200).", valueName: "rate,…"))
     var rate: String?
 
-    @Option(name: .customLong("proc-ms"), parsing: .unconditional, help: ArgumentHelp("Processor CPU work per tick in milliseconds, comma-separated (default: the preset's).", valueName: "ms,…"))
+    @Option(
+        name: .customLong("proc-ms"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "Processor CPU work per tick in milliseconds, comma-separated (default: the preset's).", valueName: "ms,…"))
     var procMs: String?
 
-    @Option(name: .customLong("eval-ms"), parsing: .unconditional, help: ArgumentHelp("Evaluator time per state in milliseconds, comma-separated (default: the preset's).", valueName: "ms,…"))
+    @Option(
+        name: .customLong("eval-ms"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "Evaluator time per state in milliseconds, comma-separated (default: the preset's).", valueName: "ms,…"))
     var evalMs: String?
 
-    @Option(name: .customLong("eval-kind"), parsing: .unconditional, help: ArgumentHelp("How the evaluator spends eval-ms: wait, cpu, or both (wait,cpu); default wait.", valueName: "kind,…"))
+    @Option(
+        name: .customLong("eval-kind"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "How the evaluator spends eval-ms: wait, cpu, or both (wait,cpu); default wait.", valueName: "kind,…"))
     var evalKind: String?
 
-    @Option(name: .customLong("route-rtt-ms"), parsing: .unconditional, help: ArgumentHelp("Order routing to the in-process gateway with this round trip in milliseconds, or 'none' (no routing), comma-separated; default none.", valueName: "ms|none,…"))
+    @Option(
+        name: .customLong("route-rtt-ms"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "Order routing to the in-process gateway with this round trip in milliseconds, or 'none' (no routing), comma-separated; default none.",
+            valueName: "ms|none,…"))
     var routeRttMs: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("How long each cell runs: 5s, 500ms, 1m (default: the preset's).", valueName: "duration"), transform: DurationArgument.parse)
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("How long each cell runs: 5s, 500ms, 1m (default: the preset's).", valueName: "duration"),
+        transform: DurationArgument.parse)
     var duration: DurationArgument?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Runs per cell; the report shows the median and the spread.", valueName: "n"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Runs per cell; the report shows the median and the spread.", valueName: "n"))
     var repeats: Int = 1
 
     @OptionGroup var market: MarketOptions
 
     @OptionGroup var clockAndWait: ClockAndWaitOptions
 
-    @Option(help: ArgumentHelp("Results directory (default: results/YYYYMMDD-HHMMSS; with --resume, the newest under results/).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Results directory (default: results/YYYYMMDD-HHMMSS; with --resume, the newest under results/).",
+            valueName: "dir"))
     var out: String?
 
     @Flag(help: "Continue the sweep in --out: runs that have a record are skipped.")
@@ -62,7 +92,10 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .customLong("retry-failed"), help: "With --resume, run again the cells whose runs all failed.")
     var retryFailed = false
 
-    @Flag(help: "With --resume: go on even when the directory holds no sweep or its sweep was made with other settings than this command's.")
+    @Flag(
+        help:
+            "With --resume: go on even when the directory holds no sweep or its sweep was made with other settings than this command's."
+    )
     var force = false
 
     @Flag(help: "No progress output.")
@@ -70,7 +103,9 @@ struct SweepCommand: ParsableCommand {
 
     func makePlan() throws -> SweepPlan {
         guard let preset = SweepPlan.Preset(rawValue: preset) else {
-            throw UsageMessage.invalid("--preset", preset, allowed: "presets: \(SweepPlan.Preset.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw UsageMessage.invalid(
+                "--preset", preset,
+                allowed: "presets: \(SweepPlan.Preset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var lists: [SweepAxis: String] = [:]
         lists[.model] = models
@@ -105,7 +140,8 @@ struct SweepCommand: ParsableCommand {
     func validate() throws {
         _ = try makePlan()
         if retryFailed && !resume {
-            throw ValidationError("--retry-failed: only with --resume (it runs failed cells of an existing sweep again)")
+            throw ValidationError(
+                "--retry-failed: only with --resume (it runs failed cells of an existing sweep again)")
         }
         let path = try directory()
         let directory = SweepResultsDirectory(path: path)
@@ -115,14 +151,21 @@ struct SweepCommand: ParsableCommand {
             throw UsageMessage.invalid("--out", path, allowed: "a file: --out names a directory")
         }
         if resume && !exists {
-            throw UsageMessage.invalid("--out", path, allowed: "a directory that does not exist with --resume: there is no sweep there to resume")
+            throw UsageMessage.invalid(
+                "--out", path,
+                allowed: "a directory that does not exist with --resume: there is no sweep there to resume")
         }
         if force && !resume {
-            throw ValidationError("--force: only with --resume (it resumes a sweep whose settings differ from this command's)")
+            throw ValidationError(
+                "--force: only with --resume (it resumes a sweep whose settings differ from this command's)")
         }
         if resume && !force { try checkResumable(directory) }
         if !resume && directory.hasResults {
-            throw UsageMessage.invalid("--out", path, allowed: "a directory that already holds results.jsonl: add --resume to continue that sweep, or choose another directory")
+            throw UsageMessage.invalid(
+                "--out", path,
+                allowed:
+                    "a directory that already holds results.jsonl: add --resume to continue that sweep, or choose another directory"
+            )
         }
     }
 
@@ -132,8 +175,9 @@ struct SweepCommand: ParsableCommand {
         let ways = "use --force to resume anyway or --out for a new directory"
         let machine = MachineInfo.load(directory.machinePath)
         guard directory.hasResults || machine != nil else {
-            throw ValidationError("--resume: '\(directory.path)' holds no sweep (no results.jsonl, no machine.json); "
-                + "drop --resume to start one there, or \(ways)")
+            throw ValidationError(
+                "--resume: '\(directory.path)' holds no sweep (no results.jsonl, no machine.json); "
+                    + "drop --resume to start one there, or \(ways)")
         }
         guard let recorded = machine?.plan else { return }
         let differences = try makePlan().differences(from: recorded)
@@ -141,14 +185,16 @@ struct SweepCommand: ParsableCommand {
         func words(_ value: KeyPath<SweepPlan.Difference, String>) -> String {
             differences.map { "\($0.option) \($0[keyPath: value])" }.joined(separator: " ")
         }
-        throw ValidationError("--resume: '\(directory.path)' was swept with \(words(\.recorded)), "
-            + "this command says \(words(\.requested)); \(ways)")
+        throw ValidationError(
+            "--resume: '\(directory.path)' was swept with \(words(\.recorded)), "
+                + "this command says \(words(\.requested)); \(ways)")
     }
 
     func run() throws {
         let plan = try makePlan()
         let path = try directory()
-        let interruption = Interruption(onFirst: "\nticklab: stopping the sweep; the running cell is discarded (Ctrl-C again to quit at once)\n")
+        let interruption = Interruption(
+            onFirst: "\nticklab: stopping the sweep; the running cell is discarded (Ctrl-C again to quit at once)\n")
         defer { interruption.cancel() }
         let progress: any SweepProgress
         if quiet {
@@ -158,7 +204,8 @@ struct SweepCommand: ParsableCommand {
         } else {
             progress = LineSweepProgress()
         }
-        let machine = MachineInfo.current(commandLine: CommandLine.arguments, reproduce: plan.command(out: path), plan: plan)
+        let machine = MachineInfo.current(
+            commandLine: CommandLine.arguments, reproduce: plan.command(out: path), plan: plan)
         let runner = SweepRunner(
             plan: plan, directory: SweepResultsDirectory(path: path), machine: machine,
             options: .init(executable: SweepRunner.Options.currentExecutable(), retryFailed: retryFailed),
@@ -173,16 +220,20 @@ struct SweepCommand: ParsableCommand {
             var words = CommandLine.arguments
             if !words.contains("--resume") { words.append("--resume") }
             if out == nil { words += ["--out", path] }
-            StandardError.write("ticklab: sweep stopped after \(summary.skipped + summary.ran) of \(summary.total) runs; "
-                + "every file in \(path) is valid. Resume with:\n  \(ShellQuoting.join(words))\n")
+            StandardError.write(
+                "ticklab: sweep stopped after \(summary.skipped + summary.ran) of \(summary.total) runs; "
+                    + "every file in \(path) is valid. Resume with:\n  \(ShellQuoting.join(words))\n")
             throw ExitCode(130)
         }
         if !quiet {
-            print("\(path): \(summary.total) runs (\(summary.ran) now, \(summary.skipped) done before), \(summary.failed) failed; "
-                + "results.jsonl, results.csv, machine.json, report.html")
+            print(
+                "\(path): \(summary.total) runs (\(summary.ran) now, \(summary.skipped) done before), \(summary.failed) failed; "
+                    + "results.jsonl, results.csv, machine.json, report.html")
         }
         if summary.failed > 0 {
-            throw CommandFailure(message: "\(summary.failed) run\(summary.failed == 1 ? "" : "s") failed: see \(path)/report.html", code: 1)
+            throw CommandFailure(
+                message: "\(summary.failed) run\(summary.failed == 1 ? "" : "s") failed: see \(path)/report.html",
+                code: 1)
         }
     }
 

@@ -10,7 +10,10 @@ struct TickLab: ParsableCommand {
         commandName: "ticklab",
         abstract: "A laboratory for choosing a concurrency model for a latency-sensitive pipeline.",
         version: TickLabVersion.string,
-        subcommands: [RunCommand.self, SweepCommand.self, ReportCommand.self, ExchangeCommand.self, ModelsCommand.self, VerifyLobsterCommand.self, FloorCommand.self],
+        subcommands: [
+            RunCommand.self, SweepCommand.self, ReportCommand.self, ExchangeCommand.self, ModelsCommand.self,
+            VerifyLobsterCommand.self, FloorCommand.self,
+        ],
         defaultSubcommand: nil)
 }
 

@@ -1,5 +1,5 @@
-import Formats
 import ArgumentParser
+import Formats
 import Foundation
 import MarketData
 
@@ -31,8 +31,10 @@ enum UsageMessage {
     }
 
     /// A whole number in a range, as a transform: `--seed`, `--port`, `--repeats`.
-    static func wholeNumber<Value: FixedWidthInteger>(_ text: String, in range: ClosedRange<Value>,
-                                                      _ allowed: String? = nil) throws -> Value {
+    static func wholeNumber<Value: FixedWidthInteger>(
+        _ text: String, in range: ClosedRange<Value>,
+        _ allowed: String? = nil
+    ) throws -> Value {
         guard let value = Value(text), range.contains(value) else {
             throw NotAllowed(allowed ?? "a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
@@ -49,7 +51,9 @@ enum UsageMessage {
         // "The value 'V' is invalid for '--opt <name>': ALLOWED" (a transform's NotAllowed)
         // "The value 'V' is invalid for '--opt <name>'. Please provide one of 'a', 'b' or 'c'."
         // "The value 'V' is invalid for '--opt <name>'. Please provide one of the following:" + "  - a" lines
-        if let match = first.wholeMatch(of: /The value '(?<value>.*)' is invalid for '(?<option>[^' ]+)(?: <[^>]*>)?'(?<rest>.*)/) {
+        if let match = first.wholeMatch(
+            of: /The value '(?<value>.*)' is invalid for '(?<option>[^' ]+)(?: <[^>]*>)?'(?<rest>.*)/)
+        {
             let option = String(match.output.option), value = String(match.output.value)
             var rest = String(match.output.rest)
             if rest.hasPrefix(": ") {
@@ -78,17 +82,23 @@ enum UsageMessage {
             return "\(command ?? "ticklab"): the argument \(match.output.name) is missing"
         }
         // "Unknown option '--x'" or "Unknown option '--x'. Did you mean '--y'?"
-        if let match = first.wholeMatch(of: /Unknown option '(?<option>[^']+)'(?:\. Did you mean '(?<suggestion>[^']+)'\?)?/) {
+        if let match = first.wholeMatch(
+            of: /Unknown option '(?<option>[^']+)'(?:\. Did you mean '(?<suggestion>[^']+)'\?)?/)
+        {
             let suggestion = match.output.suggestion.map { " (did you mean '\($0)'?)" } ?? ""
-            return line(command ?? "option", String(match.output.option),
-                        allowed: "not an option of \(command.map { "'ticklab \($0)'" } ?? "ticklab")\(suggestion)")
+            return line(
+                command ?? "option", String(match.output.option),
+                allowed: "not an option of \(command.map { "'ticklab \($0)'" } ?? "ticklab")\(suggestion)")
         }
         // "Unexpected argument 'x'": a word where no argument goes.
         if let match = first.wholeMatch(of: /Unexpected argument '(?<value>[^']*)'/) {
             guard let command else {
-                return line("command", String(match.output.value), allowed: "one of " + commands.joined(separator: ", "))
+                return line(
+                    "command", String(match.output.value), allowed: "one of " + commands.joined(separator: ", "))
             }
-            return line(command, String(match.output.value), allowed: "an argument of 'ticklab \(command)', which takes none here")
+            return line(
+                command, String(match.output.value),
+                allowed: "an argument of 'ticklab \(command)', which takes none here")
         }
         return first
     }

@@ -20,7 +20,8 @@ struct VerifyLobsterCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The message file (TICKER_DATE_START_END_message_N.csv).", valueName: "messages.csv"))
     var messages: String
 
-    @Argument(help: ArgumentHelp("Its orderbook file (TICKER_DATE_START_END_orderbook_N.csv).", valueName: "orderbook.csv"))
+    @Argument(
+        help: ArgumentHelp("Its orderbook file (TICKER_DATE_START_END_orderbook_N.csv).", valueName: "orderbook.csv"))
     var orderBook: String
 
     func run() throws {

@@ -20,8 +20,11 @@ private let modern = """
     @Test func parsesTheAggregateLineAndCountsCPUs() throws {
         let snapshot = try ProcStat.parse(modern)
         #expect(snapshot.cpuCount == 2)
-        #expect(snapshot.aggregate == CPUTimes(user: 143_091, nice: 48, system: 21_453, idle: 61_038, iowait: 578, irq: 0,
-                                               softirq: 462, steal: 2_236, guest: 0, guestNice: 0))
+        #expect(
+            snapshot.aggregate
+                == CPUTimes(
+                    user: 143_091, nice: 48, system: 21_453, idle: 61_038, iowait: 578, irq: 0,
+                    softirq: 462, steal: 2_236, guest: 0, guestNice: 0))
         #expect(snapshot.aggregate.busy == 143_091 + 48 + 21_453 + 0 + 462)
     }
 
@@ -57,7 +60,8 @@ private let modern = """
         // 2 cores, 10 s window, USER_HZ 100: busy grows by 1,400 ticks (14 s), steal by 50 (0.5 s).
         let before = CPUTimes(user: 1_000, nice: 0, system: 500, idle: 10_000, steal: 100)
         let after = CPUTimes(user: 2_000, nice: 100, system: 700, idle: 10_700, irq: 0, softirq: 100, steal: 150)
-        let account = NoiseAccount.between(before, after, ownCPUSeconds: 10.5, windowSeconds: 10, cores: 2, ticksPerSecond: 100)
+        let account = NoiseAccount.between(
+            before, after, ownCPUSeconds: 10.5, windowSeconds: 10, cores: 2, ticksPerSecond: 100)
         #expect(account.busySeconds == 14)
         #expect(account.ownSeconds == 10.5)
         #expect(account.othersSeconds == 3.5)
@@ -74,7 +78,8 @@ private let modern = """
         // Others took 0.05 s of a 1 s window: 5% of one core, under the 10% default.
         let before = CPUTimes(user: 0, system: 0, idle: 0)
         let after = CPUTimes(user: 95, system: 10, idle: 95)
-        let account = NoiseAccount.between(before, after, ownCPUSeconds: 1.0, windowSeconds: 1, cores: 2, ticksPerSecond: 100)
+        let account = NoiseAccount.between(
+            before, after, ownCPUSeconds: 1.0, windowSeconds: 1, cores: 2, ticksPerSecond: 100)
         #expect(abs(account.othersSeconds - 0.05) < 1e-12)
         #expect(!account.isNoisy())
         #expect(NoiseAccount.standardThresholdCores == 0.10)
@@ -82,30 +87,37 @@ private let modern = """
 
     @Test func ownTimeAboveBusyAndCountersGoingBackCountAsZero() {
         // getrusage counts in µs, /proc/stat in 10 ms ticks: own can exceed busy by a tick.
-        let account = NoiseAccount.between(CPUTimes(user: 100), CPUTimes(user: 150), ownCPUSeconds: 0.52, windowSeconds: 1, cores: 2, ticksPerSecond: 100)
+        let account = NoiseAccount.between(
+            CPUTimes(user: 100), CPUTimes(user: 150), ownCPUSeconds: 0.52, windowSeconds: 1, cores: 2,
+            ticksPerSecond: 100)
         #expect(account.othersSeconds == 0)
-        let backwards = NoiseAccount.between(CPUTimes(user: 150, steal: 9), CPUTimes(user: 100, steal: 3), ownCPUSeconds: 0, windowSeconds: 1, cores: 2, ticksPerSecond: 100)
+        let backwards = NoiseAccount.between(
+            CPUTimes(user: 150, steal: 9), CPUTimes(user: 100, steal: 3), ownCPUSeconds: 0, windowSeconds: 1, cores: 2,
+            ticksPerSecond: 100)
         #expect(backwards.busySeconds == 0 && backwards.stealSeconds == 0 && !backwards.isNoisy())
-        let empty = NoiseAccount.between(CPUTimes(), CPUTimes(), ownCPUSeconds: 0, windowSeconds: 0, cores: 0, ticksPerSecond: 100)
+        let empty = NoiseAccount.between(
+            CPUTimes(), CPUTimes(), ownCPUSeconds: 0, windowSeconds: 0, cores: 0, ticksPerSecond: 100)
         #expect(empty.othersShare == 0 && empty.stealShare == 0 && empty.outsideCores == 0)
     }
 
     @Test func accountsAreCodable() throws {
-        let account = NoiseAccount.between(CPUTimes(user: 1), CPUTimes(user: 300, steal: 4), ownCPUSeconds: 1, windowSeconds: 2, cores: 2, ticksPerSecond: 100)
+        let account = NoiseAccount.between(
+            CPUTimes(user: 1), CPUTimes(user: 300, steal: 4), ownCPUSeconds: 1, windowSeconds: 2, cores: 2,
+            ticksPerSecond: 100)
         let data = try JSONEncoder().encode(account)
         #expect(try JSONDecoder().decode(NoiseAccount.self, from: data) == account)
     }
 
     @Test func theLiveReaderReadsThisMachineOnLinuxOnly() throws {
         #if os(Linux)
-        let snapshot = try #require(ProcStat.readLive())
-        #expect(snapshot.cpuCount >= 1)
-        #expect(snapshot.aggregate.busy + snapshot.aggregate.idle > 0)
-        #expect(ProcStat.ticksPerSecond > 0)
-        let own = try #require(ProcessCPU.ownSeconds())
-        #expect(own >= 0)
+            let snapshot = try #require(ProcStat.readLive())
+            #expect(snapshot.cpuCount >= 1)
+            #expect(snapshot.aggregate.busy + snapshot.aggregate.idle > 0)
+            #expect(ProcStat.ticksPerSecond > 0)
+            let own = try #require(ProcessCPU.ownSeconds())
+            #expect(own >= 0)
         #else
-        #expect(ProcStat.readLive() == nil)
+            #expect(ProcStat.readLive() == nil)
         #endif
     }
 }

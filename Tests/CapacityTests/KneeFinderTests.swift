@@ -25,9 +25,9 @@ private func step(_ load: Double, p99s: [Double]) -> LoadStep {
 @Suite struct KneeFinderTests {
     @Test func aNoisyHockeyStickHasItsKneeBelowTheTurn() throws {
         let curve = [
-            step(0.5, p99s: [4.6, 4.4, 7.9]),    // one noisy repeat, the median meets
+            step(0.5, p99s: [4.6, 4.4, 7.9]),  // one noisy repeat, the median meets
             step(0.8, p99s: [5.4, 5.1, 5.9]),
-            step(0.9, p99s: [6.5, 9.8, 12.0]),   // median 9.8 ≤ 10
+            step(0.9, p99s: [6.5, 9.8, 12.0]),  // median 9.8 ≤ 10
             step(1.0, p99s: [46, 80, 31]),
             step(1.1, [outcome(400, keptUp: false), outcome(350, keptUp: false), outcome(500, keptUp: false)]),
         ]
@@ -40,17 +40,19 @@ private func step(_ load: Double, p99s: [Double]) -> LoadStep {
         #expect(result.firstFailure?.failure == StepFailure(notKeptUp: false, latencyOverObjective: true))
         #expect(!result.isNonMonotone)
         #expect(result.steps.map(\.load) == [0.5, 0.8, 0.9, 1.0, 1.1])
-        #expect(result.description == "capacity 225 ticks/s at ρ 0.9 (p99=10ms); first fails at ρ 1: p99 46 ms over the objective")
+        #expect(
+            result.description
+                == "capacity 225 ticks/s at ρ 0.9 (p99=10ms); first fails at ρ 1: p99 46 ms over the objective")
     }
 
     @Test func aNonMonotoneCurveKeepsTheKneeBelowTheFirstFailureAndWarns() {
         let curve = [
             step(0.8, p99s: [5, 5, 5]),
             step(0.9, p99s: [6, 7, 6]),
-            step(1.0, p99s: [11, 12, 9]),    // fails by a little
-            step(1.05, p99s: [8, 9, 9.5]),   // meets again by noise
+            step(1.0, p99s: [11, 12, 9]),  // fails by a little
+            step(1.05, p99s: [8, 9, 9.5]),  // meets again by noise
             step(1.1, p99s: [40, 50, 60]),
-            step(1.2, p99s: [9, 9, 9]),      // and once more
+            step(1.2, p99s: [9, 9, 9]),  // and once more
         ]
         let result = KneeFinder.knee(of: curve, objective: objective)
         #expect(result.knee?.load == 0.9)
@@ -69,7 +71,9 @@ private func step(_ load: Double, p99s: [Double]) -> LoadStep {
         #expect(!result.metAtEveryLoad)
         #expect(result.firstFailure?.load == 0.5)
         #expect(!result.isNonMonotone)
-        #expect(result.description.hasPrefix("no capacity: the lowest load already fails p99=10ms"), "\(result.description)")
+        #expect(
+            result.description.hasPrefix("no capacity: the lowest load already fails p99=10ms"), "\(result.description)"
+        )
     }
 
     @Test func aModelThatAlwaysMeetsItHasALowerBound() {
@@ -116,7 +120,9 @@ private func step(_ load: Double, p99s: [Double]) -> LoadStep {
 
         // Both reasons at once.
         let both = step(1.1, [outcome(50, keptUp: false), outcome(60, keptUp: false), outcome(5, keptUp: true)])
-        #expect(KneeFinder.verdict(on: both, objective: objective).failure == StepFailure(notKeptUp: true, latencyOverObjective: true))
+        #expect(
+            KneeFinder.verdict(on: both, objective: objective).failure
+                == StepFailure(notKeptUp: true, latencyOverObjective: true))
     }
 
     @Test func aRepeatWithoutLatencyCountsAsOverTheBound() {
@@ -133,7 +139,8 @@ private func step(_ load: Double, p99s: [Double]) -> LoadStep {
     @Test func theLadderMayBeUnsortedWithGapsAndRepeatedSteps() {
         let sorted = [step(0.5, p99s: [4]), step(0.9, p99s: [6]), step(1.0, p99s: [20])]
         let shuffled = [step(1.0, p99s: [20]), step(0.5, p99s: [4]), step(0.9, p99s: [6])]
-        #expect(KneeFinder.knee(of: shuffled, objective: objective) == KneeFinder.knee(of: sorted, objective: objective))
+        #expect(
+            KneeFinder.knee(of: shuffled, objective: objective) == KneeFinder.knee(of: sorted, objective: objective))
 
         // The same load given twice (say, a resumed sweep's two halves) is one step of all its repeats.
         let split = [step(0.9, p99s: [6, 20]), step(0.9, p99s: [7]), step(0.5, p99s: [4])]
@@ -161,14 +168,21 @@ private func step(_ load: Double, p99s: [Double]) -> LoadStep {
         let result = KneeFinder.knee(of: curve, objective: objective)
         #expect(result.capacityTicksPerSecond == 100_000)
         #expect(result.knee?.medianThroughput == 99_000)
-        #expect(result.description == "capacity 100000 ticks/s (p99=10ms); first fails at 1000000 ticks/s: kept up in 0 of 1 repeats, p99 900 ms over the objective")
+        #expect(
+            result.description
+                == "capacity 100000 ticks/s (p99=10ms); first fails at 1000000 ticks/s: kept up in 0 of 1 repeats, p99 900 ms over the objective"
+        )
     }
 
     /// Against a reference written the plain way: walk the sorted loads and stop at the first
     /// whose repeats' median fails.
     @Test func theKneeIsTheLastMeetingStepBeforeTheFirstFailure() async {
-        let repeatGen = zip(Gen.bool(0.8), Gen.int(in: 1...30)).map { keptUp, p99 in outcome(Double(p99), keptUp: keptUp) }
-        let stepGen = zip(Gen.int(in: 1...24), repeatGen.array(of: 1...5)).map { twentieth, repeats in step(Double(twentieth) / 20, repeats) }
+        let repeatGen = zip(Gen.bool(0.8), Gen.int(in: 1...30)).map { keptUp, p99 in
+            outcome(Double(p99), keptUp: keptUp)
+        }
+        let stepGen = zip(Gen.int(in: 1...24), repeatGen.array(of: 1...5)).map { twentieth, repeats in
+            step(Double(twentieth) / 20, repeats)
+        }
         await propertyCheck(count: 100, input: stepGen.array(of: 0...12)) { steps in
             let result = KneeFinder.knee(of: steps, objective: objective)
 
@@ -181,20 +195,26 @@ private func step(_ load: Double, p99s: [Double]) -> LoadStep {
                 let keptUp = repeats.filter(\.keptUp).count * 2 > repeats.count
                 let latencies = repeats.map { $0.latencyMilliseconds! }.sorted()
                 let middle = latencies.count / 2
-                let median = latencies.count % 2 == 1 ? latencies[middle] : (latencies[middle - 1] + latencies[middle]) / 2
+                let median =
+                    latencies.count % 2 == 1 ? latencies[middle] : (latencies[middle - 1] + latencies[middle]) / 2
                 if keptUp && median <= 10 { expectedKnee = load } else { expectedFailure = load; break }
             }
             #expect(result.knee?.load == expectedKnee, "\(steps)")
             #expect(result.firstFailure?.load == expectedFailure)
             #expect(result.metAtEveryLoad == (expectedKnee != nil && expectedFailure == nil))
-            #expect(result.passingAboveFirstFailure.allSatisfy { $0.meets && $0.ticksPerSecond > result.firstFailure!.ticksPerSecond })
+            #expect(
+                result.passingAboveFirstFailure.allSatisfy {
+                    $0.meets && $0.ticksPerSecond > result.firstFailure!.ticksPerSecond
+                })
             #expect(result.steps.map(\.ticksPerSecond) == result.steps.map(\.ticksPerSecond).sorted())
         }
     }
 
     @Test func resultsAreCodable() throws {
         let unmeasured = step(1.05, [outcome(nil, keptUp: false), outcome(nil, keptUp: false)])
-        let result = KneeFinder.knee(of: [step(0.9, p99s: [5, 6, 7]), step(1.0, p99s: [20, 30, 40]), unmeasured, step(1.1, p99s: [5, 5, 5])], objective: objective)
+        let result = KneeFinder.knee(
+            of: [step(0.9, p99s: [5, 6, 7]), step(1.0, p99s: [20, 30, 40]), unmeasured, step(1.1, p99s: [5, 5, 5])],
+            objective: objective)
         let data = try JSONEncoder().encode(result)
         #expect(try JSONDecoder().decode(KneeResult.self, from: data) == result)
     }

@@ -1,5 +1,5 @@
-import Foundation
 import Capacity
+import Foundation
 import PropertyBased
 import Testing
 
@@ -21,22 +21,37 @@ import Testing
         await propertyCheck(count: 300, input: Gen.double(in: 0.01...2), Gen.double(in: 0.01...100)) { load, procMs in
             let rate = try OfferedLoad.ticksPerSecond(utilisation: load, processingMilliseconds: procMs)
             let back = try OfferedLoad.utilisation(ticksPerSecond: rate, processingMilliseconds: procMs)
-            #expect(abs(back - load) <= 1e-12 * load, "load \(load), proc-ms \(procMs): rate \(rate) gives back \(back)")
+            #expect(
+                abs(back - load) <= 1e-12 * load, "load \(load), proc-ms \(procMs): rate \(rate) gives back \(back)")
         }
     }
 
     @Test func zeroProcessingHasNoLoad() {
-        #expect(throws: LoadError.noProcessing) { try OfferedLoad.ticksPerSecond(utilisation: 0.9, processingMilliseconds: 0) }
-        #expect(throws: LoadError.noProcessing) { try OfferedLoad.utilisation(ticksPerSecond: 200, processingMilliseconds: 0) }
+        #expect(throws: LoadError.noProcessing) {
+            try OfferedLoad.ticksPerSecond(utilisation: 0.9, processingMilliseconds: 0)
+        }
+        #expect(throws: LoadError.noProcessing) {
+            try OfferedLoad.utilisation(ticksPerSecond: 200, processingMilliseconds: 0)
+        }
         #expect(LoadError.noProcessing.description == "with --proc-ms 0 a load has no meaning; use --rate (up to max)")
     }
 
     @Test func badValuesAreTypedErrors() {
-        #expect(throws: LoadError.invalidProcessing(-1)) { try OfferedLoad.ticksPerSecond(utilisation: 0.9, processingMilliseconds: -1) }
-        #expect(throws: LoadError.invalidProcessing(.infinity)) { try OfferedLoad.utilisation(ticksPerSecond: 1, processingMilliseconds: .infinity) }
-        #expect(throws: LoadError.invalidLoad(0)) { try OfferedLoad.ticksPerSecond(utilisation: 0, processingMilliseconds: 4) }
-        #expect(throws: LoadError.invalidLoad(-0.5)) { try OfferedLoad.ticksPerSecond(utilisation: -0.5, processingMilliseconds: 4) }
-        #expect(throws: LoadError.invalidRate(-3)) { try OfferedLoad.utilisation(ticksPerSecond: -3, processingMilliseconds: 4) }
+        #expect(throws: LoadError.invalidProcessing(-1)) {
+            try OfferedLoad.ticksPerSecond(utilisation: 0.9, processingMilliseconds: -1)
+        }
+        #expect(throws: LoadError.invalidProcessing(.infinity)) {
+            try OfferedLoad.utilisation(ticksPerSecond: 1, processingMilliseconds: .infinity)
+        }
+        #expect(throws: LoadError.invalidLoad(0)) {
+            try OfferedLoad.ticksPerSecond(utilisation: 0, processingMilliseconds: 4)
+        }
+        #expect(throws: LoadError.invalidLoad(-0.5)) {
+            try OfferedLoad.ticksPerSecond(utilisation: -0.5, processingMilliseconds: 4)
+        }
+        #expect(throws: LoadError.invalidRate(-3)) {
+            try OfferedLoad.utilisation(ticksPerSecond: -3, processingMilliseconds: 4)
+        }
         #expect(throws: LoadError.self) { try OfferedLoad.ticksPerSecond(utilisation: .nan, processingMilliseconds: 4) }
         #expect(throws: LoadError.self) { try OfferedLoad.utilisation(ticksPerSecond: .nan, processingMilliseconds: 4) }
         #expect(throws: LoadError.self) { try OfferedLoad.utilisation(ticksPerSecond: 1, processingMilliseconds: .nan) }
@@ -73,9 +88,12 @@ import Testing
         #expect(try LatencyObjective.parse("p99.9=50ms") == LatencyObjective(percentile: .p999, boundMilliseconds: 50))
         #expect(try LatencyObjective.parse("p50=500us") == LatencyObjective(percentile: .p50, boundMilliseconds: 0.5))
         #expect(try LatencyObjective.parse("p90=250µs") == LatencyObjective(percentile: .p90, boundMilliseconds: 0.25))
-        #expect(try LatencyObjective.parse("p90=250\u{03BC}s") == LatencyObjective(percentile: .p90, boundMilliseconds: 0.25))
+        #expect(
+            try LatencyObjective.parse("p90=250\u{03BC}s")
+                == LatencyObjective(percentile: .p90, boundMilliseconds: 0.25))
         #expect(try LatencyObjective.parse("p99=1.5s") == LatencyObjective(percentile: .p99, boundMilliseconds: 1_500))
-        #expect(try LatencyObjective.parse(" P99 = 10 MS ") == LatencyObjective(percentile: .p99, boundMilliseconds: 10))
+        #expect(
+            try LatencyObjective.parse(" P99 = 10 MS ") == LatencyObjective(percentile: .p99, boundMilliseconds: 10))
     }
 
     @Test func printsBackWhatItReads() throws {
@@ -86,7 +104,8 @@ import Testing
     }
 
     @Test func printingRoundTripsExactly() async {
-        await propertyCheck(count: 400, input: Gen<LatencyPercentile>.case, Gen.double(in: 1e-6...1e7)) { percentile, bound in
+        await propertyCheck(count: 400, input: Gen<LatencyPercentile>.case, Gen.double(in: 1e-6...1e7)) {
+            percentile, bound in
             let objective = LatencyObjective(percentile: percentile, boundMilliseconds: bound)
             let parsed = try LatencyObjective.parse(objective.description)
             #expect(parsed == objective, "\(objective)")

@@ -16,7 +16,9 @@ import Testing
         let clock = FloorMeasurement.clockReadCost(batches: 5, readsPerBatch: 1_000)
         #expect(clock.batches == 5 && clock.readsPerBatch == 1_000)
         #expect(clock.minNanosecondsPerRead >= 0)
-        #expect(clock.minNanosecondsPerRead <= clock.medianNanosecondsPerRead && clock.medianNanosecondsPerRead <= clock.maxNanosecondsPerRead)
+        #expect(
+            clock.minNanosecondsPerRead <= clock.medianNanosecondsPerRead
+                && clock.medianNanosecondsPerRead <= clock.maxNanosecondsPerRead)
         #expect(clock.medianNanosecondsPerRead.isFinite)
     }
 
@@ -32,15 +34,19 @@ import Testing
     @Test func aFloorRoundTripsThroughJSON() throws {
         let measured = FloorMeasurement.measure(sleeps: 20)
         #expect(measured.wakeUp.samples == 20)
-        #expect(measured.clockRead.batches == FloorMeasurement.standardBatches && measured.clockRead.readsPerBatch == FloorMeasurement.standardReadsPerBatch)
+        #expect(
+            measured.clockRead.batches == FloorMeasurement.standardBatches
+                && measured.clockRead.readsPerBatch == FloorMeasurement.standardReadsPerBatch)
         let data = try JSONEncoder().encode(measured)
         #expect(try JSONDecoder().decode(MachineFloor.self, from: data) == measured)
 
         let made = MachineFloor(
-            wakeUp: WakeUpLateness(sleepNanoseconds: 1_000_000, samples: 2_000, p50Nanoseconds: 55_000, p99Nanoseconds: 120_000,
-                                   maxNanoseconds: 2_300_000, timerSlackNanoseconds: nil),
-            clockRead: ClockReadCost(batches: 15, readsPerBatch: 100_000, medianNanosecondsPerRead: 21.5, minNanosecondsPerRead: 20.1,
-                                     maxNanosecondsPerRead: 30))
+            wakeUp: WakeUpLateness(
+                sleepNanoseconds: 1_000_000, samples: 2_000, p50Nanoseconds: 55_000, p99Nanoseconds: 120_000,
+                maxNanoseconds: 2_300_000, timerSlackNanoseconds: nil),
+            clockRead: ClockReadCost(
+                batches: 15, readsPerBatch: 100_000, medianNanosecondsPerRead: 21.5, minNanosecondsPerRead: 20.1,
+                maxNanosecondsPerRead: 30))
         #expect(try JSONDecoder().decode(MachineFloor.self, from: JSONEncoder().encode(made)) == made)
     }
 }

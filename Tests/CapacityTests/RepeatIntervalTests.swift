@@ -90,8 +90,10 @@ private let figures = Gen.double(in: 0...500).map { ($0 * 4).rounded() / 4 }
     @Test func overlapIsSymmetricAndMatchesTheClosedIntervals() async {
         let bound = Gen.double(in: 0...10).map { ($0 * 2).rounded() / 2 }
         await propertyCheck(count: 400, input: bound, bound, bound, bound) { a1, a2, b1, b2 in
-            let a = RepeatInterval(median: (a1 + a2) / 2, lower: min(a1, a2), upper: max(a1, a2), repeats: 3, method: .minMax)
-            let b = RepeatInterval(median: (b1 + b2) / 2, lower: min(b1, b2), upper: max(b1, b2), repeats: 3, method: .minMax)
+            let a = RepeatInterval(
+                median: (a1 + a2) / 2, lower: min(a1, a2), upper: max(a1, a2), repeats: 3, method: .minMax)
+            let b = RepeatInterval(
+                median: (b1 + b2) / 2, lower: min(b1, b2), upper: max(b1, b2), repeats: 3, method: .minMax)
             // Reference: some point of one lies in the other (the ends suffice for closed intervals).
             let shared = a.contains(b.lower) || a.contains(b.upper) || b.contains(a.lower) || b.contains(a.upper)
             #expect(a.overlaps(b) == shared, "\(a) vs \(b)")

@@ -1,11 +1,12 @@
-@testable import ExchangeClient
 import MarketData
 import OrderBook
 import PropertyBased
-import Testing
 import TestSupport
+import Testing
 import Wire
 import WireConversions
+
+@testable import ExchangeClient
 
 /// Frames as the exchange sends them for a synthetic market of `seed`: its deltas numbered from
 /// 1, snapshots and heartbeats of its book at any point.
@@ -28,7 +29,9 @@ struct ExchangeScript {
     mutating func deltas(_ count: Int) -> [WireFrame] { (0..<count).map { _ in delta() } }
 
     var snapshot: WireFrame { WireFrame(sequence: sequence, sendTime: clock, message: .snapshot(WireSnapshot(book))) }
-    var heartbeat: WireFrame { WireFrame(sequence: sequence, sendTime: clock, message: .heartbeat(checksum: book.checksum)) }
+    var heartbeat: WireFrame {
+        WireFrame(sequence: sequence, sendTime: clock, message: .heartbeat(checksum: book.checksum))
+    }
 }
 
 extension FeedSession {
@@ -128,7 +131,8 @@ struct FeedSessionTests {
         _ = session.feed([exchange.snapshot] + exchange.deltas(40))
         #expect(session.feed([exchange.heartbeat]) == [])
         #expect(session.verifiedSinceSnapshot == 1)
-        let wrong = WireFrame(sequence: exchange.sequence, sendTime: 0, message: .heartbeat(checksum: exchange.book.checksum ^ 1))
+        let wrong = WireFrame(
+            sequence: exchange.sequence, sendTime: 0, message: .heartbeat(checksum: exchange.book.checksum ^ 1))
         #expect(session.feed([wrong]) == [.resubscribe(.checksumMismatch)])
         #expect(session.counters.checksumMismatches == 1)
         _ = session.feed([exchange.snapshot])
@@ -138,7 +142,8 @@ struct FeedSessionTests {
 
     @Test("after a reconnection the snapshot turns the delivered book into the exchange's, whatever it was")
     func reconnectionDiff() async {
-        await propertyCheck(count: 60, input: Gen.uint64(in: 1...1_000_000), Gen.int(in: 0...300), Gen.int(in: 0...300)) { seed, before, missed in
+        await propertyCheck(count: 60, input: Gen.uint64(in: 1...1_000_000), Gen.int(in: 0...300), Gen.int(in: 0...300))
+        { seed, before, missed in
             var exchange = ExchangeScript(seed: seed)
             var session = FeedSession()
             _ = session.feed([exchange.snapshot] + exchange.deltas(before))
@@ -157,13 +162,17 @@ struct FeedSessionTests {
     @Test("a snapshot that empties a side deletes every level of it")
     func emptiedSide() {
         var session = FeedSession()
-        let full = WireSnapshot(bids: [WireLevel(price: 10, size: 5), WireLevel(price: 9, size: 7)], asks: [WireLevel(price: 11, size: 3)])
+        let full = WireSnapshot(
+            bids: [WireLevel(price: 10, size: 5), WireLevel(price: 9, size: 7)], asks: [WireLevel(price: 11, size: 3)])
         _ = session.feed([WireFrame(sequence: 1, sendTime: 0, message: .snapshot(full))])
         let empty = WireSnapshot(bids: [], asks: [WireLevel(price: 11, size: 1), WireLevel(price: 12, size: 4)])
         _ = session.feed([WireFrame(sequence: 9, sendTime: 0, message: .snapshot(empty))])
         let ticks = session.drain()
-        #expect(ticks.suffix(4).map(\.delta) == [.delete(.bid, price: 10), .delete(.bid, price: 9),
-                                                 .reduce(.ask, price: 11, size: 2), .add(.ask, price: 12, size: 4)])
+        #expect(
+            ticks.suffix(4).map(\.delta) == [
+                .delete(.bid, price: 10), .delete(.bid, price: 9),
+                .reduce(.ask, price: 11, size: 2), .add(.ask, price: 12, size: 4),
+            ])
         #expect(session.book.depth(.bid) == 0)
         #expect(session.book.hasSameLevels(as: empty.book))
     }
@@ -184,8 +193,11 @@ struct FeedSessionTests {
     @Test("goodbye ends the feed; frames meant for the exchange are counted, not applied")
     func goodbyeAndUnexpected() {
         var session = FeedSession()
-        #expect(session.feed([WireFrame(sequence: 1, sendTime: 0, message: .subscribe(.initial)),
-                              WireFrame(sequence: 1, sendTime: 0, message: .orderCancel(WireCancel(clientOrderID: 1, clientTime: 0)))]) == [])
+        #expect(
+            session.feed([
+                WireFrame(sequence: 1, sendTime: 0, message: .subscribe(.initial)),
+                WireFrame(sequence: 1, sendTime: 0, message: .orderCancel(WireCancel(clientOrderID: 1, clientTime: 0))),
+            ]) == [])
         #expect(session.counters.unexpectedFrames == 2)
         #expect(session.feed([WireFrame(sequence: 0, sendTime: 0, message: .goodbye)]) == [.finish])
         #expect(session.counters.goodbyes == 1)
@@ -214,15 +226,20 @@ struct FeedSessionTests {
         #expect(arrivals.last == now + 1_000, "the exchange's 1 µs between frames is kept")
         // A send time after the receipt is clamped to the receipt.
         var ahead = FeedSession()
-        _ = ahead.handle(WireFrame(sequence: 0, sendTime: 1_000_500, message: .snapshot(WireSnapshot(bids: [WireLevel(price: 5, size: 1)], asks: []))), at: 1_000_000)
+        _ = ahead.handle(
+            WireFrame(
+                sequence: 0, sendTime: 1_000_500,
+                message: .snapshot(WireSnapshot(bids: [WireLevel(price: 5, size: 1)], asks: []))), at: 1_000_000)
         #expect(ahead.drain().first?.scheduledArrival == 1_000_000)
     }
 
     @Test("counters are reported under stable names")
     func counterNames() {
         let names = Set(FeedCounters().dictionary.keys)
-        for name in ["gaps", "snapshots", "reconnects", "bytes", "frames", "decode_errors", "framing_errors",
-                     "checksum_checks", "checksum_mismatches", "timeouts", "connect_failures"] {
+        for name in [
+            "gaps", "snapshots", "reconnects", "bytes", "frames", "decode_errors", "framing_errors",
+            "checksum_checks", "checksum_mismatches", "timeouts", "connect_failures",
+        ] {
             #expect(names.contains(name), "\(name)")
         }
     }

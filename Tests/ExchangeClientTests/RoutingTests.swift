@@ -2,18 +2,20 @@ import Clocks
 import Exchange
 import ExchangeClient
 import Foundation
-import Results
-import Run
 import MarketData
 import Models
 import OrderBook
 import Pipeline
-import Testing
+import Results
+import Run
 import TestSupport
+import Testing
 
 /// A light synthetic run that routes its decisions.
-func routedConfiguration(_ model: String, route: OrderRouting, rate: Double = 500, duration: Double = 0.4,
-                         evalMs: Double = 0.2) -> RunConfiguration {
+func routedConfiguration(
+    _ model: String, route: OrderRouting, rate: Double = 500, duration: Double = 0.4,
+    evalMs: Double = 0.2
+) -> RunConfiguration {
     RunConfiguration(
         // Seed 4 decides to buy or sell often from the start (about 150 of 200 evaluations).
         model: model, feed: SyntheticFeed.Configuration(seed: 4, rate: rate, duration: UInt64(duration * 1e9)),
@@ -58,9 +60,12 @@ func order(_ id: UInt64, price: Price = 100, size: Size = 1) -> RoutedOrder {
 struct RoutingTests {
     static let models = ModelCatalog.names
 
-    @Test("through the in-process gateway, every buy or sell becomes an order acknowledged after the round trip", arguments: models)
+    @Test(
+        "through the in-process gateway, every buy or sell becomes an order acknowledged after the round trip",
+        arguments: models)
     func gateway(model: String) async throws {
-        let result = try await runUntilDecisions(routedConfiguration(model, route: .gateway(roundTripMs: 2), duration: 120), 20)
+        let result = try await runUntilDecisions(
+            routedConfiguration(model, route: .gateway(roundTripMs: 2), duration: 120), 20)
         #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
         let routing = try #require(result.routing)
         #expect(routing.orders == result.evaluator.decisions)
@@ -76,8 +81,10 @@ struct RoutingTests {
     @Test("to the exchange over TCP, on an order connection of its own", arguments: models)
     func exchange(model: String) async throws {
         try await withExchange(rate: 1_000, heartbeatMs: 20, ackDelayMs: 1) { server in
-            let result = try await runUntilDecisions(tcpConfiguration(model, port: server.port, duration: 120,
-                                                                      route: .exchange(host: "127.0.0.1", port: server.port)), 3)
+            let result = try await runUntilDecisions(
+                tcpConfiguration(
+                    model, port: server.port, duration: 120,
+                    route: .exchange(host: "127.0.0.1", port: server.port)), 3)
             #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
             let routing = try #require(result.routing)
             #expect(routing.orders == result.evaluator.decisions && routing.orders >= 3)
@@ -92,8 +99,10 @@ struct RoutingTests {
 
     @Test("without --route there is no routing in the result, and decisions stay decisions")
     func noRoute() async throws {
-        let result = try await runUntilDecisions(RunConfiguration(model: "threads", feed: .init(seed: 3, rate: 500, duration: 120_000_000_000),
-                                                                  procMs: 0.02, evalMs: 0.2, queueCapacity: 4_096), 1)
+        let result = try await runUntilDecisions(
+            RunConfiguration(
+                model: "threads", feed: .init(seed: 3, rate: 500, duration: 120_000_000_000),
+                procMs: 0.02, evalMs: 0.2, queueCapacity: 4_096), 1)
         #expect(result.routing == nil)
         #expect(result.segments.decidedToAcked == nil)
         #expect(result.configuration.route == nil)
@@ -103,7 +112,8 @@ struct RoutingTests {
     @Test("the gateway rejects what the exchange would, and a zero round trip answers at once")
     func gatewayJudges() async {
         let gateway = SimulatedGateway(roundTrip: 0)
-        #expect(gateway.sendAndWait(order(1), sleep: { _ in Issue.record("no wait for a zero round trip") }) == .accepted)
+        #expect(
+            gateway.sendAndWait(order(1), sleep: { _ in Issue.record("no wait for a zero round trip") }) == .accepted)
         #expect(gateway.sendAndWait(order(2, price: 0), sleep: { _ in }) == .rejected(reason: "invalid price"))
         #expect(gateway.sendAndWait(order(3, size: 0), sleep: { _ in }) == .rejected(reason: "invalid size"))
         let slow = SimulatedGateway(roundTrip: 5_000_000)
@@ -121,11 +131,16 @@ struct RoutingTests {
             let blocking = ExchangeOrderRoute(host: "127.0.0.1", port: server.port)
             blocking.prepare(for: .thread)
             let outcomes = try await offPool {
-                [blocking.sendAndWait(order(1), sleep: { _ in }), blocking.sendAndWait(order(2, price: -1), sleep: { _ in })]
+                [
+                    blocking.sendAndWait(order(1), sleep: { _ in }),
+                    blocking.sendAndWait(order(2, price: -1), sleep: { _ in }),
+                ]
             }
             #expect(outcomes == [.accepted, .rejected(reason: "invalid price")])
             server.disconnectAll()
-            #expect(try await offPool { blocking.sendAndWait(order(3), sleep: { _ in }) } == .accepted, "a lost connection is replaced at the next order")
+            #expect(
+                try await offPool { blocking.sendAndWait(order(3), sleep: { _ in }) } == .accepted,
+                "a lost connection is replaced at the next order")
             #expect(blocking.counters["connects"] == 2)
             blocking.close()
 
@@ -135,7 +150,9 @@ struct RoutingTests {
             #expect(await async.send(order(10), sleeper: sleeper) == .accepted)
             #expect(await async.send(order(11, size: 0), sleeper: sleeper) == .rejected(reason: "invalid size"))
             server.disconnectAll()
-            try await offPool { try waitUntil("the route to notice") { async.counters["disconnects", default: 0] >= 1 } }
+            try await offPool {
+                try waitUntil("the route to notice") { async.counters["disconnects", default: 0] >= 1 }
+            }
             #expect(await async.send(order(12), sleeper: sleeper) == .accepted)
             #expect(async.counters["connects"] == 2)
             // The blocking call works on a route prepared for async callers too.
@@ -151,7 +168,9 @@ struct RoutingTests {
             let route = ExchangeOrderRoute(host: "127.0.0.1", port: port)
             route.prepare(for: host)
             let outcome = try await offPool { route.sendAndWait(order(1), sleep: { _ in }) }
-            guard case .failed(let reason) = outcome else { Issue.record("expected a failure, got \(outcome)"); continue }
+            guard case .failed(let reason) = outcome else {
+                Issue.record("expected a failure, got \(outcome)"); continue
+            }
             #expect(reason.contains("cannot connect to the exchange"), "\(reason)")
             #expect(route.counters["connect_failures"] == 1)
             route.close()
@@ -171,7 +190,8 @@ struct RoutingTests {
     @Test("a run whose route fails reports the failures and still passes its own check")
     func failingRouteRun() async throws {
         let port = try deadPort()
-        let result = try await runUntilDecisions(routedConfiguration("threads", route: .exchange(host: "127.0.0.1", port: port), duration: 120), 1)
+        let result = try await runUntilDecisions(
+            routedConfiguration("threads", route: .exchange(host: "127.0.0.1", port: port), duration: 120), 1)
         #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
         let routing = try #require(result.routing)
         #expect(routing.failed == routing.orders && routing.orders > 0)

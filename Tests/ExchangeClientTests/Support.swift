@@ -5,8 +5,10 @@ import Run
 import TestSupport
 
 /// A light run against `source` (a fraction of a second, light work).
-func tcpConfiguration(_ model: String, port: Int, duration: Double = 0.6, procMs: Double = 0.02, evalMs: Double = 0.1,
-                      route: OrderRouting? = nil) -> RunConfiguration {
+func tcpConfiguration(
+    _ model: String, port: Int, duration: Double = 0.6, procMs: Double = 0.02, evalMs: Double = 0.1,
+    route: OrderRouting? = nil
+) -> RunConfiguration {
     RunConfiguration(
         model: model, source: .tcp(host: "127.0.0.1", port: port),
         feed: SyntheticFeed.Configuration(duration: UInt64(duration * 1e9)),
@@ -16,4 +18,3 @@ func tcpConfiguration(_ model: String, port: Int, duration: Double = 0.6, procMs
 func run(_ configuration: RunConfiguration, stop: StopSignal = StopSignal()) async throws -> RunResult {
     try await offPool { try LabRun.run(configuration, stop: stop, calibration: testCalibration) }
 }
-

@@ -1,18 +1,19 @@
 import Clocks
 import Dispatch
 import Exchange
-@testable import ExchangeClient
 import Glibc
-import Results
-import Run
 import MarketData
 import Models
 import OrderBook
 import Pipeline
-import Testing
+import Results
+import Run
 import TestSupport
+import Testing
 import Wire
 import WireConversions
+
+@testable import ExchangeClient
 
 func hex(_ value: UInt64) -> String {
     let digits = String(value, radix: 16)
@@ -65,7 +66,9 @@ struct TCPFeedTests {
                 try waitUntil("the reconnection") { server.statistics.snapshots >= 3 }
                 // Market data after the last recovery (deltas and heartbeats), whatever the speed.
                 let sent = server.statistics.framesSent
-                try waitUntil("market data after the reconnection", timeout: 120) { server.statistics.framesSent >= sent + 200 }
+                try waitUntil("market data after the reconnection", timeout: 120) {
+                    server.statistics.framesSent >= sent + 200
+                }
             }
             let result = try await run(tcpConfiguration(model, port: server.port, duration: 30), stop: stop)
             try await disturbance.join()
@@ -79,7 +82,9 @@ struct TCPFeedTests {
             #expect(c["checksum_mismatches"] == 0)
             #expect(c["decode_errors"] == 0 && c["framing_errors"] == 0)
             #expect(c["bytes", default: 0] > 10_000)
-            #expect(c["verified_since_last_snapshot", default: 0] >= 1, "the book matched a heartbeat after the last recovery")
+            #expect(
+                c["verified_since_last_snapshot", default: 0] >= 1,
+                "the book matched a heartbeat after the last recovery")
             // Independently of the feed: the final book is the exchange's market at the last sequence seen.
             let sequence = try #require(c["exchange_sequence"])
             #expect(sequence > 500)
@@ -100,7 +105,8 @@ struct TCPFeedTests {
                 defer { sleepHere(300); stop.request() }
                 try waitUntil("the subscription") { server.statistics.snapshots >= 1 }
                 sleepHere(100)
-                var unknown = try FrameEncoder.encode(WireFrame(sequence: 0, sendTime: 0, message: .heartbeat(checksum: 0)))
+                var unknown = try FrameEncoder.encode(
+                    WireFrame(sequence: 0, sendTime: 0, message: .heartbeat(checksum: 0)))
                 unknown[6] = 99
                 server.sendToSubscribers(unknown)
                 sleepHere(100)
@@ -169,11 +175,15 @@ struct TCPFeedTests {
     func directBlocking() async throws {
         try await withExchange(rate: 2_000, seed: 5, heartbeatMs: 20) { server in
             try await offPool {
-                var feed = try TCPFeed.connect(.init(host: "127.0.0.1", port: server.port, start: MonotonicClock.now(), duration: 10_000_000_000))
+                var feed = try TCPFeed.connect(
+                    .init(host: "127.0.0.1", port: server.port, start: MonotonicClock.now(), duration: 10_000_000_000))
                 feed.attach(to: .thread)
                 var ticks = pollFeed(&feed) { _, ticks in ticks.count >= 300 }
                 server.disconnectAll()
-                ticks += pollFeed(&feed) { feed, _ in feed.counters["reconnects", default: 0] >= 1 && feed.counters["verified_since_last_snapshot", default: 0] >= 2 }
+                ticks += pollFeed(&feed) { feed, _ in
+                    feed.counters["reconnects", default: 0] >= 1
+                        && feed.counters["verified_since_last_snapshot", default: 0] >= 2
+                }
                 #expect(ticks.map(\.sequence) == (0..<ticks.count).map { UInt64($0 + 1) })
                 var book = OrderBook()
                 for tick in ticks { #expect(book.applyCounting(tick.delta) == nil) }
@@ -193,7 +203,8 @@ struct TCPFeedTests {
     func directCallbacks() async throws {
         try await withExchange(rate: 2_000, seed: 6, heartbeatMs: 20) { server in
             try await offPool {
-                var feed = try TCPFeed.connect(.init(host: "127.0.0.1", port: server.port, start: MonotonicClock.now(), duration: 10_000_000_000))
+                var feed = try TCPFeed.connect(
+                    .init(host: "127.0.0.1", port: server.port, start: MonotonicClock.now(), duration: 10_000_000_000))
                 feed.attach(to: .sharedExecutor)
                 var ticks: [Tick] = []
                 var buffer: [Tick] = []
@@ -230,12 +241,17 @@ struct TCPFeedTests {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
+        }
         listen(listener, 16)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
         let port = Int(UInt16(bigEndian: address.sin_port))
         try await offPool {
-            var configuration = TCPFeed.Configuration(host: "127.0.0.1", port: port, start: MonotonicClock.now(), duration: 10_000_000_000)
+            var configuration = TCPFeed.Configuration(
+                host: "127.0.0.1", port: port, start: MonotonicClock.now(), duration: 10_000_000_000)
             configuration.silenceTimeout = 60_000_000
             var feed = try TCPFeed.connect(configuration)
             feed.attach(to: .thread)
@@ -253,7 +269,8 @@ struct TCPFeedTests {
     func unattached() async throws {
         try await withExchange(rate: 1_000, heartbeatMs: 20) { server in
             try await offPool {
-                var feed = try TCPFeed.connect(.init(host: "127.0.0.1", port: server.port, start: MonotonicClock.now(), duration: 10_000_000_000))
+                var feed = try TCPFeed.connect(
+                    .init(host: "127.0.0.1", port: server.port, start: MonotonicClock.now(), duration: 10_000_000_000))
                 var buffer: [Tick] = []
                 var got = 0
                 let deadline = MonotonicClock.now() + 60_000_000_000  // only a hang reaches it

@@ -1,10 +1,11 @@
 import Clocks
-@testable import Exchange
 import MarketData
 import OrderBook
-import Testing
 import TestSupport
+import Testing
 import Wire
+
+@testable import Exchange
 
 @Suite("Exchange server", .serialized)
 struct ExchangeServerTests {
@@ -24,7 +25,9 @@ struct ExchangeServerTests {
                 var sequence = first.sequence
                 var heartbeats = 0
                 while heartbeats < 3 {
-                    guard let frame = client.nextFrame(skippingHeartbeats: false) else { Issue.record("the stream stopped"); return }
+                    guard let frame = client.nextFrame(skippingHeartbeats: false) else {
+                        Issue.record("the stream stopped"); return
+                    }
                     switch frame.message {
                     case .delta(let delta):
                         #expect(frame.sequence == sequence + 1)
@@ -81,11 +84,18 @@ struct ExchangeServerTests {
                 let accepted = try ack(for: .orderNew(order))
                 #expect(accepted == WireAck(clientOrderID: 1, clientTime: 777, request: .orderNew, status: .accepted))
                 #expect(try ack(for: .orderNew(order))?.reason == .duplicateOrderID)
-                #expect(try ack(for: .orderNew(WireOrder(clientOrderID: 2, side: .ask, price: 0, size: 5, clientTime: 0)))?.reason == .invalidPrice)
-                #expect(try ack(for: .orderNew(WireOrder(clientOrderID: 3, side: .ask, price: 9, size: -1, clientTime: 0)))?.reason == .invalidSize)
-                #expect(try ack(for: .orderCancel(WireCancel(clientOrderID: 1, clientTime: 5))) == WireAck(
-                    clientOrderID: 1, clientTime: 5, request: .orderCancel, status: .accepted))
-                #expect(try ack(for: .orderCancel(WireCancel(clientOrderID: 1, clientTime: 6)))?.reason == .unknownOrder)
+                #expect(
+                    try ack(for: .orderNew(WireOrder(clientOrderID: 2, side: .ask, price: 0, size: 5, clientTime: 0)))?
+                        .reason == .invalidPrice)
+                #expect(
+                    try ack(for: .orderNew(WireOrder(clientOrderID: 3, side: .ask, price: 9, size: -1, clientTime: 0)))?
+                        .reason == .invalidSize)
+                #expect(
+                    try ack(for: .orderCancel(WireCancel(clientOrderID: 1, clientTime: 5)))
+                        == WireAck(
+                            clientOrderID: 1, clientTime: 5, request: .orderCancel, status: .accepted))
+                #expect(
+                    try ack(for: .orderCancel(WireCancel(clientOrderID: 1, clientTime: 6)))?.reason == .unknownOrder)
             }
             let stats = server.statistics
             #expect(stats.orders == 4 && stats.cancels == 2 && stats.acks == 6 && stats.rejects == 4)
@@ -111,16 +121,21 @@ struct ExchangeServerTests {
         try await withExchange(rate: 100) { server in
             try await offPool {
                 let client = try RawClient(port: server.port)
-                var unknown = try FrameEncoder.encode(WireFrame(sequence: 1, sendTime: 0, message: .subscribe(.initial)))
+                var unknown = try FrameEncoder.encode(
+                    WireFrame(sequence: 1, sendTime: 0, message: .subscribe(.initial)))
                 unknown[6] = 77
                 try client.sendRaw(unknown)
                 try client.send(.subscribe(.initial))
-                guard case .snapshot = client.nextFrame()?.message else { Issue.record("still served after a skipped message"); return }
+                guard case .snapshot = client.nextFrame()?.message else {
+                    Issue.record("still served after a skipped message"); return
+                }
                 try client.send(.heartbeat(checksum: 0))  // not a client message
                 try client.sendRaw([0xFF, 0xFF, 0xFF, 0xFF, 0x54])
                 #expect(client.isClosed())
             }
-            try await offPool { try waitUntil("the exchange to close the connection") { server.statistics.connections == 0 } }
+            try await offPool {
+                try waitUntil("the exchange to close the connection") { server.statistics.connections == 0 }
+            }
             let stats = server.statistics
             #expect(stats.decodeErrors == 1)
             #expect(stats.unexpectedFrames == 1)
@@ -145,7 +160,9 @@ struct ExchangeServerTests {
     func badSettings() {
         #expect(throws: ExchangeServer.StartError.self) { try ExchangeServer.start(.init(port: 0, rate: 0)) }
         #expect(throws: ExchangeServer.StartError.self) { try ExchangeServer.start(.init(port: 70_000)) }
-        #expect(throws: ExchangeServer.StartError.self) { try ExchangeServer.start(.init(host: "no.such.host.invalid", port: 0)) }
+        #expect(throws: ExchangeServer.StartError.self) {
+            try ExchangeServer.start(.init(host: "no.such.host.invalid", port: 0))
+        }
     }
 
     @Test("stop says goodbye to every connection and closes it")

@@ -1,11 +1,11 @@
+import Clocks
 import Exchange
 import Foundation
 import Glibc
-import MarketData
-import Clocks
 import Locks
-import TestSupport
+import MarketData
 import Synchronization
+import TestSupport
 import Testing
 import Wire
 
@@ -25,20 +25,25 @@ struct SlowConsumerTests {
         let bound = 1 << 20
         let drops = Locked<[ExchangeServer.SlowConsumerDrop]>([])
         let baseline = residentBytes()
-        let configuration = ExchangeServer.Configuration(port: 0, rate: 20_000, seed: 5, heartbeatInterval: 20_000_000,
-                                                         maxSubscriberBufferedBytes: bound, maxTotalBufferedBytes: 64 << 20)
+        let configuration = ExchangeServer.Configuration(
+            port: 0, rate: 20_000, seed: 5, heartbeatInterval: 20_000_000,
+            maxSubscriberBufferedBytes: bound, maxTotalBufferedBytes: 64 << 20)
         try await withBoundedExchange(configuration, log: { drop in drops.withLock { $0.append(drop) } }) { server in
             let reader = ContiguousReader(try RawClient(port: server.port))
             defer { reader.stop() }
             try await offPool {
-                try waitUntil("the reading subscriber's first deltas", timeout: 60) { reader.deltas.load(ordering: .relaxed) > 100 }
+                try waitUntil("the reading subscriber's first deltas", timeout: 60) {
+                    reader.deltas.load(ordering: .relaxed) > 100
+                }
             }
             // Connected while the market streams: the exchange must still accept and read it.
             let idle = try RawClient(port: server.port)
             try idle.send(.subscribe(.initial))
 
             let peakResident = try await offPool {
-                try waitSampling("the non-reading subscriber to be dropped", on: server) { server.statistics.slowConsumersDropped >= 1 }
+                try waitSampling("the non-reading subscriber to be dropped", on: server) {
+                    server.statistics.slowConsumersDropped >= 1
+                }
             }
             let atDrop = server.statistics
             #expect(atDrop.slowConsumersDropped == 1)
@@ -48,8 +53,9 @@ struct SlowConsumerTests {
             // counts what waits, not nothing).
             #expect(atDrop.peakConnectionBufferedBytes <= bound)
             #expect(atDrop.peakConnectionBufferedBytes > bound / 2)
-            #expect(peakResident - baseline <= bound + Self.residentMargin,
-                    "resident memory grew by \(ByteCount(peakResident - baseline))")
+            #expect(
+                peakResident - baseline <= bound + Self.residentMargin,
+                "resident memory grew by \(ByteCount(peakResident - baseline))")
             let logged = drops.withLock { $0 }
             #expect(logged.count == 1)
             #expect(logged.first?.bound == .subscriber)
@@ -60,7 +66,8 @@ struct SlowConsumerTests {
             let receivedAtDrop = reader.deltas.load(ordering: .relaxed)
             try await offPool {
                 try waitUntil("the reading subscriber's deltas after the drop", timeout: 60) {
-                    reader.deltas.load(ordering: .relaxed) >= receivedAtDrop + 5_000 || reader.failed.load(ordering: .relaxed) != 0
+                    reader.deltas.load(ordering: .relaxed) >= receivedAtDrop + 5_000
+                        || reader.failed.load(ordering: .relaxed) != 0
                 }
             }
             #expect(reader.failed.load(ordering: .relaxed) == 0, "the reader saw a gap (1) or lost its connection (2)")
@@ -76,18 +83,23 @@ struct SlowConsumerTests {
         // The total below the per-subscriber bound: every drop here is the total's.
         let total = 1 << 20
         let baseline = residentBytes()
-        let configuration = ExchangeServer.Configuration(port: 0, rate: 20_000, seed: 6, heartbeatInterval: 20_000_000,
-                                                         maxSubscriberBufferedBytes: 4 << 20, maxTotalBufferedBytes: total)
+        let configuration = ExchangeServer.Configuration(
+            port: 0, rate: 20_000, seed: 6, heartbeatInterval: 20_000_000,
+            maxSubscriberBufferedBytes: 4 << 20, maxTotalBufferedBytes: total)
         try await withBoundedExchange(configuration) { server in
             let idle = try (0..<3).map { _ in try RawClient(port: server.port) }
             try await offPool { try waitUntil("three connections", timeout: 60) { server.statistics.connections == 3 } }
             for client in idle { try client.send(.subscribe(.initial)) }
 
             let peakResident = try await offPool {
-                try waitSampling("three non-reading subscribers to be dropped", on: server) { server.statistics.slowConsumersDropped >= 3 }
+                try waitSampling("three non-reading subscribers to be dropped", on: server) {
+                    server.statistics.slowConsumersDropped >= 3
+                }
             }
             try await offPool {
-                try waitUntil("the dropped subscribers' bytes to be released", timeout: 60) { server.statistics.bufferedBytes == 0 }
+                try waitUntil("the dropped subscribers' bytes to be released", timeout: 60) {
+                    server.statistics.bufferedBytes == 0
+                }
             }
             let statistics = server.statistics
             #expect(statistics.droppedOverTotalBound == 3)
@@ -95,17 +107,20 @@ struct SlowConsumerTests {
             #expect(statistics.peakBufferedBytes <= total)
             #expect(statistics.peakBufferedBytes > total / 2)
             #expect(statistics.subscribers == 0)
-            #expect(peakResident - baseline <= total + Self.residentMargin,
-                    "resident memory grew by \(ByteCount(peakResident - baseline))")
+            #expect(
+                peakResident - baseline <= total + Self.residentMargin,
+                "resident memory grew by \(ByteCount(peakResident - baseline))")
             withExtendedLifetime(idle) {}
         }
     }
 }
 
 /// An exchange started with `configuration`, stopped (off the cooperative pool) when `body` ends.
-private func withBoundedExchange(_ configuration: ExchangeServer.Configuration,
-                                 log: (@Sendable (ExchangeServer.SlowConsumerDrop) -> Void)? = nil,
-                                 _ body: (ExchangeServer) async throws -> Void) async throws {
+private func withBoundedExchange(
+    _ configuration: ExchangeServer.Configuration,
+    log: (@Sendable (ExchangeServer.SlowConsumerDrop) -> Void)? = nil,
+    _ body: (ExchangeServer) async throws -> Void
+) async throws {
     let server = try ExchangeServer.start(configuration, log: log)
     do {
         try await body(server)
@@ -134,8 +149,9 @@ private func waitSampling(_ what: String, on server: ExchangeServer, _ condition
 /// VmRSS of this process, in bytes, from /proc/self/status.
 private func residentBytes() -> Int {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-          let kilobytes = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") else { return 0 }
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        let kilobytes = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "")
+    else { return 0 }
     return kilobytes * 1_024
 }
 

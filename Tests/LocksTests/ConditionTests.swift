@@ -13,7 +13,8 @@ struct ConditionTests {
         }
         // Joined first: the only signal there will ever be has been sent before anyone waits.
         signaller.join()
-        let woke = ready.withLock(when: { $0 }, waitingOn: changed, deadline: now() + hangBound) { _, isReady in isReady }
+        let woke = ready.withLock(when: { $0 }, waitingOn: changed, deadline: now() + hangBound) { _, isReady in isReady
+        }
         #expect(woke, "the predicate held, so the wait returned without another signal")
     }
 
@@ -23,7 +24,8 @@ struct ConditionTests {
         let changed = Condition()
         let waiter = Locked<(seen: Int, ready: Bool)?>(nil)
         let thread = TestThread {
-            let result = value.withLock(when: { $0 >= 3 }, waitingOn: changed, deadline: now() + hangBound) { v, ready in
+            let result = value.withLock(when: { $0 >= 3 }, waitingOn: changed, deadline: now() + hangBound) {
+                v, ready in
                 (v, ready)
             }
             waiter.withLock { $0 = result }
@@ -38,7 +40,9 @@ struct ConditionTests {
         #expect(result?.seen == 3)
     }
 
-    @Test("a wait until a deadline gives up at or after the deadline, never before", arguments: [0, 1_000_000, 20_000_000] as [UInt64])
+    @Test(
+        "a wait until a deadline gives up at or after the deadline, never before",
+        arguments: [0, 1_000_000, 20_000_000] as [UInt64])
     func deadlineNotBefore(delay: UInt64) {
         let never = Locked(false)
         let changed = Condition()
@@ -85,7 +89,9 @@ struct ConditionTests {
                 gate.withLock(when: { $0.open }, waitingOn: opened) { $0.passed += 1 }
             }
         }
-        let all = gate.withLock(when: { $0.waiting == count }, waitingOn: arrived, deadline: now() + hangBound) { _, ready in ready }
+        let all = gate.withLock(when: { $0.waiting == count }, waitingOn: arrived, deadline: now() + hangBound) {
+            _, ready in ready
+        }
         #expect(all)
         gate.withLock { $0.open = true }
         opened.broadcast()
@@ -103,7 +109,9 @@ struct ConditionTests {
         let deadline = now() + hangBound
         let partner = TestThread {
             for round in 0..<rounds {
-                let ok = turn.withLock(when: { $0.ball == 2 * round + 1 || $0.hung }, waitingOn: pong, deadline: deadline) { t, ready in
+                let ok = turn.withLock(
+                    when: { $0.ball == 2 * round + 1 || $0.hung }, waitingOn: pong, deadline: deadline
+                ) { t, ready in
                     if ready && !t.hung { t.ball += 1 } else { t.hung = true }
                     return ready && !t.hung
                 }
@@ -112,7 +120,8 @@ struct ConditionTests {
             }
         }
         for round in 0..<rounds {
-            let ok = turn.withLock(when: { $0.ball == 2 * round || $0.hung }, waitingOn: ping, deadline: deadline) { t, ready in
+            let ok = turn.withLock(when: { $0.ball == 2 * round || $0.hung }, waitingOn: ping, deadline: deadline) {
+                t, ready in
                 if ready && !t.hung { t.ball += 1 } else { t.hung = true }
                 return ready && !t.hung
             }

@@ -70,12 +70,12 @@ struct LockedTests {
     }
 
     #if DEBUG
-    @Test("a relock by the holding thread stops the process with the error code (debug builds)")
-    func relockIsAProgrammingError() async {
-        await #expect(processExitsWith: .failure) {
-            let value = Locked(0)
-            value.withLock { _ in value.withLock { _ in } }
+        @Test("a relock by the holding thread stops the process with the error code (debug builds)")
+        func relockIsAProgrammingError() async {
+            await #expect(processExitsWith: .failure) {
+                let value = Locked(0)
+                value.withLock { _ in value.withLock { _ in } }
+            }
         }
-    }
     #endif
 }

@@ -1,16 +1,19 @@
 import Foundation
 import MarketData
 import OrderBook
-import Testing
 import TestSupport
+import Testing
 
 @Suite("LOBSTER feed")
 struct LobsterFeedTests {
     /// Writes the fixture (with its orderbook file unless told otherwise) and reads it as a recording.
-    static func recording(in directory: URL, withOrderBook: Bool = true,
-                          messages: String = LobsterFixture.messages) throws -> LobsterFeed.Recording {
-        let paths = try LobsterFixture.write(messages: messages, orderBook: withOrderBook ? LobsterFixture.orderBook : nil,
-                                             in: directory)
+    static func recording(
+        in directory: URL, withOrderBook: Bool = true,
+        messages: String = LobsterFixture.messages
+    ) throws -> LobsterFeed.Recording {
+        let paths = try LobsterFixture.write(
+            messages: messages, orderBook: withOrderBook ? LobsterFixture.orderBook : nil,
+            in: directory)
         return try LobsterFeed.Recording(messages: paths.messages)
     }
 
@@ -103,11 +106,12 @@ struct LobsterFeedTests {
         #expect(last == .finished)
         #expect(ticks.allSatisfy { $0.scheduledArrival < 6_500_000 })
         #expect(ticks.count == 4 + 5)  // the opening, messages 1, 2, 3 and its reveal, 9
-        #expect(feed.referenceBook(afterTicks: UInt64(ticks.count)).map { book in
-            var replayed = OrderBook()
-            for tick in ticks { replayed.applyCounting(tick.delta) }
-            return replayed.hasSameLevels(as: book)
-        } == true)
+        #expect(
+            feed.referenceBook(afterTicks: UInt64(ticks.count)).map { book in
+                var replayed = OrderBook()
+                for tick in ticks { replayed.applyCounting(tick.delta) }
+                return replayed.hasSameLevels(as: book)
+            } == true)
     }
 
     @Test("at max speed every tick is available at once from the start, stamped when it is taken")
@@ -144,12 +148,14 @@ struct LobsterFeedTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         var feed = try LobsterFeed(try Self.recording(in: directory), speed: nil, duration: 60_000_000_000, start: 0)
         _ = Self.drain(&feed, now: 0)
-        #expect(feed.counters == [
-            "messages": 15, "submissions": 3, "cancellations": 1, "deletions": 3, "visible_executions": 3,
-            "hidden_executions": 1, "cross_trades": 1, "halts": 1, "quoting_resumptions": 1, "trading_resumptions": 1,
-            "rejected_messages": 0, "orderbook_file": 1, "read_errors": 0,
-            "opening_levels": 4, "revealed_levels": 3, "rows_matched": 15, "rows_mismatched": 0,
-        ])
+        #expect(
+            feed.counters == [
+                "messages": 15, "submissions": 3, "cancellations": 1, "deletions": 3, "visible_executions": 3,
+                "hidden_executions": 1, "cross_trades": 1, "halts": 1, "quoting_resumptions": 1,
+                "trading_resumptions": 1,
+                "rejected_messages": 0, "orderbook_file": 1, "read_errors": 0,
+                "opening_levels": 4, "revealed_levels": 3, "rows_matched": 15, "rows_mismatched": 0,
+            ])
     }
 
     @Test("without an orderbook file the replay starts empty, says so in its counters, and the refusals show")
@@ -177,7 +183,8 @@ struct LobsterFeedTests {
     func badInputUpFront() throws {
         let directory = try LobsterFixture.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let bad = LobsterFixture.replacing(line: 12, in: LobsterFixture.messages, with: "34200.009000000,9,3,300,999800,1")
+        let bad = LobsterFixture.replacing(
+            line: 12, in: LobsterFixture.messages, with: "34200.009000000,9,3,300,999800,1")
         #expect(throws: LobsterInputError.self) { _ = try Self.recording(in: directory, messages: bad) }
         do {
             _ = try Self.recording(in: directory, messages: bad)

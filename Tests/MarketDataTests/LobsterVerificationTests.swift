@@ -2,13 +2,16 @@ import Foundation
 import MarketData
 import OrderBook
 import PropertyBased
-import Testing
 import TestSupport
+import Testing
 
 @Suite("LOBSTER book rebuilding and verification")
 struct LobsterVerificationTests {
-    static func verify(messages: String, orderBook: String, chunk: Int = 1 << 16) throws(LobsterInputError) -> LobsterVerification.Report {
-        var replay = LobsterReplay(messageBytes: Array(messages.utf8), orderBookBytes: Array(orderBook.utf8), chunk: chunk)
+    static func verify(messages: String, orderBook: String, chunk: Int = 1 << 16) throws(LobsterInputError)
+        -> LobsterVerification.Report
+    {
+        var replay = LobsterReplay(
+            messageBytes: Array(messages.utf8), orderBookBytes: Array(orderBook.utf8), chunk: chunk)
         return try LobsterVerification.run(&replay)
     }
 
@@ -24,23 +27,37 @@ struct LobsterVerificationTests {
             LobsterMessage(time: 0, type: type, orderID: 1, size: 7, price: 1_000, isBuy: buy)
         }
         #expect(LobsterBookBuilder.delta(for: message(.submission))! == (.add(.bid, price: 1_000, size: 7), .add))
-        #expect(LobsterBookBuilder.delta(for: message(.submission, buy: false))! == (.add(.ask, price: 1_000, size: 7), .add))
-        #expect(LobsterBookBuilder.delta(for: message(.cancellation))! == (.reduce(.bid, price: 1_000, size: 7), .cancel))
-        #expect(LobsterBookBuilder.delta(for: message(.deletion, buy: false))! == (.reduce(.ask, price: 1_000, size: 7), .cancel))
+        #expect(
+            LobsterBookBuilder.delta(for: message(.submission, buy: false))! == (
+                .add(.ask, price: 1_000, size: 7), .add
+            ))
+        #expect(
+            LobsterBookBuilder.delta(for: message(.cancellation))! == (.reduce(.bid, price: 1_000, size: 7), .cancel))
+        #expect(
+            LobsterBookBuilder.delta(for: message(.deletion, buy: false))! == (
+                .reduce(.ask, price: 1_000, size: 7), .cancel
+            ))
         // An executed buy limit order is a seller-initiated trade: it takes size from the bid.
-        #expect(LobsterBookBuilder.delta(for: message(.visibleExecution))! == (.reduce(.bid, price: 1_000, size: 7), .trade))
+        #expect(
+            LobsterBookBuilder.delta(for: message(.visibleExecution))! == (.reduce(.bid, price: 1_000, size: 7), .trade)
+        )
         #expect(LobsterBookBuilder.delta(for: message(.hiddenExecution)) == nil)
         #expect(LobsterBookBuilder.delta(for: message(.crossTrade)) == nil)
-        #expect(LobsterBookBuilder.delta(for: LobsterMessage(time: 0, type: .tradingHalt, orderID: 0, size: 0, price: -1, isBuy: false)) == nil)
+        #expect(
+            LobsterBookBuilder.delta(
+                for: LobsterMessage(time: 0, type: .tradingHalt, orderID: 0, size: 0, price: -1, isBuy: false)) == nil)
     }
 
     @Test("the opening book is the first row with the first message undone")
     func opening() {
         var builder = LobsterBookBuilder()
-        let row = LobsterOrderBookRow(levels: 2, asks: [LobsterLevel(price: 11, size: 5)],
-                                      bids: [LobsterLevel(price: 10, size: 8), LobsterLevel(price: 9, size: 3)])
+        let row = LobsterOrderBookRow(
+            levels: 2, asks: [LobsterLevel(price: 11, size: 5)],
+            bids: [LobsterLevel(price: 10, size: 8), LobsterLevel(price: 9, size: 3)])
         // The first message added 3 at the bid 10: before it, 5 were there.
-        builder.start(firstMessage: LobsterMessage(time: 0, type: .submission, orderID: 1, size: 3, price: 10, isBuy: true), firstRow: row)
+        builder.start(
+            firstMessage: LobsterMessage(time: 0, type: .submission, orderID: 1, size: 3, price: 10, isBuy: true),
+            firstRow: row)
         #expect(builder.book.levels(.bid) == [PriceLevel(price: 10, size: 5), PriceLevel(price: 9, size: 3)])
         #expect(builder.book.levels(.ask) == [PriceLevel(price: 11, size: 5)])
         #expect(builder.changes.map(\.cause) == [.opening, .opening, .opening])
@@ -50,7 +67,9 @@ struct LobsterVerificationTests {
 
         // A first message that deleted a whole level: the opening book has it back.
         var deleted = LobsterBookBuilder()
-        deleted.start(firstMessage: LobsterMessage(time: 0, type: .deletion, orderID: 1, size: 4, price: 12, isBuy: false), firstRow: row)
+        deleted.start(
+            firstMessage: LobsterMessage(time: 0, type: .deletion, orderID: 1, size: 4, price: 12, isBuy: false),
+            firstRow: row)
         #expect(deleted.book.levels(.ask) == [PriceLevel(price: 11, size: 5), PriceLevel(price: 12, size: 4)])
     }
 
@@ -77,24 +96,30 @@ struct LobsterVerificationTests {
 
     @Test("the rebuilt book follows the fixture row by row and ends where it ends")
     func fixtureRowByRow() throws {
-        var replay = LobsterReplay(messageBytes: Array(LobsterFixture.messages.utf8),
-                                   orderBookBytes: Array(LobsterFixture.orderBook.utf8))
+        var replay = LobsterReplay(
+            messageBytes: Array(LobsterFixture.messages.utf8),
+            orderBookBytes: Array(LobsterFixture.orderBook.utf8))
         var checks: [LobsterBookBuilder.RowCheck] = []
         while try replay.next() { checks.append(replay.check!) }
-        #expect(checks == [.matched(revealed: 0), .matched(revealed: 0), .matched(revealed: 1)]
-            + Array(repeating: .matched(revealed: 0), count: 6) + [.matched(revealed: 1)]
-            + Array(repeating: .matched(revealed: 0), count: 4) + [.matched(revealed: 1)])
+        #expect(
+            checks == [.matched(revealed: 0), .matched(revealed: 0), .matched(revealed: 1)]
+                + Array(repeating: .matched(revealed: 0), count: 6) + [.matched(revealed: 1)]
+                + Array(repeating: .matched(revealed: 0), count: 4) + [.matched(revealed: 1)])
         #expect(replay.builder.book.hasSameLevels(as: LobsterFixture.finalBook))
     }
 
     @Test("a corrupted row is the first mismatch, with its row, level, side, expected and got")
     func corruptedRow() throws {
-        let corrupted = LobsterFixture.replacing(line: 9, in: LobsterFixture.orderBook,
-                                                 with: "1000200,250,1000000,101,1000300,350,999900,150")
+        let corrupted = LobsterFixture.replacing(
+            line: 9, in: LobsterFixture.orderBook,
+            with: "1000200,250,1000000,101,1000300,350,999900,150")
         let report = try Self.verify(messages: LobsterFixture.messages, orderBook: corrupted)
         #expect(!report.passed)
-        #expect(report.statistics.firstMismatch == LobsterBookBuilder.Mismatch(
-            row: 9, level: 1, side: .bid, expected: PriceLevel(price: 1_000_000, size: 101), got: PriceLevel(price: 1_000_000, size: 100)))
+        #expect(
+            report.statistics.firstMismatch
+                == LobsterBookBuilder.Mismatch(
+                    row: 9, level: 1, side: .bid, expected: PriceLevel(price: 1_000_000, size: 101),
+                    got: PriceLevel(price: 1_000_000, size: 100)))
         // Row 9 is adopted; message 10 then leaves 1 of the 101 behind, so row 10 differs too,
         // and the book is back in step from row 11 on.
         #expect(report.statistics.rowsMatched == 13)
@@ -105,28 +130,38 @@ struct LobsterVerificationTests {
     @Test("a missing level and an extra level are reported as empty on the side that lacks them")
     func missingAndExtraLevels() throws {
         // Row 2 without its second ask level, where the book has one.
-        let missing = LobsterFixture.replacing(line: 2, in: LobsterFixture.orderBook,
-                                               with: "1000100,150,1000000,150,9999999999,0,999900,150")
+        let missing = LobsterFixture.replacing(
+            line: 2, in: LobsterFixture.orderBook,
+            with: "1000100,150,1000000,150,9999999999,0,999900,150")
         let first = try Self.verify(messages: LobsterFixture.messages, orderBook: missing).statistics.firstMismatch
-        #expect(first == LobsterBookBuilder.Mismatch(row: 2, level: 2, side: .ask, expected: nil,
-                                                     got: PriceLevel(price: 1_000_200, size: 250)))
+        #expect(
+            first
+                == LobsterBookBuilder.Mismatch(
+                    row: 2, level: 2, side: .ask, expected: nil,
+                    got: PriceLevel(price: 1_000_200, size: 250)))
         #expect(first?.description == "row 2, ask level 2: expected empty, got 250@1000200")
         // Row 12 with a bid where the book has none (the side was emptied).
-        let extra = LobsterFixture.replacing(line: 12, in: LobsterFixture.orderBook,
-                                             with: "1000200,250,999000,1,1000300,350,-9999999999,0")
-        #expect(try Self.verify(messages: LobsterFixture.messages, orderBook: extra).statistics.firstMismatch
-            == LobsterBookBuilder.Mismatch(row: 12, level: 1, side: .bid, expected: PriceLevel(price: 999_000, size: 1), got: nil))
+        let extra = LobsterFixture.replacing(
+            line: 12, in: LobsterFixture.orderBook,
+            with: "1000200,250,999000,1,1000300,350,-9999999999,0")
+        #expect(
+            try Self.verify(messages: LobsterFixture.messages, orderBook: extra).statistics.firstMismatch
+                == LobsterBookBuilder.Mismatch(
+                    row: 12, level: 1, side: .bid, expected: PriceLevel(price: 999_000, size: 1), got: nil))
     }
 
     @Test("a message that does not fit the book is counted with its line, and the row still decides")
     func rejectedMessage() throws {
         // Message 2 cancels at a price the bid side does not have.
-        let messages = LobsterFixture.replacing(line: 2, in: LobsterFixture.messages, with: "34200.000100000,2,2,50,999700,1")
+        let messages = LobsterFixture.replacing(
+            line: 2, in: LobsterFixture.messages, with: "34200.000100000,2,2,50,999700,1")
         let report = try Self.verify(messages: messages, orderBook: LobsterFixture.orderBook)
         #expect(report.statistics.rejectedMessages == 1)
         #expect(report.statistics.firstRejection?.line == 2)
         #expect(report.statistics.firstMismatch?.row == 2)
-        #expect(report.text.contains("refused    1 message(s) did not fit the book; the first, line 2: no bid level at 999700"))
+        #expect(
+            report.text.contains(
+                "refused    1 message(s) did not fit the book; the first, line 2: no bid level at 999700"))
     }
 
     // MARK: - Bad pairs of files
@@ -136,18 +171,33 @@ struct LobsterVerificationTests {
         let messageLines = LobsterFixture.messages.split(separator: "\n").map(String.init)
         let rowLines = LobsterFixture.orderBook.split(separator: "\n").map(String.init)
         let shortRows = rowLines.prefix(10).joined(separator: "\n") + "\n"
-        #expect(Self.verifyError(messages: LobsterFixture.messages, orderBook: shortRows) == LobsterInputError(
-            path: "orderbook", line: 11,
-            reason: "the orderbook file ends here, but messages goes on (line 11): row k must be the book after message k"))
+        #expect(
+            Self.verifyError(messages: LobsterFixture.messages, orderBook: shortRows)
+                == LobsterInputError(
+                    path: "orderbook", line: 11,
+                    reason:
+                        "the orderbook file ends here, but messages goes on (line 11): row k must be the book after message k"
+                ))
         let shortMessages = messageLines.prefix(14).joined(separator: "\n") + "\n"
-        #expect(Self.verifyError(messages: shortMessages, orderBook: LobsterFixture.orderBook) == LobsterInputError(
-            path: "orderbook", line: 15,
-            reason: "the orderbook file has more rows than messages has messages (14): row k must be the book after message k"))
-        let backwards = LobsterFixture.replacing(line: 5, in: LobsterFixture.messages, with: "34200.0014,6,-1,500,1000200,-1")
-        #expect(Self.verifyError(messages: backwards, orderBook: LobsterFixture.orderBook) == LobsterInputError(
-            path: "messages", line: 5,
-            reason: "time 34200.001400000 is earlier than the previous message's 34200.001500000: messages must be in time order"))
-        #expect(Self.verifyError(messages: "", orderBook: "") == LobsterInputError(path: "messages", line: nil, reason: "it holds no messages"))
+        #expect(
+            Self.verifyError(messages: shortMessages, orderBook: LobsterFixture.orderBook)
+                == LobsterInputError(
+                    path: "orderbook", line: 15,
+                    reason:
+                        "the orderbook file has more rows than messages has messages (14): row k must be the book after message k"
+                ))
+        let backwards = LobsterFixture.replacing(
+            line: 5, in: LobsterFixture.messages, with: "34200.0014,6,-1,500,1000200,-1")
+        #expect(
+            Self.verifyError(messages: backwards, orderBook: LobsterFixture.orderBook)
+                == LobsterInputError(
+                    path: "messages", line: 5,
+                    reason:
+                        "time 34200.001400000 is earlier than the previous message's 34200.001500000: messages must be in time order"
+                ))
+        #expect(
+            Self.verifyError(messages: "", orderBook: "")
+                == LobsterInputError(path: "messages", line: nil, reason: "it holds no messages"))
         let badRow = LobsterFixture.replacing(line: 7, in: LobsterFixture.orderBook, with: "1000200,250,1000000")
         #expect(Self.verifyError(messages: LobsterFixture.messages, orderBook: badRow)?.line == 7)
     }
@@ -156,20 +206,29 @@ struct LobsterVerificationTests {
     func files() throws {
         let directory = try LobsterFixture.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let paths = try LobsterFixture.write(messages: LobsterFixture.messages, orderBook: LobsterFixture.orderBook, in: directory)
+        let paths = try LobsterFixture.write(
+            messages: LobsterFixture.messages, orderBook: LobsterFixture.orderBook, in: directory)
         #expect(LobsterReplay.orderBookPath(forMessages: paths.messages) == paths.orderBook)
         #expect(try LobsterVerification.run(messages: paths.messages, orderBook: paths.orderBook).passed)
-        #expect(throws: LobsterInputError(path: paths.orderBook + ".gone", line: nil, reason: "cannot open it: no such file")) {
+        #expect(
+            throws: LobsterInputError(
+                path: paths.orderBook + ".gone", line: nil, reason: "cannot open it: no such file")
+        ) {
             _ = try LobsterVerification.run(messages: paths.messages, orderBook: paths.orderBook + ".gone")
         }
     }
 
-    @Test("LOBSTER's naming pairs a message file with its orderbook file", arguments: [
-        ("AAPL_2012-06-21_34200000_57600000_message_10.csv", "AAPL_2012-06-21_34200000_57600000_orderbook_10.csv"),
-        ("/data/x_message_y/MSFT_2012-06-21_0_1_message_5.csv", "/data/x_message_y/MSFT_2012-06-21_0_1_orderbook_5.csv"),
-        ("/data/x_message_y/messages.csv", nil),
-        ("plain.csv", nil),
-    ] as [(String, String?)])
+    @Test(
+        "LOBSTER's naming pairs a message file with its orderbook file",
+        arguments: [
+            ("AAPL_2012-06-21_34200000_57600000_message_10.csv", "AAPL_2012-06-21_34200000_57600000_orderbook_10.csv"),
+            (
+                "/data/x_message_y/MSFT_2012-06-21_0_1_message_5.csv",
+                "/data/x_message_y/MSFT_2012-06-21_0_1_orderbook_5.csv"
+            ),
+            ("/data/x_message_y/messages.csv", nil),
+            ("plain.csv", nil),
+        ] as [(String, String?)])
     func naming(messages: String, orderBook: String?) {
         #expect(LobsterReplay.orderBookPath(forMessages: messages) == orderBook)
     }
@@ -182,10 +241,15 @@ struct LobsterVerificationTests {
             seed, levels, count in
             var simulator = LobsterSimulator(seed: UInt64(seed), levels: levels)
             simulator.run(messages: count)
-            let report = try Self.verify(messages: simulator.messagesCSV, orderBook: simulator.orderBookCSV, chunk: 1 + seed % 97)
-            #expect(report.passed, "seed \(seed), \(levels) levels: \(report.statistics.firstMismatch.map { "\($0)" } ?? "")")
+            let report = try Self.verify(
+                messages: simulator.messagesCSV, orderBook: simulator.orderBookCSV, chunk: 1 + seed % 97)
+            #expect(
+                report.passed,
+                "seed \(seed), \(levels) levels: \(report.statistics.firstMismatch.map { "\($0)" } ?? "")")
             #expect(report.statistics.rowsCompared == UInt64(simulator.messages.count))
-            #expect(report.statistics.rejectedMessages == 0, "seed \(seed): \(String(describing: report.statistics.firstRejection))")
+            #expect(
+                report.statistics.rejectedMessages == 0,
+                "seed \(seed): \(String(describing: report.statistics.firstRejection))")
         }
     }
 
@@ -197,7 +261,8 @@ struct LobsterVerificationTests {
         let report = try Self.verify(messages: simulator.messagesCSV, orderBook: simulator.orderBookCSV)
         #expect(report.passed)
         #expect(report.statistics.revealedLevels > 10)
-        #expect(report.statistics.halts > 0 && report.statistics.hiddenExecutions > 0 && report.statistics.crossTrades > 0)
+        #expect(
+            report.statistics.halts > 0 && report.statistics.hiddenExecutions > 0 && report.statistics.crossTrades > 0)
         // A side emptied by a sweep shows as dummy prices.
         #expect(simulator.rows.contains { $0.bids.isEmpty || $0.asks.isEmpty })
         #expect(simulator.orderBookCSV.contains("-9999999999,0") || simulator.orderBookCSV.contains("9999999999,0"))
@@ -208,8 +273,9 @@ struct LobsterVerificationTests {
         await propertyCheck(count: 25, input: Gen.int(in: 1...1_000_000), Gen.int(in: 1...4)) { seed, levels in
             var simulator = LobsterSimulator(seed: UInt64(seed), levels: levels)
             simulator.run(messages: 150)
-            var replay = LobsterReplay(messageBytes: Array(simulator.messagesCSV.utf8),
-                                       orderBookBytes: Array(simulator.orderBookCSV.utf8))
+            var replay = LobsterReplay(
+                messageBytes: Array(simulator.messagesCSV.utf8),
+                orderBookBytes: Array(simulator.orderBookCSV.utf8))
             var book = OrderBook()
             var rowIndex = 0
             while try replay.next() {

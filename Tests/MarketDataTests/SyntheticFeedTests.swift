@@ -2,8 +2,8 @@ import Formats
 import MarketData
 import OrderBook
 import PropertyBased
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Synthetic market and feed")
 struct SyntheticFeedTests {
@@ -32,7 +32,8 @@ struct SyntheticFeedTests {
         let configuration = SyntheticFeed.Configuration(seed: 9, rate: 10_000, duration: 100_000_000)
         var eager = SyntheticFeed(configuration, start: 0)
         var late = SyntheticFeed(configuration, start: 0)
-        let polledOften = Self.drain(&eager, at: stride(from: 0, through: 200_000_000, by: 50_000).map { UInt64($0) }, limit: 3)
+        let polledOften = Self.drain(
+            &eager, at: stride(from: 0, through: 200_000_000, by: 50_000).map { UInt64($0) }, limit: 3)
         let polledOnce = Self.drain(&late, at: [200_000_000])
         #expect(polledOften == polledOnce)
     }
@@ -44,7 +45,8 @@ struct SyntheticFeedTests {
         #expect(ticks.map(\.sequence) == Array(1...200))
         #expect(ticks.first?.scheduledArrival == 5_000)
         #expect(zip(ticks, ticks.dropFirst()).allSatisfy { $1.scheduledArrival - $0.scheduledArrival == 5_000_000 })
-        #expect(SyntheticFeed.scheduledCount(.init(seed: 1, rate: 200, duration: 1_000_000_000), by: 1_000_000_000) == 200)
+        #expect(
+            SyntheticFeed.scheduledCount(.init(seed: 1, rate: 200, duration: 1_000_000_000), by: 1_000_000_000) == 200)
     }
 
     @Test("the exchange clock leaves a backlog for a late receiver and finishes at the end of the schedule")
@@ -73,7 +75,8 @@ struct SyntheticFeedTests {
 
     @Test("Poisson arrivals average the rate and are reproducible")
     func poisson() {
-        let configuration = SyntheticFeed.Configuration(seed: 5, rate: 1_000, duration: 10_000_000_000, arrivals: .poisson)
+        let configuration = SyntheticFeed.Configuration(
+            seed: 5, rate: 1_000, duration: 10_000_000_000, arrivals: .poisson)
         var feed = SyntheticFeed(configuration, start: 0)
         let ticks = Self.drain(&feed, at: [20_000_000_000], limit: 100_000)
         #expect(abs(ticks.count - 10_000) < 400)
@@ -100,8 +103,9 @@ struct SyntheticFeedTests {
         #expect(ticks.isEmpty)
     }
 
-    @Test("every event is valid, the book keeps ten levels a side, and the market has adds, cancels and trades",
-          arguments: [1, 2, 3, 99] as [UInt64])
+    @Test(
+        "every event is valid, the book keeps ten levels a side, and the market has adds, cancels and trades",
+        arguments: [1, 2, 3, 99] as [UInt64])
     func marketShape(seed: UInt64) {
         var market = SyntheticMarket(seed: seed)
         var book = OrderBook()
@@ -116,7 +120,8 @@ struct SyntheticFeedTests {
         }
         #expect(book.rejectedCount == 0)
         #expect(shallowAfterOpening < 2_500, "the book fell under ten levels a side \(shallowAfterOpening) times")
-        #expect(kinds[.add, default: 0] > 10_000 && kinds[.cancel, default: 0] > 5_000 && kinds[.trade, default: 0] > 2_000)
+        #expect(
+            kinds[.add, default: 0] > 10_000 && kinds[.cancel, default: 0] > 5_000 && kinds[.trade, default: 0] > 2_000)
         #expect(book.hasSameLevels(as: market.referenceBook))
     }
 
@@ -126,7 +131,9 @@ struct SyntheticFeedTests {
         var mids: Set<Int64> = []
         for _ in 0..<100_000 {
             _ = market.next()
-            if let bid = market.referenceBook.bestBid, let ask = market.referenceBook.bestAsk { mids.insert((bid.price + ask.price) / 2) }
+            if let bid = market.referenceBook.bestBid, let ask = market.referenceBook.bestAsk {
+                mids.insert((bid.price + ask.price) / 2)
+            }
         }
         #expect(mids.count > 20)
     }
@@ -141,12 +148,16 @@ struct SyntheticFeedTests {
         }
     }
 
-    @Test("feed sources parse and print back", arguments: ["synthetic", "lobster:/tmp/a_message_10.csv", "tcp://127.0.0.1:9000", "tcp://[::1]:9000"])
+    @Test(
+        "feed sources parse and print back",
+        arguments: ["synthetic", "lobster:/tmp/a_message_10.csv", "tcp://127.0.0.1:9000", "tcp://[::1]:9000"])
     func feedSourceRoundTrip(text: String) throws {
         #expect(try FeedSource(parsing: text).description == text)
     }
 
-    @Test("bad feed sources are refused", arguments: ["", "tcp://host", "tcp://:80", "tcp://h:0", "tcp://h:70000", "lobster:", "file.csv"])
+    @Test(
+        "bad feed sources are refused",
+        arguments: ["", "tcp://host", "tcp://:80", "tcp://h:0", "tcp://h:70000", "lobster:", "file.csv"])
     func feedSourceErrors(text: String) {
         #expect(throws: FeedSource.ParseError.self) { try FeedSource(parsing: text) }
     }
@@ -154,21 +165,25 @@ struct SyntheticFeedTests {
 
 @Suite("tcp:// addresses")
 struct ExchangeAddressTests {
-    @Test("an address prints back as it was parsed", arguments: ["tcp://127.0.0.1:9000", "tcp://[::1]:1", "tcp://exchange.local:65535"])
+    @Test(
+        "an address prints back as it was parsed",
+        arguments: ["tcp://127.0.0.1:9000", "tcp://[::1]:1", "tcp://exchange.local:65535"])
     func roundTrip(text: String) throws {
         #expect(try ExchangeAddress(parsing: text).description == text)
     }
 
-    @Test("a bad address names what is wrong", arguments: [
-        ("127.0.0.1:9000", "does not start with tcp://"),
-        ("tcp://host", "the port is missing"),
-        ("tcp://[::1]", "the port is missing"),
-        ("tcp://[::1:9000", "no closing bracket"),
-        ("tcp://::1:9000", "in brackets: tcp://[::1]:9000"),
-        ("tcp://h:0", "the port '0' is not a number from 1 to 65535"),
-        ("tcp://h:x", "the port 'x' is not a number from 1 to 65535"),
-        ("tcp://:80", "the host is missing"),
-    ])
+    @Test(
+        "a bad address names what is wrong",
+        arguments: [
+            ("127.0.0.1:9000", "does not start with tcp://"),
+            ("tcp://host", "the port is missing"),
+            ("tcp://[::1]", "the port is missing"),
+            ("tcp://[::1:9000", "no closing bracket"),
+            ("tcp://::1:9000", "in brackets: tcp://[::1]:9000"),
+            ("tcp://h:0", "the port '0' is not a number from 1 to 65535"),
+            ("tcp://h:x", "the port 'x' is not a number from 1 to 65535"),
+            ("tcp://:80", "the host is missing"),
+        ])
     func errors(text: String, problem: String) {
         let error = #expect(throws: ExchangeAddress.ParseError.self) { try ExchangeAddress(parsing: text) }
         #expect(error?.problem.contains(problem) == true, "\(String(describing: error))")
@@ -177,7 +192,9 @@ struct ExchangeAddressTests {
 
 @Suite("number and duration text")
 struct NumberTextTests {
-    @Test("shortest reads back and drops a whole number's point", arguments: [0.0, 200, -3, 0.5, 1e-7, 0.1 + 0.2, 123_456.789])
+    @Test(
+        "shortest reads back and drops a whole number's point",
+        arguments: [0.0, 200, -3, 0.5, 1e-7, 0.1 + 0.2, 123_456.789])
     func shortest(value: Double) {
         #expect(Double(NumberText.shortest(value)) == value)
         if value == value.rounded() { #expect(!NumberText.shortest(value).contains(".")) }

@@ -1,15 +1,16 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Clocks
 import MarketData
 import Models
 import Pipeline
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A flag one thread sets and another polls.
 private final class WokenFlag: Sendable {
@@ -70,7 +71,9 @@ struct DedicatedThreadExecutorTests {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             for (index, delay) in [(2, 6_000_000), (0, 2_000_000), (1, 4_000_000)] as [(Int, UInt64)] {
                 executor.schedule(at: now + delay) {
-                    let count = fired.withLock { $0.append(index); return $0.count }
+                    let count = fired.withLock {
+                        $0.append(index); return $0.count
+                    }
                     if count == 3 { done.resume() }
                 }
             }

@@ -4,8 +4,8 @@ import Models
 import NIOCore
 import NIOPosix
 import Pipeline
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Event-loop executor and primitives")
 struct EventLoopExecutorTests {
@@ -47,7 +47,11 @@ struct EventLoopExecutorTests {
     @Test("the async FIFO hands ticks over in order, in batches, and drains after close")
     func fifo() async throws {
         let fifo = AsyncTickFIFO(capacity: 8)
-        let ticks = (1...100).map { ReceivedTick(Tick(sequence: UInt64($0), scheduledArrival: 0, delta: .add(.bid, price: 1, size: 1), kind: .add), received: 0) }
+        let ticks = (1...100).map {
+            ReceivedTick(
+                Tick(sequence: UInt64($0), scheduledArrival: 0, delta: .add(.bid, price: 1, size: 1), kind: .add),
+                received: 0)
+        }
         let producer = Task {
             for chunk in stride(from: 0, to: 100, by: 10) { _ = await fifo.put(Array(ticks[chunk..<chunk + 10])) }
             fifo.close()

@@ -13,25 +13,27 @@ import MarketData
 import Models
 import OrderBook
 import Pipeline
-import Testing
 import TestSupport
+import Testing
 
 /// How long a checker waits for a producer or consumer before it calls the hand-over hung.
 let handOverHangBound: UInt64 = 60_000_000_000
 
 /// A tick whose only meaningful field is its sequence number.
 func checkerTick(_ sequence: UInt64) -> ReceivedTick {
-    ReceivedTick(Tick(sequence: sequence, scheduledArrival: sequence, delta: .add(.bid, price: 1, size: 1), kind: .add),
-                 received: sequence)
+    ReceivedTick(
+        Tick(sequence: sequence, scheduledArrival: sequence, delta: .add(.bid, price: 1, size: 1), kind: .add),
+        received: sequence)
 }
 
 /// A state whose every field is derived from `sequence`, so a torn copy (words of two
 /// different publishes) is visible: ``isConsistent(_:)``.
 func checkerState(_ sequence: UInt64) -> BookState {
-    BookState(sequence: sequence, arrival: sequence &* 3, received: sequence &* 5, processed: sequence &* 7,
-              bestBid: PriceLevel(price: Int64(sequence), size: Int64(sequence) + 1),
-              bestAsk: PriceLevel(price: Int64(sequence) + 2, size: Int64(sequence) + 3),
-              imbalance: Double(sequence % 1_000) / 1_000, workResult: ~sequence)
+    BookState(
+        sequence: sequence, arrival: sequence &* 3, received: sequence &* 5, processed: sequence &* 7,
+        bestBid: PriceLevel(price: Int64(sequence), size: Int64(sequence) + 1),
+        bestAsk: PriceLevel(price: Int64(sequence) + 2, size: Int64(sequence) + 3),
+        imbalance: Double(sequence % 1_000) / 1_000, workResult: ~sequence)
 }
 
 /// True when `state` is exactly what ``checkerState(_:)`` makes of its sequence.
@@ -75,9 +77,17 @@ final class CheckerOutcome<Value: Sendable>: Sendable {
 
     /// The delivered value, or nil if none came within ``handOverHangBound``. Blocks the thread.
     func wait() -> Value? {
-        let result = value.withLock(when: { $0 != nil }, waitingOn: delivered, deadline: MonotonicClock.now() + handOverHangBound) { v, _ in v }
+        let result = value.withLock(
+            when: { $0 != nil }, waitingOn: delivered, deadline: MonotonicClock.now() + handOverHangBound
+        ) { v, _ in v }
         // A hung thread is left alone: the test fails instead of hanging too.
-        if result != nil, let thread = deliverer.withLock({ s in defer { s = nil }; return s }) { _ = thread.join() }
+        if result != nil,
+            let thread = deliverer.withLock({ s in
+                defer { s = nil }; return s
+            })
+        {
+            _ = thread.join()
+        }
         return result
     }
 
@@ -111,19 +121,23 @@ struct ConsumedTicks: Sendable {
 }
 
 /// Order preserved, no loss, no duplicates: `consumed` must be exactly 1...total.
-private func expectExactlyOnceInOrder(_ consumed: ConsumedTicks?, total: Int, _ name: String,
-                                      sourceLocation: SourceLocation) {
+private func expectExactlyOnceInOrder(
+    _ consumed: ConsumedTicks?, total: Int, _ name: String,
+    sourceLocation: SourceLocation
+) {
     guard let consumed else {
         Issue.record("\(name): the consumer hung", sourceLocation: sourceLocation)
         return
     }
-    #expect(!consumed.emptyBatchTaken, "\(name): a take returned true with an empty batch", sourceLocation: sourceLocation)
+    #expect(
+        !consumed.emptyBatchTaken, "\(name): a take returned true with an empty batch", sourceLocation: sourceLocation)
     let expected = (1...UInt64(total)).map { $0 }
     if consumed.sequences != expected {
         let duplicates = consumed.sequences.count - Set(consumed.sequences).count
         let missing = Set(expected).subtracting(consumed.sequences).count
         let firstOutOfOrder = zip(consumed.sequences, consumed.sequences.dropFirst()).first { $0 >= $1 }
-        Issue.record("""
+        Issue.record(
+            """
             \(name): took \(consumed.sequences.count) of \(total) ticks, \(duplicates) duplicated, \(missing) lost, \
             first out of order: \(firstOutOfOrder.map { "\($0) then \($1)" } ?? "none")
             """, sourceLocation: sourceLocation)
@@ -156,8 +170,12 @@ func checkBlockingTickQueue(
             drained.sequences += batch.map(\.tick.sequence)
         }
         expectExactlyOnceInOrder(drained, total: fits, "\(name), drained after close", sourceLocation: sourceLocation)
-        #expect(batch.isEmpty, "\(name): the take that reports the end leaves the batch empty", sourceLocation: sourceLocation)
-        #expect(!queue.take(into: &batch), "\(name): a take after the end reports the end again", sourceLocation: sourceLocation)
+        #expect(
+            batch.isEmpty, "\(name): the take that reports the end leaves the batch empty",
+            sourceLocation: sourceLocation)
+        #expect(
+            !queue.take(into: &batch), "\(name): a take after the end reports the end again",
+            sourceLocation: sourceLocation)
     }
 
     // Two threads: order, no loss, no duplicates, close after the last put.
@@ -181,7 +199,8 @@ func checkBlockingTickQueue(
     let maxDepth = try await producer.value()
     #expect(maxDepth != nil, "\(name): the producer hung", sourceLocation: sourceLocation)
     if let capacity, let maxDepth {
-        #expect(maxDepth <= capacity, "\(name): a put reported a depth above the capacity", sourceLocation: sourceLocation)
+        #expect(
+            maxDepth <= capacity, "\(name): a put reported a depth above the capacity", sourceLocation: sourceLocation)
     }
     expectExactlyOnceInOrder(try await consumer.value(), total: total, name, sourceLocation: sourceLocation)
 
@@ -193,8 +212,10 @@ func checkBlockingTickQueue(
     }
     idle.close()
     let ended = try await waiting.value()
-    #expect(ended == false, "\(name): a consumer waiting on an empty queue ends when it closes (got \(String(describing: ended)))",
-            sourceLocation: sourceLocation)
+    #expect(
+        ended == false,
+        "\(name): a consumer waiting on an empty queue ends when it closes (got \(String(describing: ended)))",
+        sourceLocation: sourceLocation)
 }
 
 /// The ``AsyncTickQueue`` contract, as ``checkBlockingTickQueue(_:capacity:total:make:sourceLocation:)``
@@ -216,8 +237,12 @@ func checkAsyncTickQueue(
             drained.sequences += batch.map(\.tick.sequence)
         }
         expectExactlyOnceInOrder(drained, total: fits, "\(name), drained after close", sourceLocation: sourceLocation)
-        #expect(batch.isEmpty, "\(name): the take that reports the end leaves the batch empty", sourceLocation: sourceLocation)
-        #expect(await !queue.take(into: &batch), "\(name): a take after the end reports the end again", sourceLocation: sourceLocation)
+        #expect(
+            batch.isEmpty, "\(name): the take that reports the end leaves the batch empty",
+            sourceLocation: sourceLocation)
+        #expect(
+            await !queue.take(into: &batch), "\(name): a take after the end reports the end again",
+            sourceLocation: sourceLocation)
     }
 
     let queue = make()
@@ -240,7 +265,8 @@ func checkAsyncTickQueue(
     let maxDepth = try await producer.value()
     #expect(maxDepth != nil, "\(name): the producer hung", sourceLocation: sourceLocation)
     if let capacity, let maxDepth {
-        #expect(maxDepth <= capacity, "\(name): a put reported a depth above the capacity", sourceLocation: sourceLocation)
+        #expect(
+            maxDepth <= capacity, "\(name): a put reported a depth above the capacity", sourceLocation: sourceLocation)
     }
     expectExactlyOnceInOrder(try await consumer.value(), total: total, name, sourceLocation: sourceLocation)
 
@@ -251,8 +277,10 @@ func checkAsyncTickQueue(
     }
     idle.close()
     let ended = try await waiting.value()
-    #expect(ended == false, "\(name): a consumer waiting on an empty queue ends when it closes (got \(String(describing: ended)))",
-            sourceLocation: sourceLocation)
+    #expect(
+        ended == false,
+        "\(name): a consumer waiting on an empty queue ends when it closes (got \(String(describing: ended)))",
+        sourceLocation: sourceLocation)
 }
 
 // MARK: - Latest-value slot contracts
@@ -272,10 +300,13 @@ private func expectConflated(_ read: ReadStates?, newest: UInt64, _ name: String
     }
     #expect(read.torn == 0, "\(name): \(read.torn) torn states", sourceLocation: sourceLocation)
     let backwards = zip(read.sequences, read.sequences.dropFirst()).first { $0 >= $1 }
-    #expect(backwards == nil, "\(name): a state no newer than one seen before: \(String(describing: backwards))",
-            sourceLocation: sourceLocation)
-    #expect(read.sequences.last == newest, "\(name): the last state read is \(String(describing: read.sequences.last)), not the newest (\(newest))",
-            sourceLocation: sourceLocation)
+    #expect(
+        backwards == nil, "\(name): a state no newer than one seen before: \(String(describing: backwards))",
+        sourceLocation: sourceLocation)
+    #expect(
+        read.sequences.last == newest,
+        "\(name): the last state read is \(String(describing: read.sequences.last)), not the newest (\(newest))",
+        sourceLocation: sourceLocation)
 }
 
 /// Checks the ``BlockingStateSlot`` contract: on one thread, that `next(after:)` gives the
@@ -288,10 +319,14 @@ func checkBlockingStateSlot(
 ) async throws {
     let slot = make()
     for sequence in 1...3 as ClosedRange<UInt64> { slot.publish(checkerState(sequence)) }
-    #expect(slot.next(after: 0) == checkerState(3), "\(name): the newest of three publishes", sourceLocation: sourceLocation)
+    #expect(
+        slot.next(after: 0) == checkerState(3), "\(name): the newest of three publishes", sourceLocation: sourceLocation
+    )
     slot.publish(checkerState(4))
     slot.close()
-    #expect(slot.next(after: 3) == checkerState(4), "\(name): a close does not hide the newest state", sourceLocation: sourceLocation)
+    #expect(
+        slot.next(after: 3) == checkerState(4), "\(name): a close does not hide the newest state",
+        sourceLocation: sourceLocation)
     #expect(slot.next(after: 4) == nil, "\(name): nil once closed and nothing newer", sourceLocation: sourceLocation)
 
     let shared = make()
@@ -317,8 +352,9 @@ func checkBlockingStateSlot(
     idle.publish(checkerState(1))
     let waiting = onThread("check-waiter") { idle.next(after: 1) == nil }
     idle.close()
-    #expect(try await waiting.value() == true, "\(name): a reader waiting for a newer state gets nil when the slot closes",
-            sourceLocation: sourceLocation)
+    #expect(
+        try await waiting.value() == true, "\(name): a reader waiting for a newer state gets nil when the slot closes",
+        sourceLocation: sourceLocation)
 }
 
 /// The ``AsyncStateSlot`` contract, as ``checkBlockingStateSlot(_:total:make:sourceLocation:)``
@@ -329,11 +365,16 @@ func checkAsyncStateSlot(
 ) async throws {
     let slot = make()
     for sequence in 1...3 as ClosedRange<UInt64> { await slot.publish(checkerState(sequence)) }
-    #expect(await slot.next(after: 0) == checkerState(3), "\(name): the newest of three publishes", sourceLocation: sourceLocation)
+    #expect(
+        await slot.next(after: 0) == checkerState(3), "\(name): the newest of three publishes",
+        sourceLocation: sourceLocation)
     await slot.publish(checkerState(4))
     await slot.close()
-    #expect(await slot.next(after: 3) == checkerState(4), "\(name): a close does not hide the newest state", sourceLocation: sourceLocation)
-    #expect(await slot.next(after: 4) == nil, "\(name): nil once closed and nothing newer", sourceLocation: sourceLocation)
+    #expect(
+        await slot.next(after: 3) == checkerState(4), "\(name): a close does not hide the newest state",
+        sourceLocation: sourceLocation)
+    #expect(
+        await slot.next(after: 4) == nil, "\(name): nil once closed and nothing newer", sourceLocation: sourceLocation)
 
     let shared = make()
     let publisher = inTask { () -> Bool in
@@ -358,6 +399,7 @@ func checkAsyncStateSlot(
     await idle.publish(checkerState(1))
     let waiting = inTask { await idle.next(after: 1) == nil }
     await idle.close()
-    #expect(try await waiting.value() == true, "\(name): a reader waiting for a newer state gets nil when the slot closes",
-            sourceLocation: sourceLocation)
+    #expect(
+        try await waiting.value() == true, "\(name): a reader waiting for a newer state gets nil when the slot closes",
+        sourceLocation: sourceLocation)
 }

@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Locks
 import Models
 import Pipeline
 import Synchronization
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 // Every FIFO and every latest-value slot of the models, run through the shared checkers of
 // HandOverChecker.swift. A new hand-over primitive gets one case here.
@@ -94,12 +95,16 @@ struct HandOverConformanceTests {
         try await checkAsyncTickQueue(kind.description, capacity: kind.capacity, make: kind.make)
     }
 
-    @Test("blocking slots: conflation, newest state before the end, close wakes the reader", arguments: BlockingSlotKind.allCases)
+    @Test(
+        "blocking slots: conflation, newest state before the end, close wakes the reader",
+        arguments: BlockingSlotKind.allCases)
     func blockingSlot(kind: BlockingSlotKind) async throws {
         try await checkBlockingStateSlot(kind.description, total: kind.total, make: kind.make)
     }
 
-    @Test("async slots: conflation, newest state before the end, close wakes the reader", arguments: AsyncSlotKind.allCases)
+    @Test(
+        "async slots: conflation, newest state before the end, close wakes the reader",
+        arguments: AsyncSlotKind.allCases)
     func asyncSlot(kind: AsyncSlotKind) async throws {
         try await checkAsyncStateSlot(kind.description, make: kind.make)
     }

@@ -4,11 +4,15 @@ import Models
 import OrderBook
 import Pipeline
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 private func ticks(_ range: ClosedRange<Int>) -> [ReceivedTick] {
-    range.map { ReceivedTick(Tick(sequence: UInt64($0), scheduledArrival: 0, delta: .add(.bid, price: 1, size: 1), kind: .add), received: 0) }
+    range.map {
+        ReceivedTick(
+            Tick(sequence: UInt64($0), scheduledArrival: 0, delta: .add(.bid, price: 1, size: 1), kind: .add),
+            received: 0)
+    }
 }
 
 private func state(_ sequence: UInt64) -> BookState {
@@ -61,7 +65,9 @@ struct TasksHandOverTests {
         let all = ticks(1...100)
         let producer = Task { () -> [Int] in
             var depths: [Int] = []
-            for start in stride(from: 0, to: 100, by: 10) { depths.append(await fifo.put(Array(all[start..<start + 10]))) }
+            for start in stride(from: 0, to: 100, by: 10) {
+                depths.append(await fifo.put(Array(all[start..<start + 10])))
+            }
             fifo.close()
             return depths
         }

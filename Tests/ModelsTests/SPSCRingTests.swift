@@ -1,16 +1,17 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Clocks
 import MarketData
 import Models
 import Pipeline
 import PropertyBased
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One step of a single-threaded scenario against the ring and a plain array as reference.
 private enum RingStep: Sendable, CustomStringConvertible {
@@ -42,14 +43,17 @@ private func ringSteps() -> Generator<RingStep, some Sequence & SendableMetatype
 
 @Suite("SPSC ring")
 struct SPSCRingTests {
-    @Test("capacity is rounded up to a power of two, at least 2", arguments: [(1, 2), (2, 2), (3, 4), (16, 16), (17, 32), (1_000, 1_024)])
+    @Test(
+        "capacity is rounded up to a power of two, at least 2",
+        arguments: [(1, 2), (2, 2), (3, 4), (16, 16), (17, 32), (1_000, 1_024)])
     func capacity(requested: Int, expected: Int) {
         #expect(SPSCRing<Int>(capacity: requested).capacity == expected)
     }
 
     @Test("any sequence of pushes and pops behaves like a bounded FIFO")
     func agreesWithReference() async {
-        await propertyCheck(count: 300, input: Gen.int(in: 1...40), ringSteps().array(of: 1...200)) { requested, steps in
+        await propertyCheck(count: 300, input: Gen.int(in: 1...40), ringSteps().array(of: 1...200)) {
+            requested, steps in
             let ring = SPSCRing<Int>(capacity: requested)
             var reference: [Int] = []
             var next = 0
@@ -146,11 +150,16 @@ struct SPSCRingTests {
 @Suite("Spin-ring FIFO")
 struct SpinRingTickQueueTests {
     static func ticks(_ range: ClosedRange<Int>) -> [ReceivedTick] {
-        range.map { ReceivedTick(Tick(sequence: UInt64($0), scheduledArrival: 0, delta: .add(.bid, price: 1, size: 1), kind: .add), received: 0) }
+        range.map {
+            ReceivedTick(
+                Tick(sequence: UInt64($0), scheduledArrival: 0, delta: .add(.bid, price: 1, size: 1), kind: .add),
+                received: 0)
+        }
     }
 
-    @Test("every wait strategy hands ticks over in order through a tiny ring, and drains after close",
-          arguments: WaitStrategy.allCases)
+    @Test(
+        "every wait strategy hands ticks over in order through a tiny ring, and drains after close",
+        arguments: WaitStrategy.allCases)
     func handOver(strategy: WaitStrategy) async throws {
         let queue = SpinRingTickQueue(capacity: 4, strategy: strategy)
         let total = 5_000

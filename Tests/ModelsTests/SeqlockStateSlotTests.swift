@@ -3,15 +3,20 @@ import MarketData
 import Models
 import OrderBook
 import Pipeline
+import Synchronization
+import TestSupport
 import Testing
 
 /// A state whose every field is a function of its sequence, so a torn copy (words from two
 /// publishes) is detectable.
 private func state(_ sequence: UInt64) -> BookState {
-    BookState(sequence: sequence, arrival: sequence &* 3, received: sequence &* 5, processed: sequence &* 7,
-              bestBid: PriceLevel(price: Price(truncatingIfNeeded: sequence &* 11), size: Size(truncatingIfNeeded: sequence &* 13)),
-              bestAsk: PriceLevel(price: Price(truncatingIfNeeded: sequence &* 17), size: Size(truncatingIfNeeded: sequence &* 19)),
-              imbalance: Double(sequence % 1_000) / 1_000, workResult: sequence ^ 0x5A5A_5A5A_5A5A_5A5A)
+    BookState(
+        sequence: sequence, arrival: sequence &* 3, received: sequence &* 5, processed: sequence &* 7,
+        bestBid: PriceLevel(
+            price: Price(truncatingIfNeeded: sequence &* 11), size: Size(truncatingIfNeeded: sequence &* 13)),
+        bestAsk: PriceLevel(
+            price: Price(truncatingIfNeeded: sequence &* 17), size: Size(truncatingIfNeeded: sequence &* 19)),
+        imbalance: Double(sequence % 1_000) / 1_000, workResult: sequence ^ 0x5A5A_5A5A_5A5A_5A5A)
 }
 
 @Suite("Seqlock slot")
@@ -107,9 +112,6 @@ struct ParkerTests {
         #expect(await waiter.joined().result == rounds)
     }
 }
-
-import Synchronization
-import TestSupport
 
 private final class Flag: Sendable {
     private let value = Atomic<Bool>(false)

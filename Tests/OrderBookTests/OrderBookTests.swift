@@ -20,7 +20,9 @@ private func makeBook(_ deltas: [BookDelta], sourceLocation: SourceLocation = #_
     var book = OrderBook()
     for delta in deltas {
         let error = outcome(&book, delta)
-        #expect(error == nil, "setup delta '\(delta)' was refused: \(String(describing: error))", sourceLocation: sourceLocation)
+        #expect(
+            error == nil, "setup delta '\(delta)' was refused: \(String(describing: error))",
+            sourceLocation: sourceLocation)
     }
     return book
 }
@@ -210,7 +212,8 @@ private func requireAgreement(
         try agree(book.level(side, at: 0), expected.first, "\(side) level 0 after \(context())")
         try agree(book.level(side, at: expected.count), nil, "\(side) level past depth after \(context())")
         for price in prices {
-            try agree(book.size(side, at: price), model.size(side, at: price), "\(side) size at \(price) after \(context())")
+            try agree(
+                book.size(side, at: price), model.size(side, at: price), "\(side) size at \(price) after \(context())")
         }
     }
     try agree(book.bestBid, best[.bid], "best bid after \(context())")
@@ -237,7 +240,8 @@ private func runScenario(
             try agree(book.hasSameLevels(as: before), actual != nil, "step \(n) '\(delta)' left the book the same")
             if n % checksumEvery == 0 {
                 // Every accepted delta changes the levels, so (up to a 2^-64 collision) the checksum.
-                try agree(book.checksum == before.checksum, actual != nil, "step \(n) '\(delta)' left the checksum the same")
+                try agree(
+                    book.checksum == before.checksum, actual != nil, "step \(n) '\(delta)' left the checksum the same")
             }
             touched = [delta.price - 1, delta.price, delta.price + 1]
         } else {
@@ -474,7 +478,9 @@ struct ReduceTests {
 struct DeleteTests {
     @Test(arguments: Side.allCases)
     func deleteRemovesALevelWhateverItsSize(side: Side) throws {
-        var book = makeBook([.add(side, price: 100, size: 10), .add(side, price: 90, size: 1), .add(side, price: 110, size: 2)])
+        var book = makeBook([
+            .add(side, price: 100, size: 10), .add(side, price: 90, size: 1), .add(side, price: 110, size: 2),
+        ])
         try book.apply(.delete(side, price: 100))
         #expect(book.levels(side).map(\.price) == (side == .bid ? [110, 90] : [90, 110]))
         #expect(book.size(side, at: 100) == 0)
@@ -745,7 +751,10 @@ struct DeepBookTests {
                 try book.apply(.add(side, price: price, size: 7))
                 let levels = book.levels(side)
                 #expect(levels.count == depth + 1)
-                #expect(zip(levels, levels.dropFirst()).allSatisfy { side == .bid ? $0.price > $1.price : $0.price < $1.price })
+                #expect(
+                    zip(levels, levels.dropFirst()).allSatisfy {
+                        side == .bid ? $0.price > $1.price : $0.price < $1.price
+                    })
                 #expect(book.size(side, at: price) == 7)
                 #expect(book.levels(side).filter { $0.price != price } == evenBook(depth: depth).levels(side))
             }
@@ -851,7 +860,9 @@ struct ChecksumTests {
     }
 
     @Test func differentAfterEveryKindOfChange() throws {
-        let base = makeBook([.add(.bid, price: 10, size: 5), .add(.bid, price: 9, size: 5), .add(.ask, price: 11, size: 2)])
+        let base = makeBook([
+            .add(.bid, price: 10, size: 5), .add(.bid, price: 9, size: 5), .add(.ask, price: 11, size: 2),
+        ])
         let changes: [BookDelta] = [
             .add(.bid, price: 10, size: 1), .add(.bid, price: 8, size: 1), .add(.ask, price: 12, size: 1),
             .add(.ask, price: 10, size: 5), .reduce(.bid, price: 10, size: 1), .reduce(.bid, price: 9, size: 5),
@@ -901,7 +912,9 @@ struct PropertyTests {
     /// Books of 17 to 120 levels a side (prices 2, 4, …) and random steps over the whole price
     /// range, so that levels are found, inserted and removed in the binary search region too.
     @Test func deepBooksAgreeWithTheModel() async {
-        await propertyCheck(count: 60, input: Gen.int(in: 17...120), stepGenerator(prices: -1...250).array(of: 50...250)) {
+        await propertyCheck(
+            count: 60, input: Gen.int(in: 17...120), stepGenerator(prices: -1...250).array(of: 50...250)
+        ) {
             depth, steps in
             var book = OrderBook()
             var model = ReferenceBook()
@@ -936,11 +949,15 @@ struct PropertyTests {
                 switch code {
                 case 0:  // a new level one tick better than the level at `rank`
                     let price = side == .bid ? level.price + 1 : level.price - 1
-                    delta = price > 0 && model.size(side, at: price) == 0
+                    delta =
+                        price > 0 && model.size(side, at: price) == 0
                         ? .add(side, price: price, size: size) : .add(side, price: level.price, size: size)
                 case 1: delta = .add(side, price: level.price, size: size)
                 case 2: delta = .reduce(side, price: level.price, size: min(size, level.size))
-                default: delta = level.size > 1 ? .reduce(side, price: level.price, size: level.size - 1) : .delete(side, price: level.price)
+                default:
+                    delta =
+                        level.size > 1
+                        ? .reduce(side, price: level.price, size: level.size - 1) : .delete(side, price: level.price)
                 }
                 try agree(model.apply(delta), nil, "the generated '\(delta)' is valid")
                 try agree(outcome(&book, delta), nil, "outcome of step \(n) '\(delta)'")
@@ -971,7 +988,8 @@ struct PropertyTests {
     /// The checksum depends on the levels only: a book rebuilt from the levels with `set`, in any
     /// order, has the same checksum, and it is the documented digest.
     @Test func checksumDependsOnTheLevelsOnly() async {
-        await propertyCheck(count: 100, input: stepGenerator(prices: -1...40).array(of: 1...150), Gen.uint64()) { steps, seed in
+        await propertyCheck(count: 100, input: stepGenerator(prices: -1...40).array(of: 1...150), Gen.uint64()) {
+            steps, seed in
             var book = OrderBook()
             var model = ReferenceBook()
             for step in steps {
@@ -981,7 +999,8 @@ struct PropertyTests {
             }
             var rng = SplitMix64(seed: seed)
             var rebuilt = OrderBook()
-            let all = (model.levels(.bid).map { (Side.bid, $0) } + model.levels(.ask).map { (Side.ask, $0) }).shuffled(using: &rng)
+            let all = (model.levels(.bid).map { (Side.bid, $0) } + model.levels(.ask).map { (Side.ask, $0) }).shuffled(
+                using: &rng)
             for (side, level) in all { rebuilt.set(side, price: level.price, size: level.size) }
             #expect(rebuilt.hasSameLevels(as: book))
             #expect(rebuilt.checksum == book.checksum)

@@ -90,7 +90,9 @@ struct DepthStatisticsTests {
         #expect(depth.mean == 0)
     }
 
-    @Test("a depth below the batch size (the consumer took some meanwhile) counts the batch as if it filled an empty queue")
+    @Test(
+        "a depth below the batch size (the consumer took some meanwhile) counts the batch as if it filled an empty queue"
+    )
     func consumerTookMeanwhile() {
         var depth = DepthStatistics()
         depth.recordEnqueue(count: 4, depthAfter: 1)
@@ -101,8 +103,9 @@ struct DepthStatisticsTests {
         #expect(depth.peak == 1, "the peak is the depth reported, not the reconstructed one")
     }
 
-    @Test("many batches agree with recording every tick's depth one by one",
-          arguments: [[(1, 1), (1, 2), (1, 3)], [(5, 5), (2, 3), (10, 12), (1, 1)], [(64, 64), (64, 128), (3, 70)]])
+    @Test(
+        "many batches agree with recording every tick's depth one by one",
+        arguments: [[(1, 1), (1, 2), (1, 3)], [(5, 5), (2, 3), (10, 12), (1, 1)], [(64, 64), (64, 128), (3, 70)]])
     func agreesWithOneByOne(batches: [(Int, Int)]) {
         var batched = DepthStatistics()
         var oneByOne = DepthStatistics()

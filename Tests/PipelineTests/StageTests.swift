@@ -8,14 +8,17 @@ import Testing
 struct StageTests {
     static let calibration = Workload.Calibration(nanosPerRound: 1)
 
-    static func tick(_ sequence: UInt64, _ delta: BookDelta, arrival: UInt64 = 100, received: UInt64 = 200) -> ReceivedTick {
+    static func tick(_ sequence: UInt64, _ delta: BookDelta, arrival: UInt64 = 100, received: UInt64 = 200)
+        -> ReceivedTick
+    {
         ReceivedTick(Tick(sequence: sequence, scheduledArrival: arrival, delta: delta, kind: .add), received: received)
     }
 
     @Test("the processor applies deltas in order, counts refusals and sequence breaks, and publishes features")
     func processor() {
-        var stage = ProcessorStage(work: Workload(requestedNanos: 0, calibration: Self.calibration),
-                                   stop: StopSignal(), windowEnd: .max)
+        var stage = ProcessorStage(
+            work: Workload(requestedNanos: 0, calibration: Self.calibration),
+            stop: StopSignal(), windowEnd: .max)
         var state = stage.process(Self.tick(1, .add(.bid, price: 99, size: 30)))
         state = stage.process(Self.tick(2, .add(.ask, price: 101, size: 10)))
         #expect(state.sequence == 2)
@@ -35,15 +38,17 @@ struct StageTests {
 
     @Test("ticks processed after the window's end are not counted in it")
     func window() {
-        var stage = ProcessorStage(work: Workload(requestedNanos: 0, calibration: Self.calibration),
-                                   stop: StopSignal(), windowEnd: 0)
+        var stage = ProcessorStage(
+            work: Workload(requestedNanos: 0, calibration: Self.calibration),
+            stop: StopSignal(), windowEnd: 0)
         _ = stage.process(Self.tick(1, .add(.bid, price: 1, size: 1)))
         #expect(stage.metrics.processed == 1 && stage.metrics.processedInWindow == 0)
     }
 
     @Test("the evaluator counts conflated states and decides from the imbalance")
     func evaluator() {
-        var stage = EvaluatorStage(kind: .wait, work: Workload(requestedNanos: 3_000_000, calibration: Self.calibration))
+        var stage = EvaluatorStage(
+            kind: .wait, work: Workload(requestedNanos: 3_000_000, calibration: Self.calibration))
         #expect(stage.waitNanos == 3_000_000)
         #expect(stage.step == .pickUp)
         var state = BookState.empty
@@ -86,8 +91,9 @@ struct StageTests {
 
     @Test("a routed decision asks for its order to be sent before the next state, a hold does not")
     func routedEvaluator() {
-        var stage = EvaluatorStage(kind: .cpu, work: Workload(requestedNanos: 0, calibration: Self.calibration),
-                                   route: AcceptingRoute())
+        var stage = EvaluatorStage(
+            kind: .cpu, work: Workload(requestedNanos: 0, calibration: Self.calibration),
+            route: AcceptingRoute())
         var state = BookState.empty
         state.sequence = 1
         state.imbalance = 0.9
@@ -129,9 +135,9 @@ struct MetricsTests {
     @Test("depth statistics: peak, mean and last over batched enqueues")
     func depth() {
         var depth = DepthStatistics()
-        depth.recordEnqueue(count: 1, depthAfter: 1)   // 1
-        depth.recordEnqueue(count: 3, depthAfter: 4)   // 2, 3, 4
-        depth.recordEnqueue(count: 1, depthAfter: 1)   // 1
+        depth.recordEnqueue(count: 1, depthAfter: 1)  // 1
+        depth.recordEnqueue(count: 3, depthAfter: 4)  // 2, 3, 4
+        depth.recordEnqueue(count: 1, depthAfter: 1)  // 1
         #expect(depth.peak == 4)
         #expect(depth.last == 1)
         #expect(depth.samples == 5)

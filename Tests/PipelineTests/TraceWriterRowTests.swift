@@ -1,8 +1,9 @@
 import Dispatch
 import Foundation
 import OrderBook
-@testable import Pipeline
 import Testing
+
+@testable import Pipeline
 
 @Suite("Trace writer rows")
 struct TraceWriterRowTests {
@@ -11,8 +12,9 @@ struct TraceWriterRowTests {
     }
 
     private static func state(_ sequence: UInt64) -> BookState {
-        BookState(sequence: sequence, arrival: sequence * 10, received: sequence * 10 + 1, processed: sequence * 10 + 2,
-                  bestBid: PriceLevel(price: 1, size: 1), bestAsk: PriceLevel(price: 2, size: 1), imbalance: 0, workResult: 0)
+        BookState(
+            sequence: sequence, arrival: sequence * 10, received: sequence * 10 + 1, processed: sequence * 10 + 2,
+            bestBid: PriceLevel(price: 1, size: 1), bestAsk: PriceLevel(price: 2, size: 1), imbalance: 0, workResult: 0)
     }
 
     private static let header = "event,sequence,arrival_ns,received_ns,processed_ns,picked_ns,decided_ns,decision"
@@ -25,13 +27,15 @@ struct TraceWriterRowTests {
         writer.processed(Self.state(1))
         writer.decided(Self.state(1), picked: 13, decided: 14, decision: .buy)
         try writer.close()
-        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-        #expect(lines == [
-            Substring(Self.header),
-            "processed,1,10,11,12,,,",
-            "decided,1,10,11,12,13,14,buy",
-            "",
-        ])
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
+        #expect(
+            lines == [
+                Substring(Self.header),
+                "processed,1,10,11,12,,,",
+                "decided,1,10,11,12,13,14,buy",
+                "",
+            ])
     }
 
     @Test("more rows than one block holds are all written, in order")
@@ -70,7 +74,10 @@ struct TraceWriterRowTests {
         #expect(lines.count == 1 + 2 * Int(perThread))
         #expect(processed.count == Int(perThread) && decided.count == Int(perThread))
         #expect(processed.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 8 })
-        #expect(decided.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 8 && $0.hasSuffix(",hold") })
+        #expect(
+            decided.allSatisfy {
+                $0.split(separator: ",", omittingEmptySubsequences: false).count == 8 && $0.hasSuffix(",hold")
+            })
     }
 
     @Test("rows after close are dropped, and a second close does nothing")

@@ -1,14 +1,16 @@
 import Foundation
-@testable import Pipeline
 import Testing
+
+@testable import Pipeline
 
 @Suite("Trace writer")
 struct TraceWriterTests {
     static let header = "event,sequence,arrival_ns,received_ns,processed_ns,picked_ns,decided_ns,decision\n"
 
     static func state(_ sequence: UInt64) -> BookState {
-        BookState(sequence: sequence, arrival: 10, received: 20, processed: 30, bestBid: .init(price: 99, size: 1),
-                  bestAsk: .init(price: 101, size: 1), imbalance: 0, workResult: 0)
+        BookState(
+            sequence: sequence, arrival: 10, received: 20, processed: 30, bestBid: .init(price: 99, size: 1),
+            bestAsk: .init(price: 101, size: 1), imbalance: 0, workResult: 0)
     }
 
     static func temporaryDirectory() -> String {
@@ -17,8 +19,9 @@ struct TraceWriterTests {
         return path
     }
 
-    @Test("a trace that cannot be written (a full device) fails loudly at close, naming the file and the reason",
-          .enabled(if: FileManager.default.fileExists(atPath: "/dev/full"), "needs /dev/full"))
+    @Test(
+        "a trace that cannot be written (a full device) fails loudly at close, naming the file and the reason",
+        .enabled(if: FileManager.default.fileExists(atPath: "/dev/full"), "needs /dev/full"))
     func fullDevice() throws {
         let trace = try TraceWriter(path: "/dev/full")
         // More than one block, so that writes fail during the run as well as at the close.
@@ -28,7 +31,7 @@ struct TraceWriterTests {
             try trace.close()
         }
         #expect(trace.failure?.description == "cannot write trace file '/dev/full': No space left on device")
-        try trace.close() // a second close does nothing
+        try trace.close()  // a second close does nothing
     }
 
     @Test("a trace file appears only when complete, whole, with no partial file beside it")

@@ -11,11 +11,12 @@ struct WorkloadArithmeticTests {
         #expect(work.isEmpty)
     }
 
-    @Test("rounds are the request divided by the cost of a round, rounded to the nearest, at least one",
-          arguments: [
-              (1_000, 2.0, 500), (10, 3.0, 3), (12, 5.0, 2), (13, 5.0, 3), (1, 10.0, 1),
-              (50_000_000, 0.8, 62_500_000), (7, 7.0, 1), (15, 10.0, 2),
-          ] as [(UInt64, Double, Int)])
+    @Test(
+        "rounds are the request divided by the cost of a round, rounded to the nearest, at least one",
+        arguments: [
+            (1_000, 2.0, 500), (10, 3.0, 3), (12, 5.0, 2), (13, 5.0, 3), (1, 10.0, 1),
+            (50_000_000, 0.8, 62_500_000), (7, 7.0, 1), (15, 10.0, 2),
+        ] as [(UInt64, Double, Int)])
     func roundCount(requested: UInt64, nanosPerRound: Double, rounds: Int) {
         let work = Workload(requestedNanos: requested, calibration: .init(nanosPerRound: nanosPerRound))
         #expect(work.rounds == rounds)

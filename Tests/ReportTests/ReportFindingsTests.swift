@@ -1,9 +1,10 @@
 import Foundation
-@testable import Report
 import Results
 import Sweep
-import Testing
 import TestSupport
+import Testing
+
+@testable import Report
 
 /// The branches of the findings and tables: each sentence appears when the data call for it,
 /// and not otherwise.
@@ -13,8 +14,10 @@ struct ReportFindingsTests {
         ReportFindings(model: ReportModel([ReportSource(label: "s", records: records)]), source: 0).all()
     }
 
-    static func run(_ model: String, proc: Double, eval: Double = 1, rate: Double? = 200, jitter: Double = 0,
-                    _ change: (inout RunResult) -> Void = { _ in }) -> SweepRecord {
+    static func run(
+        _ model: String, proc: Double, eval: Double = 1, rate: Double? = 200, jitter: Double = 0,
+        _ change: (inout RunResult) -> Void = { _ in }
+    ) -> SweepRecord {
         var result = Fixture.result(model: model, rate: rate, procMs: proc, evalMs: eval, jitter: jitter)
         change(&result)
         return .run(result)
@@ -23,9 +26,15 @@ struct ReportFindingsTests {
     @Test("the data line counts runs, cells, models and repeats")
     func coverage() {
         let once = Self.findings([Self.run("threads", proc: 1), Self.run("tasks", proc: 1)])
-        #expect(once.first == ReportFinding(heading: "Data", text: "2 runs of 2 cells, 2 models; every run passed its self-check."))
+        #expect(
+            once.first
+                == ReportFinding(heading: "Data", text: "2 runs of 2 cells, 2 models; every run passed its self-check.")
+        )
         let thrice = Self.findings((0..<3).map { Self.run("threads", proc: 1, jitter: Double($0)) })
-        #expect(thrice.first?.text == "3 runs of 1 cells, 1 model, 3 runs per cell (figures are medians); every run passed its self-check.")
+        #expect(
+            thrice.first?.text
+                == "3 runs of 1 cells, 1 model, 3 runs per cell (figures are medians); every run passed its self-check."
+        )
         #expect(Self.findings([]).isEmpty)
     }
 
@@ -34,7 +43,9 @@ struct ReportFindingsTests {
         let records = [Self.run("event-loop", proc: 1), Self.run("threads", proc: 1)]
         let gain = Self.findings(records).first { $0.heading == "Largest gain" }
         #expect(gain?.text.hasPrefix("No model gained more than 2% throughput over event-loop in any cell") == true)
-        #expect(gain?.text.hasSuffix("where every model keeps up, throughput is the offered rate and latency is the difference.") == true)
+        #expect(
+            gain?.text.hasSuffix(
+                "where every model keeps up, throughput is the offered rate and latency is the difference.") == true)
     }
 
     @Test("when no model beats event-loop's latency, the finding says so")
@@ -48,11 +59,15 @@ struct ReportFindingsTests {
     func highLoadRange() throws {
         let records = [
             Self.run("event-loop", proc: 1), Self.run("threads", proc: 1) { $0.window.throughput = 400 },
-            Self.run("event-loop", proc: 3) { $0.window.throughput = 100 }, Self.run("threads", proc: 3) { $0.window.throughput = 150 },
-            Self.run("event-loop", proc: 4) { $0.window.throughput = 100 }, Self.run("threads", proc: 4) { $0.window.throughput = 190 },
+            Self.run("event-loop", proc: 3) { $0.window.throughput = 100 },
+            Self.run("threads", proc: 3) { $0.window.throughput = 150 },
+            Self.run("event-loop", proc: 4) { $0.window.throughput = 100 },
+            Self.run("threads", proc: 4) { $0.window.throughput = 190 },
         ]
         let range = try #require(Self.findings(records).first { $0.heading == "At high CPU load" })
-        #expect(range.text.hasPrefix("Against event-loop where rate × proc-ms ≥ 0.5 (proc 3, 4 ms): threads: throughput +50% to +90%"))
+        #expect(
+            range.text.hasPrefix(
+                "Against event-loop where rate × proc-ms ≥ 0.5 (proc 3, 4 ms): threads: throughput +50% to +90%"))
         #expect(range.text.hasSuffix("(2 cells)."))
     }
 
@@ -60,7 +75,8 @@ struct ReportFindingsTests {
     func receiverLagList() throws {
         var records: [SweepRecord] = []
         for proc in stride(from: 5.0, through: 14, by: 1) {
-            records.append(Self.run("event-loop", proc: proc, eval: 1) { $0.segments.arrivalToReceived.mean = 400 + proc })
+            records.append(
+                Self.run("event-loop", proc: proc, eval: 1) { $0.segments.arrivalToReceived.mean = 400 + proc })
         }
         let lag = try #require(Self.findings(records).first { $0.heading == "Receiver lag dominates" })
         #expect(lag.text.contains("in 10 cells: event-loop at proc 14 ms"))
@@ -77,8 +93,10 @@ struct ReportFindingsTests {
             },
         ]
         let choice = try #require(Self.findings(records).first { $0.text.hasPrefix("Saturation") })
-        #expect(choice.text == "Saturation (--rate max): spin-ring processed the most, 9000000 ticks/s; the shortest hop "
-            + "(received→processed p99) was spin-ring's, 0.0005 ms. For raw throughput between stages, choose spin-ring.")
+        #expect(
+            choice.text == "Saturation (--rate max): spin-ring processed the most, 9000000 ticks/s; the shortest hop "
+                + "(received→processed p99) was spin-ring's, 0.0005 ms. For raw throughput between stages, choose spin-ring."
+        )
     }
 
     @Test("saturation runs at several settings name the setting of the fastest")
@@ -94,8 +112,10 @@ struct ReportFindingsTests {
     @Test("failed runs: five are listed and the rest counted")
     func failedList() throws {
         let records = (0..<7).map { i in
-            SweepRecord.failed(FailedCell(startedAt: "t", configuration: Fixture.parameters(model: "threads", procMs: Double(i), evalMs: 1),
-                                          error: "boom \(i)"))
+            SweepRecord.failed(
+                FailedCell(
+                    startedAt: "t", configuration: Fixture.parameters(model: "threads", procMs: Double(i), evalMs: 1),
+                    error: "boom \(i)"))
         }
         let failed = try #require(Self.findings(records).first { $0.heading == "Failed runs" })
         #expect(failed.text.hasPrefix("7 runs failed and count in no figure: threads at proc 0 ms: boom 0; "))
@@ -105,11 +125,14 @@ struct ReportFindingsTests {
 
     @Test("the run-to-run spread names the widest cell")
     func spread() throws {
-        let records = [80.0, 100, 120].map { mean in Self.run("threads", proc: 1) { $0.latency.endToEnd.mean = mean } }
+        let records =
+            [80.0, 100, 120].map { mean in Self.run("threads", proc: 1) { $0.latency.endToEnd.mean = mean } }
             + [10.0, 10.5].map { mean in Self.run("threads", proc: 2) { $0.latency.endToEnd.mean = mean } }
         let spread = try #require(Self.findings(records).first { $0.heading == "Run-to-run spread" })
-        #expect(spread.text == "Repeated cells differed by up to 40% in mean latency (threads at proc 1 ms: 80.0–120 ms over 3 runs); "
-            + "differences between models smaller than that are noise.")
+        #expect(
+            spread.text
+                == "Repeated cells differed by up to 40% in mean latency (threads at proc 1 ms: 80.0–120 ms over 3 runs); "
+                + "differences between models smaller than that are noise.")
     }
 
     @Test("two sweeps without a shared cell say so")
@@ -144,9 +167,14 @@ struct ReportFindingsTests {
 
     @Test("the saturation table compares every model with event-loop")
     func saturationTable() {
-        let html = ReportRenderer.render([ReportSource(label: "s", records: [
-            Self.run("event-loop", proc: 0, eval: 0, rate: nil), Self.run("threads", proc: 0, eval: 0, rate: nil),
-        ])])
+        let html = ReportRenderer.render([
+            ReportSource(
+                label: "s",
+                records: [
+                    Self.run("event-loop", proc: 0, eval: 0, rate: nil),
+                    Self.run("threads", proc: 0, eval: 0, rate: nil),
+                ])
+        ])
         #expect(html.contains("<td class=\"name\">baseline</td>"))
         // 410000 against 150000 ticks/s.
         #expect(html.contains("<span class=\"better\">+173%</span>"))
@@ -155,9 +183,14 @@ struct ReportFindingsTests {
 
     @Test("different eval kinds get their own heatmap groups")
     func kindsGroupHeatmaps() {
-        let html = ReportRenderer.render([ReportSource(label: "s", records: [
-            Self.run("threads", proc: 1) { _ in }, .run(Fixture.result(model: "threads", procMs: 1, evalMs: 1, evalKind: "cpu")),
-        ])])
+        let html = ReportRenderer.render([
+            ReportSource(
+                label: "s",
+                records: [
+                    Self.run("threads", proc: 1) { _ in },
+                    .run(Fixture.result(model: "threads", procMs: 1, evalMs: 1, evalKind: "cpu")),
+                ])
+        ])
         let document = ReportDocument(html)
         #expect(document.parsed)
         #expect(Set(document.data("cell", in: "queue").compactMap(\.panel)) == ["wait kind", "cpu kind"])
@@ -178,31 +211,48 @@ struct ReportFindingsTests {
     @Test("the CSV header is stable: scripts read these names")
     func csvHeader() {
         let latency = ["mean_ms", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "count"]
-        let distributions = ["e2e", "reaction", "processing", "seg_arrival_to_received", "seg_received_to_processed",
-                             "seg_processed_to_picked", "seg_picked_to_decided", "seg_decided_to_acked"]
-        let expected = ["status", "error", "started_at_utc", "model", "feed", "rate_ticks_per_s", "duration_s", "arrivals", "clock",
-                        "seed", "proc_ms", "eval_ms", "eval_kind", "wait_strategy", "ticklab_version", "interrupted", "window_s",
-                        "offered_ticks_per_s", "throughput_ticks_per_s", "kept_up", "ticks_offered", "ticks_received",
-                        "ticks_processed", "ticks_processed_in_window", "backlog_at_end_ticks", "rejected_deltas", "evaluations",
-                        "conflated_states", "decisions_buy", "decisions_sell", "decisions_hold"]
+        let distributions = [
+            "e2e", "reaction", "processing", "seg_arrival_to_received", "seg_received_to_processed",
+            "seg_processed_to_picked", "seg_picked_to_decided", "seg_decided_to_acked",
+        ]
+        let expected =
+            [
+                "status", "error", "started_at_utc", "model", "feed", "rate_ticks_per_s", "duration_s", "arrivals",
+                "clock",
+                "seed", "proc_ms", "eval_ms", "eval_kind", "wait_strategy", "ticklab_version", "interrupted",
+                "window_s",
+                "offered_ticks_per_s", "throughput_ticks_per_s", "kept_up", "ticks_offered", "ticks_received",
+                "ticks_processed", "ticks_processed_in_window", "backlog_at_end_ticks", "rejected_deltas",
+                "evaluations",
+                "conflated_states", "decisions_buy", "decisions_sell", "decisions_hold",
+            ]
             + distributions.flatMap { d in latency.map { "\(d)_\($0)" } }
-            + ["queue_peak_ticks", "queue_mean_ticks", "queue_at_end_ticks", "cpu_receiver_s", "cpu_processor_s", "cpu_evaluator_s",
-               "cpu_shared_s", "cpu_shared_by", "cpu_process_s", "calibration_ns_per_round", "proc_requested_ms",
-               "proc_measured_cpu_ms", "eval_requested_ms", "eval_measured_ms", "eval_measured_as", "self_check_passed",
-               "exit_status", "signal"]
+            + [
+                "queue_peak_ticks", "queue_mean_ticks", "queue_at_end_ticks", "cpu_receiver_s", "cpu_processor_s",
+                "cpu_evaluator_s",
+                "cpu_shared_s", "cpu_shared_by", "cpu_process_s", "calibration_ns_per_round", "proc_requested_ms",
+                "proc_measured_cpu_ms", "eval_requested_ms", "eval_measured_ms", "eval_measured_as",
+                "self_check_passed",
+                "exit_status", "signal",
+            ]
         #expect(SweepCSV.columns.map(\.name) == expected)
         #expect(SweepCSV.render([]) == expected.joined(separator: ",") + "\n")
     }
 
     @Test("a failed cell's CSV row has its parameters and error, and no figures")
     func failedRow() throws {
-        let failed = SweepRecord.failed(FailedCell(startedAt: "2026-01-01T00:00:00Z",
-                                                   configuration: Fixture.parameters(model: "tasks", rate: nil, procMs: 2, evalMs: 10),
-                                                   error: "the run exited with status 3", exitStatus: 3))
+        let failed = SweepRecord.failed(
+            FailedCell(
+                startedAt: "2026-01-01T00:00:00Z",
+                configuration: Fixture.parameters(model: "tasks", rate: nil, procMs: 2, evalMs: 10),
+                error: "the run exited with status 3", exitStatus: 3))
         let rows = CSVReader.parse(SweepCSV.render([failed]))
         let row = Dictionary(uniqueKeysWithValues: zip(rows[0], rows[1]))
-        #expect(row["status"] == "failed" && row["error"] == "the run exited with status 3" && row["exit_status"] == "3")
-        #expect(row["model"] == "tasks" && row["rate_ticks_per_s"] == "max" && row["proc_ms"] == "2" && row["eval_ms"] == "10")
+        #expect(
+            row["status"] == "failed" && row["error"] == "the run exited with status 3" && row["exit_status"] == "3")
+        #expect(
+            row["model"] == "tasks" && row["rate_ticks_per_s"] == "max" && row["proc_ms"] == "2"
+                && row["eval_ms"] == "10")
         #expect(row["throughput_ticks_per_s"] == "" && row["e2e_mean_ms"] == "" && row["signal"] == "")
     }
 
@@ -210,8 +260,11 @@ struct ReportFindingsTests {
     func passedRow() throws {
         let rows = CSVReader.parse(SweepCSV.render([Self.run("threads", proc: 1)]))
         let empty = Set(zip(rows[0], rows[1]).filter { $0.1.isEmpty }.map(\.0))
-        let optional = Set(["error", "wait_strategy", "cpu_shared_s", "cpu_shared_by", "exit_status", "signal"]
-            + ["mean_ms", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "count"].map { "seg_decided_to_acked_\($0)" })
+        let optional = Set(
+            ["error", "wait_strategy", "cpu_shared_s", "cpu_shared_by", "exit_status", "signal"]
+                + ["mean_ms", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "count"].map {
+                    "seg_decided_to_acked_\($0)"
+                })
         #expect(empty == optional)
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
-@testable import Report
 import Models
 import Results
-import Testing
 import TestSupport
+import Testing
+
+@testable import Report
 
 @Suite("Report model, scales and tables")
 struct ReportModelTests {
@@ -79,7 +80,9 @@ struct ReportModelTests {
     @Test("every marker is one well-formed SVG element, filled or hollow", arguments: ReportMarker.allCases)
     func markers(marker: ReportMarker) {
         for hollow in [false, true] {
-            let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\">" + marker.svg(x: 10, y: 10, size: 4, color: "#0072B2", hollow: hollow) + "</svg>"
+            let svg =
+                "<svg xmlns=\"http://www.w3.org/2000/svg\">"
+                + marker.svg(x: 10, y: 10, size: 4, color: "#0072B2", hollow: hollow) + "</svg>"
             let document = ReportDocument(svg)
             #expect(document.parsed)
             #expect(document.elements.count == 2)
@@ -90,12 +93,16 @@ struct ReportModelTests {
     // MARK: Grouping
 
     static func results(models: [String], procs: [Double], evals: [Double]) -> [SweepRecord] {
-        evals.flatMap { e in procs.flatMap { p in models.map { m in SweepRecord.run(Fixture.result(model: m, procMs: p, evalMs: e)) } } }
+        evals.flatMap { e in
+            procs.flatMap { p in models.map { m in SweepRecord.run(Fixture.result(model: m, procMs: p, evalMs: e)) } }
+        }
     }
 
     @Test("panels are ordered by value, not by text: eval 2 ms before eval 10 ms")
     func panelOrder() {
-        let model = ReportModel([ReportSource(label: "s", records: Self.results(models: ["threads"], procs: [1], evals: [10, 2, 50]))])
+        let model = ReportModel([
+            ReportSource(label: "s", records: Self.results(models: ["threads"], procs: [1], evals: [10, 2, 50]))
+        ])
         #expect(model.panels.map(\.title) == ["eval 2 ms", "eval 10 ms", "eval 50 ms"])
     }
 
@@ -136,7 +143,8 @@ struct ReportModelTests {
                 r.window.keptUp = flag
                 return r
             }
-            return ReportPoint(source: 0, cell: SweepCell(parameters: results[0].configuration), results: results, failures: [])
+            return ReportPoint(
+                source: 0, cell: SweepCell(parameters: results[0].configuration), results: results, failures: [])
         }
         #expect(point([true, true, false]).keptUp)
         #expect(!point([true, false]).keptUp)
@@ -146,11 +154,14 @@ struct ReportModelTests {
 
     @Test("utilisation is rate × proc-ms, and saturation has none")
     func utilisation() {
-        let rated = ReportPoint(source: 0, cell: SweepCell(parameters: Fixture.parameters(model: "threads", procMs: 5, evalMs: 1)),
-                                results: [], failures: [])
+        let rated = ReportPoint(
+            source: 0, cell: SweepCell(parameters: Fixture.parameters(model: "threads", procMs: 5, evalMs: 1)),
+            results: [], failures: [])
         #expect(rated.utilisation == 1)
-        let saturated = ReportPoint(source: 0, cell: SweepCell(parameters: Fixture.parameters(model: "threads", rate: nil, procMs: 5, evalMs: 1)),
-                                    results: [], failures: [])
+        let saturated = ReportPoint(
+            source: 0,
+            cell: SweepCell(parameters: Fixture.parameters(model: "threads", rate: nil, procMs: 5, evalMs: 1)),
+            results: [], failures: [])
         #expect(saturated.utilisation == nil && saturated.isSaturation)
     }
 
@@ -183,8 +194,11 @@ struct ReportModelTests {
         let links = document.elements.compactMap { $0.attributes["href"] }
         #expect(!links.isEmpty)
         for link in links { #expect(ids.contains(String(link.dropFirst())), "\(link) leads nowhere") }
-        #expect(ids.isSuperset(of: ["findings", "throughput", "latency", "segments", "queue", "cpu", "saturation", "comparison",
-                                    "failed", "machine", "reading"]))
+        #expect(
+            ids.isSuperset(of: [
+                "findings", "throughput", "latency", "segments", "queue", "cpu", "saturation", "comparison",
+                "failed", "machine", "reading",
+            ]))
     }
 
     @Test("ids are unique and every chart has a label for screen readers")
@@ -201,8 +215,10 @@ struct ReportModelTests {
     func reproduceFromRecords() throws {
         let records = Self.results(models: ["event-loop", "threads"], procs: [0.5, 5], evals: [1, 50])
         let command = try #require(ReportTables.reproduceCommand(records, directory: "results/x"))
-        #expect(command == "ticklab sweep --models event-loop,threads --rate 200 --proc-ms 0.5,5 --eval-ms 1,50 --eval-kind wait "
-            + "--duration 5s --repeats 1 --seed 1 --arrivals uniform --clock exchange --wait park --out results/x")
+        #expect(
+            command
+                == "ticklab sweep --models event-loop,threads --rate 200 --proc-ms 0.5,5 --eval-ms 1,50 --eval-kind wait "
+                + "--duration 5s --repeats 1 --seed 1 --arrivals uniform --clock exchange --wait park --out results/x")
         let twice = try #require(ReportTables.reproduceCommand(records + records, directory: nil))
         #expect(twice.contains("--repeats 2") && !twice.contains("--out"))
         #expect(ReportTables.reproduceCommand([], directory: nil) == nil)
@@ -216,18 +232,27 @@ struct ReportModelTests {
         var machine = Fixture.machine
         machine.gitCommit = "0123abcd"
         machine.gitDirty = true
-        machine.resumes = [.init(date: "2026-01-26T09:00:00Z", commandLine: "ticklab sweep --resume", cpuModel: "Test CPU", gitCommit: nil)]
+        machine.resumes = [
+            .init(
+                date: "2026-01-26T09:00:00Z", commandLine: "ticklab sweep --resume", cpuModel: "Test CPU",
+                gitCommit: nil)
+        ]
         let html = ReportRenderer.render([ReportSource(label: "s", records: Fixture.sweepRecords(), machine: machine)])
-        for text in ["Test CPU", "2 logical", "1.0 GiB", "Test OS", "Test 1.0", "6.3.1", "0123abcd (with uncommitted changes)",
-                     "2026-01-26T09:00:00Z: ticklab sweep --resume"] {
+        for text in [
+            "Test CPU", "2 logical", "1.0 GiB", "Test OS", "Test 1.0", "6.3.1", "0123abcd (with uncommitted changes)",
+            "2026-01-26T09:00:00Z: ticklab sweep --resume",
+        ] {
             #expect(html.contains(text), "\(text) missing")
         }
     }
 
     @Test("unreadable lines of a results file are noted in the report")
     func problemsNoted() {
-        let html = ReportRenderer.render([ReportSource(label: "s", records: Fixture.sweepRecords(),
-                                                       problems: ["results.jsonl line 7 is ignored: not a JSON object"])])
+        let html = ReportRenderer.render([
+            ReportSource(
+                label: "s", records: Fixture.sweepRecords(),
+                problems: ["results.jsonl line 7 is ignored: not a JSON object"])
+        ])
         #expect(html.contains("Note: results.jsonl line 7 is ignored: not a JSON object."))
     }
 
@@ -245,9 +270,13 @@ struct ReportModelTests {
     @Test("the bar chart grows with the number of bars, within limits")
     func barWidth() {
         func chart(bars: Int, groups: Int) -> StackedBarChart {
-            let bar = StackedBarChart.Bar(seriesLabel: "m", color: "#000000", marker: .circle, hollow: false, parts: [Spread([1])], tooltip: "t")
-            return StackedBarChart(chart: "c", panel: "p", xTitle: "x", yTitle: "y", stacks: [("s", "#000000")],
-                                   groups: (0..<groups).map { StackedBarChart.Group(x: Double($0), bars: Array(repeating: bar, count: bars)) })
+            let bar = StackedBarChart.Bar(
+                seriesLabel: "m", color: "#000000", marker: .circle, hollow: false, parts: [Spread([1])], tooltip: "t")
+            return StackedBarChart(
+                chart: "c", panel: "p", xTitle: "x", yTitle: "y", stacks: [("s", "#000000")],
+                groups: (0..<groups).map {
+                    StackedBarChart.Group(x: Double($0), bars: Array(repeating: bar, count: bars))
+                })
         }
         #expect(chart(bars: 2, groups: 3).width == 440)
         #expect(chart(bars: 6, groups: 6).width > 440)
@@ -257,8 +286,10 @@ struct ReportModelTests {
 
     @Test("a heatmap has a cell per value and a grey placeholder where a run is missing")
     func heatmapGaps() {
-        let map = Heatmap(chart: "queue", panel: "p", seriesLabel: "threads", rowTitle: "r", columnTitle: "c", rows: [1, 50],
-                          columns: [0.5, 5], values: [[Spread([1]), nil], [Spread([3]), Spread([26])]], scaleMax: 26) { _, _, s in
+        let map = Heatmap(
+            chart: "queue", panel: "p", seriesLabel: "threads", rowTitle: "r", columnTitle: "c", rows: [1, 50],
+            columns: [0.5, 5], values: [[Spread([1]), nil], [Spread([3]), Spread([26])]], scaleMax: 26
+        ) { _, _, s in
             "peak \(s.median)"
         }
         let document = ReportDocument(map.svg())

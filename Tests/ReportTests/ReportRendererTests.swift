@@ -1,16 +1,20 @@
-import Foundation
 import Formats
-@testable import Report
+import Foundation
 import Results
 import Sweep
-import Testing
 import TestSupport
+import Testing
+
+@testable import Report
 
 @Suite("Report")
 struct ReportRendererTests {
     static let records = Fixture.sweepRecords()
-    static let html = ReportRenderer.render([ReportSource(label: "fixture", directory: "results/fixture", records: records,
-                                                          machine: Fixture.machine)])
+    static let html = ReportRenderer.render([
+        ReportSource(
+            label: "fixture", directory: "results/fixture", records: records,
+            machine: Fixture.machine)
+    ])
     /// Parsed afresh for each use: the document is a class, and tests run in parallel.
     static var document: ReportDocument { ReportDocument(html) }
 
@@ -47,18 +51,22 @@ struct ReportRendererTests {
         #expect(!Self.html.contains("@import") && !Self.html.contains("url("))
     }
 
-    @Test("the throughput chart carries exactly the fixture's throughputs, one panel per eval-ms, with the offered rate")
+    @Test(
+        "the throughput chart carries exactly the fixture's throughputs, one panel per eval-ms, with the offered rate")
     func throughputChart() throws {
         let points = Self.document.data("point", in: "throughput")
         #expect(points.count == Self.rated.count)
         for point in points {
-            let result = try #require(Self.result(point.attributes["data-series"], proc: point.attributes["data-x"], panel: point.panel))
+            let result = try #require(
+                Self.result(point.attributes["data-series"], proc: point.attributes["data-x"], panel: point.panel))
             #expect(point.attributes["data-y"] == NumberText.shortest(result.window.throughput))
             #expect(point.tooltip.contains("throughput \(ReportFormat.number(result.window.throughput)) ticks/s"))
         }
         let panels = Set(points.compactMap(\.panel))
         #expect(panels == ["eval 1 ms", "eval 50 ms"])
-        let references = Self.document.elements.filter { $0.attributes["class"] == "reference" && $0.chart == "throughput" }
+        let references = Self.document.elements.filter {
+            $0.attributes["class"] == "reference" && $0.chart == "throughput"
+        }
         #expect(references.count == 2)
         #expect(references.allSatisfy { $0.tooltip == "offered 200 ticks/s" })
     }
@@ -68,8 +76,10 @@ struct ReportRendererTests {
         let points = Self.document.data("point", in: "latency")
         #expect(points.count == 2 * Self.rated.count)
         for point in points {
-            let result = try #require(Self.result(point.attributes["data-series"], proc: point.attributes["data-x"], panel: point.panel))
-            let expected = point.attributes["data-stat"] == "mean" ? result.latency.endToEnd.mean : result.latency.endToEnd.p99
+            let result = try #require(
+                Self.result(point.attributes["data-series"], proc: point.attributes["data-x"], panel: point.panel))
+            let expected =
+                point.attributes["data-stat"] == "mean" ? result.latency.endToEnd.mean : result.latency.endToEnd.p99
             #expect(point.attributes["data-y"] == NumberText.shortest(expected))
         }
         #expect(points.filter { $0.attributes["data-stat"] == "p99" }.count == Self.rated.count)
@@ -80,14 +90,17 @@ struct ReportRendererTests {
         let segments = Self.document.data("segment", in: "segments")
         #expect(segments.count == 4 * Self.rated.count)
         for segment in segments {
-            let result = try #require(Self.result(segment.attributes["data-series"], proc: segment.attributes["data-x"], panel: segment.panel))
-            let expected: Double = switch segment.attributes["data-stack"] {
-            case "arrival→received": result.segments.arrivalToReceived.mean
-            case "received→processed": result.segments.receivedToProcessed.mean
-            case "processed→picked": result.segments.processedToPicked.mean
-            case "picked→decided": result.segments.pickedToDecided.mean
-            default: .nan
-            }
+            let result = try #require(
+                Self.result(segment.attributes["data-series"], proc: segment.attributes["data-x"], panel: segment.panel)
+            )
+            let expected: Double =
+                switch segment.attributes["data-stack"] {
+                case "arrival→received": result.segments.arrivalToReceived.mean
+                case "received→processed": result.segments.receivedToProcessed.mean
+                case "processed→picked": result.segments.processedToPicked.mean
+                case "picked→decided": result.segments.pickedToDecided.mean
+                default: .nan
+                }
             #expect(segment.attributes["data-value"] == NumberText.shortest(expected), "\(segment.attributes)")
         }
     }
@@ -96,7 +109,8 @@ struct ReportRendererTests {
     func optionalSegment() throws {
         let routed = Self.records.map { record -> SweepRecord in
             guard case .run(var r) = record, r.configuration.model == "threads", r.configuration.procMs == 2,
-                  r.configuration.evalMs == 1 else { return record }
+                r.configuration.evalMs == 1
+            else { return record }
             r.segments.decidedToAcked = Fixture.summary(mean: 1.25, count: 40)
             r.configuration.route = "gateway 1 ms"
             r.configuration.routeRttMs = 1
@@ -110,9 +124,12 @@ struct ReportRendererTests {
         #expect(acked.first?.attributes["data-value"] == "1.25")
         #expect(document.data("segment", in: "segments").count == 4 * Self.rated.count + 1)
         // Without any routed run there is no such stack, and no legend entry for it.
-        #expect(!Self.document.data("segment", in: "segments").contains { $0.attributes["data-stack"] == "decided→acked" })
+        #expect(
+            !Self.document.data("segment", in: "segments").contains { $0.attributes["data-stack"] == "decided→acked" })
         #expect(!Self.html.contains("</svg>decided→acked</span>"))
-        #expect(ReportRenderer.render([ReportSource(label: "routed", records: routed)]).contains("</svg>decided→acked</span>"))
+        #expect(
+            ReportRenderer.render([ReportSource(label: "routed", records: routed)]).contains(
+                "</svg>decided→acked</span>"))
         // The CSV has the segment's columns, filled for the routed run only.
         let rows = CSVReader.parse(SweepCSV.render(routed))
         let column = try #require(rows[0].firstIndex(of: "seg_decided_to_acked_mean_ms"))
@@ -124,11 +141,12 @@ struct ReportRendererTests {
         let cells = Self.document.data("cell", in: "queue")
         #expect(cells.count == Self.rated.count)
         for cell in cells {
-            let result = try #require(Self.rated.first {
-                $0.configuration.model == cell.attributes["data-series"]
-                    && NumberText.shortest($0.configuration.procMs) == cell.attributes["data-x"]
-                    && NumberText.shortest($0.configuration.evalMs) == cell.attributes["data-y"]
-            })
+            let result = try #require(
+                Self.rated.first {
+                    $0.configuration.model == cell.attributes["data-series"]
+                        && NumberText.shortest($0.configuration.procMs) == cell.attributes["data-x"]
+                        && NumberText.shortest($0.configuration.evalMs) == cell.attributes["data-y"]
+                })
             #expect(cell.attributes["data-value"] == String(result.queue.peak))
             #expect(cell.tooltip.contains("inbound queue peak \(result.queue.peak) ticks"))
         }
@@ -145,7 +163,9 @@ struct ReportRendererTests {
         }
         #expect(segments.count == expected)
         for segment in segments where segment.attributes["data-stack"] == "processor" {
-            let result = try #require(Self.result(segment.attributes["data-series"], proc: segment.attributes["data-x"], panel: segment.panel))
+            let result = try #require(
+                Self.result(segment.attributes["data-series"], proc: segment.attributes["data-x"], panel: segment.panel)
+            )
             #expect(segment.attributes["data-value"] == result.cpuSeconds.processor.map { NumberText.shortest($0) })
         }
         let shared = segments.filter { $0.attributes["data-stack"] == "shared threads" }
@@ -154,10 +174,14 @@ struct ReportRendererTests {
 
     @Test("every data point has a tooltip and the axes name their units")
     func tooltipsAndAxes() {
-        let data = Self.document.elements.filter { ["point", "segment", "cell"].contains($0.attributes["class"] ?? "") }
+        let data = Self.document.elements.filter {
+            ["point", "segment", "cell"].contains($0.attributes["class"] ?? "")
+        }
         #expect(!data.isEmpty)
         #expect(data.allSatisfy { !$0.tooltip.isEmpty })
-        for unit in ["throughput (ticks/s)", "proc-ms (ms)", "end-to-end latency (ms)", "mean latency (ms)", "CPU time (s)"] {
+        for unit in [
+            "throughput (ticks/s)", "proc-ms (ms)", "end-to-end latency (ms)", "mean latency (ms)", "CPU time (s)",
+        ] {
             #expect(Self.document.text.contains(unit), "no axis \(unit)")
         }
     }
@@ -196,22 +220,46 @@ struct ReportRendererTests {
 
     @Test("findings are computed from the figures")
     func findings() throws {
-        let findings = ReportFindings(model: ReportModel([ReportSource(label: "f", records: Self.records)]), source: 0).all()
+        let findings = ReportFindings(model: ReportModel([ReportSource(label: "f", records: Self.records)]), source: 0)
+            .all()
         let text = findings.map { "\($0.heading). \($0.text)" }
         #expect(text.contains { $0.contains("threads kept up in all 6 cells") })
-        #expect(text.contains { $0.contains("event-loop kept up in 4 of 6 cells") && $0.contains("proc 5 ms, eval 1 ms (150.5 of 200 ticks/s") })
+        #expect(
+            text.contains {
+                $0.contains("event-loop kept up in 4 of 6 cells")
+                    && $0.contains("proc 5 ms, eval 1 ms (150.5 of 200 ticks/s")
+            })
         #expect(text.contains { $0.contains("It falls behind from proc 5 ms (eval 1 ms and eval 50 ms).") })
         #expect(text.contains { $0.hasPrefix("No slack") && $0.contains("proc 5 ms at 200 ticks/s") })
-        #expect(text.contains { $0.hasPrefix("Receiver lag dominates") && $0.contains("event-loop at proc 5 ms, eval 50 ms") })
-        #expect(text.contains { $0.contains("The largest throughput gain over event-loop: threads, +66% at proc 5 ms, eval 50 ms (199.8 against 120.2 ticks/s)") })
+        #expect(
+            text.contains {
+                $0.hasPrefix("Receiver lag dominates") && $0.contains("event-loop at proc 5 ms, eval 50 ms")
+            })
+        #expect(
+            text.contains {
+                $0.contains(
+                    "The largest throughput gain over event-loop: threads, +66% at proc 5 ms, eval 50 ms (199.8 against 120.2 ticks/s)"
+                )
+            })
         #expect(text.contains { $0.hasPrefix("At high CPU load") && $0.contains("threads: throughput +33% to +66%") })
-        #expect(text.contains { $0.contains("Light processor load") && $0.contains("every model kept up in all 4 cells") })
-        #expect(text.contains { $0.contains("High processor load") && $0.contains("only threads kept up") && $0.hasSuffix("Choose threads.") })
+        #expect(
+            text.contains { $0.contains("Light processor load") && $0.contains("every model kept up in all 4 cells") })
+        #expect(
+            text.contains {
+                $0.contains("High processor load") && $0.contains("only threads kept up")
+                    && $0.hasSuffix("Choose threads.")
+            })
         #expect(text.contains { $0.contains("Saturation (--rate max): threads processed the most, 410000 ticks/s") })
-        #expect(text.contains { $0.hasPrefix("Failed runs") && $0.contains("1 run failed") && $0.contains("threads at proc 5 ms, eval 50 ms: the run was killed") })
+        #expect(
+            text.contains {
+                $0.hasPrefix("Failed runs") && $0.contains("1 run failed")
+                    && $0.contains("threads at proc 5 ms, eval 50 ms: the run was killed")
+            })
         // Change the figures and the findings change with them.
         let swapped = Self.records.map { record -> SweepRecord in
-            guard case .run(var r) = record, r.configuration.model == "event-loop", r.configuration.rate != nil else { return record }
+            guard case .run(var r) = record, r.configuration.model == "event-loop", r.configuration.rate != nil else {
+                return record
+            }
             r.window.keptUp = true
             r.window.throughput = 199.75
             r.segments.arrivalToReceived.mean = 0.05
@@ -222,41 +270,55 @@ struct ReportRendererTests {
         #expect(!after.contains { $0.heading == "Receiver lag dominates" })
         // With many cells behind, the furthest behind are named and the rest counted.
         let manyBehind = Self.records.map { record -> SweepRecord in
-            guard case .run(var r) = record, r.configuration.model == "threads", r.configuration.rate != nil else { return record }
+            guard case .run(var r) = record, r.configuration.model == "threads", r.configuration.rate != nil else {
+                return record
+            }
             r.window.keptUp = false
             r.window.throughput = 100 + r.configuration.procMs * 10 + r.configuration.evalMs
             return .run(r)
         }
         let many = ReportFindings(model: ReportModel([ReportSource(label: "f", records: manyBehind)]), source: 0).all()
-        #expect(many.contains {
-            $0.text.hasPrefix("threads kept up in 0 of 6 cells. It fell behind in 6, furthest at proc 0.5 ms, eval 1 ms (106 of 200 ticks/s")
-                && $0.text.components(separatedBy: " of 200 ticks/s").count == 5
-        })
+        #expect(
+            many.contains {
+                $0.text.hasPrefix(
+                    "threads kept up in 0 of 6 cells. It fell behind in 6, furthest at proc 0.5 ms, eval 1 ms (106 of 200 ticks/s"
+                )
+                    && $0.text.components(separatedBy: " of 200 ticks/s").count == 5
+            })
         // A model that falls behind at 2 ms but keeps up at 5 ms is said to recover there.
         let recovering = Self.records.map { record -> SweepRecord in
             guard case .run(var r) = record, r.configuration.model == "event-loop", r.configuration.rate != nil,
-                  r.configuration.evalMs == 1, r.configuration.procMs >= 2 else { return record }
+                r.configuration.evalMs == 1, r.configuration.procMs >= 2
+            else { return record }
             r.window.keptUp = r.configuration.procMs == 5
             return .run(r)
         }
-        let recovered = ReportFindings(model: ReportModel([ReportSource(label: "f", records: recovering)]), source: 0).all()
-        #expect(recovered.contains {
-            $0.text.contains("It falls behind from proc 2 ms (eval 1 ms) and from proc 5 ms (eval 50 ms). It kept up again at proc 5 ms at eval 1 ms.")
-        })
+        let recovered = ReportFindings(model: ReportModel([ReportSource(label: "f", records: recovering)]), source: 0)
+            .all()
+        #expect(
+            recovered.contains {
+                $0.text.contains(
+                    "It falls behind from proc 2 ms (eval 1 ms) and from proc 5 ms (eval 50 ms). It kept up again at proc 5 ms at eval 1 ms."
+                )
+            })
         // Where no model keeps up, the one that falls least behind is named.
         let bothBehind = Self.records.map { record -> SweepRecord in
             guard case .run(var r) = record, r.configuration.model == "threads", r.configuration.procMs == 5,
-                  r.configuration.rate != nil else { return record }
+                r.configuration.rate != nil
+            else { return record }
             r.window.keptUp = false
             r.window.throughput = 100
             return .run(r)
         }
-        let overloaded = ReportFindings(model: ReportModel([ReportSource(label: "f", records: bothBehind)]), source: 0).all()
-        #expect(overloaded.contains {
-            $0.text.hasPrefix("High processor load") && $0.text.contains("no model kept up in all 2 cells (event-loop 0, threads 0)")
-                && $0.text.contains("where none kept up (2 cells), the most throughput: event-loop in 2")
-                && $0.text.hasSuffix("No model copes with this load; event-loop falls least behind.")
-        })
+        let overloaded = ReportFindings(model: ReportModel([ReportSource(label: "f", records: bothBehind)]), source: 0)
+            .all()
+        #expect(
+            overloaded.contains {
+                $0.text.hasPrefix("High processor load")
+                    && $0.text.contains("no model kept up in all 2 cells (event-loop 0, threads 0)")
+                    && $0.text.contains("where none kept up (2 cells), the most throughput: event-loop in 2")
+                    && $0.text.hasSuffix("No model copes with this load; event-loop falls least behind.")
+            })
     }
 
     @Test("repeated cells draw the median with whiskers and the table shows the range")
@@ -283,7 +345,9 @@ struct ReportRendererTests {
             r.latency.endToEnd.mean *= 1.5
             return .run(r)
         }
-        let html = ReportRenderer.render([ReportSource(label: "A", records: Self.records), ReportSource(label: "B", records: second)])
+        let html = ReportRenderer.render([
+            ReportSource(label: "A", records: Self.records), ReportSource(label: "B", records: second),
+        ])
         let document = ReportDocument(html)
         #expect(document.parsed, "\(String(describing: document.error))")
         let points = document.data("point", in: "throughput")

@@ -1,6 +1,7 @@
 import Models
-@testable import Report
 import TestSupport
+
+@testable import Report
 
 extension ReportModel {
     /// The sources as `ticklab report` groups them: the catalogue's lineup.

@@ -1,8 +1,9 @@
 import Foundation
-@testable import Results
 import Models
-import Testing
 import TestSupport
+import Testing
+
+@testable import Results
 
 @Suite("Sweep plan")
 struct SweepPlanTests {
@@ -41,7 +42,8 @@ struct SweepPlanTests {
     @Test("explicit options override the preset, values are canonical and repeats dropped")
     func overrides() throws {
         let plan = try SweepPlan.make(
-            preset: .seed, lists: [.model: "threads, event-loop", .procMs: "2.0,0.50,2", .evalKind: "wait,cpu", .rate: "MAX,200.0"],
+            preset: .seed,
+            lists: [.model: "threads, event-loop", .procMs: "2.0,0.50,2", .evalKind: "wait,cpu", .rate: "MAX,200.0"],
             durationSeconds: 2, repeats: 3, models: models)
         #expect(plan.values(of: .model) == ["threads", "event-loop"])
         #expect(plan.values(of: .procMs) == ["2", "0.5"])
@@ -52,14 +54,19 @@ struct SweepPlanTests {
         #expect(plan.runs.count == 2 * 2 * 3 * 2 * 2 * 3)
     }
 
-    @Test("bad values are named with what is allowed", arguments: [
-        (SweepAxis.procMs, "abc", "--proc-ms: 'abc' is not allowed: milliseconds must be a number from 0 to 60000"),
-        (SweepAxis.evalMs, "-1", "--eval-ms: '-1' is not allowed: milliseconds must be a number from 0 to 60000"),
-        (SweepAxis.model, "fibers", "--models: 'fibers' is not allowed: models: event-loop, threads, tasks"),
-        (SweepAxis.rate, "0", "--rate: '0' is not allowed: a rate is a number of ticks per second above 0 (up to 1e8), or 'max'"),
-        (SweepAxis.evalKind, "sleep", "--eval-kind: 'sleep' is not allowed: kinds: wait, cpu"),
-        (SweepAxis.procMs, "1,,2", "--proc-ms: '1,,2' is not allowed: a comma-separated list without empty items"),
-    ])
+    @Test(
+        "bad values are named with what is allowed",
+        arguments: [
+            (SweepAxis.procMs, "abc", "--proc-ms: 'abc' is not allowed: milliseconds must be a number from 0 to 60000"),
+            (SweepAxis.evalMs, "-1", "--eval-ms: '-1' is not allowed: milliseconds must be a number from 0 to 60000"),
+            (SweepAxis.model, "fibers", "--models: 'fibers' is not allowed: models: event-loop, threads, tasks"),
+            (
+                SweepAxis.rate, "0",
+                "--rate: '0' is not allowed: a rate is a number of ticks per second above 0 (up to 1e8), or 'max'"
+            ),
+            (SweepAxis.evalKind, "sleep", "--eval-kind: 'sleep' is not allowed: kinds: wait, cpu"),
+            (SweepAxis.procMs, "1,,2", "--proc-ms: '1,,2' is not allowed: a comma-separated list without empty items"),
+        ])
     func invalidValues(axis: SweepAxis, text: String, message: String) {
         #expect(throws: SweepPlan.InvalidOption.self) { try SweepPlan.make(lists: [axis: text], models: models) }
         do {
@@ -77,12 +84,14 @@ struct SweepPlanTests {
 
     @Test("cells: models change fastest, then proc-ms, then eval-ms; repeats run after the whole matrix")
     func order() throws {
-        let plan = try SweepPlan.make(lists: [.model: "event-loop,threads", .procMs: "1,2", .evalMs: "5,6"], repeats: 2, models: models)
+        let plan = try SweepPlan.make(
+            lists: [.model: "event-loop,threads", .procMs: "1,2", .evalMs: "5,6"], repeats: 2, models: models)
         let keys = plan.cells.map { "\($0[.model]) \($0[.procMs]) \($0[.evalMs])" }
-        #expect(keys == [
-            "event-loop 1 5", "threads 1 5", "event-loop 2 5", "threads 2 5",
-            "event-loop 1 6", "threads 1 6", "event-loop 2 6", "threads 2 6",
-        ])
+        #expect(
+            keys == [
+                "event-loop 1 5", "threads 1 5", "event-loop 2 5", "threads 2 5",
+                "event-loop 1 6", "threads 1 6", "event-loop 2 6", "threads 2 6",
+            ])
         let runs = plan.runs
         #expect(runs.map(\.index) == Array(0..<16))
         #expect(runs.prefix(8).allSatisfy { $0.repetition == 0 })
@@ -92,16 +101,23 @@ struct SweepPlanTests {
 
     @Test("a cell's child arguments name every axis and the shared settings")
     func childArguments() throws {
-        let plan = try SweepPlan.make(lists: [.model: "threads", .procMs: "2", .evalMs: "50"], durationSeconds: 0.5, seed: 9,
-                                      arrivals: .poisson, models: models)
-        #expect(plan.childArguments(for: plan.cells[0]) == [
-            "run", "--json", "--model", "threads", "--rate", "200", "--proc-ms", "2", "--eval-ms", "50", "--eval-kind", "wait",
-            "--duration", "0.5s", "--seed", "9", "--arrivals", "poisson", "--clock", "exchange",
-        ])
+        let plan = try SweepPlan.make(
+            lists: [.model: "threads", .procMs: "2", .evalMs: "50"], durationSeconds: 0.5, seed: 9,
+            arrivals: .poisson, models: models)
+        #expect(
+            plan.childArguments(for: plan.cells[0]) == [
+                "run", "--json", "--model", "threads", "--rate", "200", "--proc-ms", "2", "--eval-ms", "50",
+                "--eval-kind", "wait",
+                "--duration", "0.5s", "--seed", "9", "--arrivals", "poisson", "--clock", "exchange",
+            ])
         // `--wait` goes only to the models that take it (`ticklab run` refuses it for the others).
-        let waiting = try SweepPlan.make(lists: [.model: "threads,spinner", .procMs: "2", .evalMs: "50"], waitStrategy: .busy,
-                                         models: models + ["spinner"], waitStrategyModels: ["spinner"])
-        #expect(waiting.cells.map { Array(waiting.childArguments(for: $0).suffix(2)) } == [["--clock", "exchange"], ["--wait", "busy"]])
+        let waiting = try SweepPlan.make(
+            lists: [.model: "threads,spinner", .procMs: "2", .evalMs: "50"], waitStrategy: .busy,
+            models: models + ["spinner"], waitStrategyModels: ["spinner"])
+        #expect(
+            waiting.cells.map { Array(waiting.childArguments(for: $0).suffix(2)) } == [
+                ["--clock", "exchange"], ["--wait", "busy"],
+            ])
         #expect(waiting.command(out: nil).contains("busy"))
     }
 
@@ -121,9 +137,10 @@ struct SweepPlanTests {
     @Test("the reproduce command spells out every value")
     func command() throws {
         let plan = try SweepPlan.make(lists: [.model: "threads"], durationSeconds: 2, repeats: 3, models: models)
-        #expect(ShellQuoting.join(plan.command(out: "results/x y")) ==
-            "ticklab sweep --models threads --rate 200 --proc-ms 0.5,2,5 --eval-ms 1,50 --eval-kind wait --duration 2s "
-            + "--repeats 3 --seed 1 --arrivals uniform --clock exchange --wait park --out 'results/x y'")
+        #expect(
+            ShellQuoting.join(plan.command(out: "results/x y"))
+                == "ticklab sweep --models threads --rate 200 --proc-ms 0.5,2,5 --eval-ms 1,50 --eval-kind wait --duration 2s "
+                + "--repeats 3 --seed 1 --arrivals uniform --clock exchange --wait park --out 'results/x y'")
     }
 
     @Test("shell quoting leaves plain words alone and quotes the rest")

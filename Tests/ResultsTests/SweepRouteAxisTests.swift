@@ -1,6 +1,7 @@
-@testable import Results
-import Testing
 import TestSupport
+import Testing
+
+@testable import Results
 
 @Suite("The route round-trip axis")
 struct SweepRouteAxisTests {
@@ -17,8 +18,9 @@ struct SweepRouteAxisTests {
 
     @Test("a list of round trips runs each, with --route, and records map back to their cells")
     func varied() throws {
-        let plan = try SweepPlan.make(lists: [.model: "threads", .procMs: "1", .evalMs: "1", .routeRttMs: "none,5"],
-                                      models: Self.models)
+        let plan = try SweepPlan.make(
+            lists: [.model: "threads", .procMs: "1", .evalMs: "1", .routeRttMs: "none,5"],
+            models: Self.models)
         #expect(plan.cells.count == 2)
         let arguments = plan.cells.map { plan.childArguments(for: $0) }
         #expect(arguments.filter { $0.contains("--route") }.count == 1)

@@ -1,11 +1,11 @@
 import Foundation
-import Results
-import Run
 import MarketData
 import Models
 import Pipeline
-import Testing
+import Results
+import Run
 import TestSupport
+import Testing
 
 /// The suite every model must pass: order, no loss, conflation, drain, self-check. Runs are
 /// short and light so that they hold under ThreadSanitizer. Nothing here depends on how fast
@@ -86,7 +86,8 @@ struct ConformanceTests {
     func otherFeeds(model: String) async throws {
         // How many ticks saturation or the receiver's clock offer in a fixed time depends on the
         // machine: these runs go on until enough were processed.
-        let saturated = try await runUntilProcessed(lightConfiguration(model, rate: nil, procMs: 0, evalMs: 0), ticks: 1_001)
+        let saturated = try await runUntilProcessed(
+            lightConfiguration(model, rate: nil, procMs: 0, evalMs: 0), ticks: 1_001)
         #expect(saturated.selfCheck.passed, "\(saturated.selfCheck.failures)")
         #expect(saturated.ticks.processed > 1_000)
         let paced = try await runUntilProcessed(lightConfiguration(model, rate: 5_000, clock: .receiver), ticks: 11)
@@ -99,7 +100,8 @@ struct ConformanceTests {
 
     @Test("CPU evaluation runs and is measured", arguments: models)
     func cpuEvaluation(model: String) async throws {
-        let result = try await run(lightConfiguration(model, rate: 500, duration: 0.2, procMs: 0.1, evalMs: 0.5, evalKind: .cpu))
+        let result = try await run(
+            lightConfiguration(model, rate: 500, duration: 0.2, procMs: 0.1, evalMs: 0.5, evalKind: .cpu))
         #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
         #expect(result.workload.evalMeasuredAs == "cpu")
         #expect((result.workload.evalMeasuredMs ?? 0) > 0)

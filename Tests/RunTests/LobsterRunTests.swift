@@ -1,10 +1,10 @@
 import Foundation
-import Results
-import Run
 import MarketData
 import Pipeline
-import Testing
+import Results
+import Run
 import TestSupport
+import Testing
 
 /// `ticklab run --feed lobster:…` end to end: recordings written by the tests replay through
 /// real models and pass the run's self-check.
@@ -29,7 +29,8 @@ struct LobsterRunTests {
         var id: Int64 = 1
         for i in 0..<count {
             let buy = random.next() & 1 == 0
-            let price: Int64 = buy ? 999_900 - Int64(random.next() % 3) * 100 : 1_000_100 + Int64(random.next() % 3) * 100
+            let price: Int64 =
+                buy ? 999_900 - Int64(random.next() % 3) * 100 : 1_000_100 + Int64(random.next() % 3) * 100
             var side = buy ? bids : asks
             let resting = side[price] ?? 0
             let type: LobsterEventType
@@ -44,8 +45,9 @@ struct LobsterRunTests {
                 side[price] = resting + size
             }
             if buy { bids = side } else { asks = side }
-            let message = LobsterMessage(time: 34_200_000_000_000 + Int64(i) * 1_000_000, type: type, orderID: id,
-                                         size: size, price: price, isBuy: buy)
+            let message = LobsterMessage(
+                time: 34_200_000_000_000 + Int64(i) * 1_000_000, type: type, orderID: id,
+                size: size, price: price, isBuy: buy)
             id += 1
             messages.append(message.csvLine)
             let row = LobsterOrderBookRow(
@@ -59,18 +61,23 @@ struct LobsterRunTests {
 
     /// Writes a message file and its orderbook file with LOBSTER's names; returns the message
     /// file's path and removes the folder when `body` is done.
-    static func withRecording<T>(messages: String, orderBook: String?, levels: Int,
-                                 _ body: (String) async throws -> T) async throws -> T {
+    static func withRecording<T>(
+        messages: String, orderBook: String?, levels: Int,
+        _ body: (String) async throws -> T
+    ) async throws -> T {
         let directory = try LobsterFixture.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let paths = try LobsterFixture.write(messages: messages, orderBook: orderBook, levels: levels, in: directory)
         return try await body(paths.messages)
     }
 
-    static func configuration(_ model: String, messages: String, speed: Double?, duration: Double = 10) -> RunConfiguration {
-        RunConfiguration(model: model, source: .lobster(messages: messages),
-                         feed: SyntheticFeed.Configuration(duration: UInt64(duration * 1e9)),
-                         procMs: 0.05, evalMs: 0.1, queueCapacity: 4_096, speed: speed)
+    static func configuration(_ model: String, messages: String, speed: Double?, duration: Double = 10)
+        -> RunConfiguration
+    {
+        RunConfiguration(
+            model: model, source: .lobster(messages: messages),
+            feed: SyntheticFeed.Configuration(duration: UInt64(duration * 1e9)),
+            procMs: 0.05, evalMs: 0.1, queueCapacity: 4_096, speed: speed)
     }
 
     /// Runs on a thread of its own: model runs block, and must not occupy the cooperative pool.
@@ -78,10 +85,13 @@ struct LobsterRunTests {
         try await offPool { try LabRun.run(configuration, calibration: calibration) }
     }
 
-    @Test("the fixture replays through each model and passes the self-check, at pace and as fast as possible",
-          arguments: ["threads", "event-loop"], [2.0, nil] as [Double?])
+    @Test(
+        "the fixture replays through each model and passes the self-check, at pace and as fast as possible",
+        arguments: ["threads", "event-loop"], [2.0, nil] as [Double?])
     func fixtureReplays(model: String, speed: Double?) async throws {
-        let result = try await Self.withRecording(messages: Self.fixtureMessages, orderBook: Self.fixtureOrderBook, levels: 2) {
+        let result = try await Self.withRecording(
+            messages: Self.fixtureMessages, orderBook: Self.fixtureOrderBook, levels: 2
+        ) {
             try await Self.run(Self.configuration(model, messages: $0, speed: speed))
         }
         #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
@@ -101,7 +111,9 @@ struct LobsterRunTests {
     @Test("a longer recording replays at ten times its pace under both models", arguments: ["threads", "event-loop"])
     func pacedReplayKeepsUp(model: String) async throws {
         let recording = Self.longRecording(count: 400)
-        let result = try await Self.withRecording(messages: recording.messages, orderBook: recording.orderBook, levels: 3) {
+        let result = try await Self.withRecording(
+            messages: recording.messages, orderBook: recording.orderBook, levels: 3
+        ) {
             try await Self.run(Self.configuration(model, messages: $0, speed: 10))
         }
         #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
@@ -117,7 +129,9 @@ struct LobsterRunTests {
     @Test("the duration cuts a long recording short")
     func durationCutsShort() async throws {
         let recording = Self.longRecording(count: 400)
-        let result = try await Self.withRecording(messages: recording.messages, orderBook: recording.orderBook, levels: 3) {
+        let result = try await Self.withRecording(
+            messages: recording.messages, orderBook: recording.orderBook, levels: 3
+        ) {
             try await Self.run(Self.configuration("threads", messages: $0, speed: 1, duration: 0.1))
         }
         #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
@@ -140,7 +154,8 @@ struct LobsterRunTests {
 
     @Test("a bad row fails the run before it starts, naming the file and line")
     func badRow() async throws {
-        let bad = Self.fixtureMessages.replacingOccurrences(of: "34200.009000000,4,3,300", with: "34200.009000000,4,3,3x0")
+        let bad = Self.fixtureMessages.replacingOccurrences(
+            of: "34200.009000000,4,3,300", with: "34200.009000000,4,3,3x0")
         do {
             _ = try await Self.withRecording(messages: bad, orderBook: Self.fixtureOrderBook, levels: 2) {
                 try await Self.run(Self.configuration("threads", messages: $0, speed: nil))
@@ -163,7 +178,8 @@ struct LobsterRunTests {
 struct LobsterFeedSelfCheckTests {
     @Test("a replay whose file changed under it fails the run's self-check, naming the line")
     func readFailureFailsTheSelfCheck() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ticklab-lobster-check-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ticklab-lobster-check-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("T_message_2.csv").path
@@ -172,13 +188,17 @@ struct LobsterFeedSelfCheckTests {
         var feed = try LobsterFeed(recording, speed: nil, duration: 10_000_000_000, start: 0)
         #expect(feed.selfCheckFailures.isEmpty)
         // The file is replaced by one with a bad third row after the recording was checked.
-        let broken = LobsterRunTests.fixtureMessages.replacingOccurrences(of: "34200.001,4,1,150", with: "34200.001,4,1,x")
+        let broken = LobsterRunTests.fixtureMessages.replacingOccurrences(
+            of: "34200.001,4,1,150", with: "34200.001,4,1,x")
         try broken.write(toFile: path, atomically: true, encoding: .utf8)
         feed = try LobsterFeed(recording, speed: nil, duration: 10_000_000_000, start: 0)
         var ticks: [Tick] = []
         while case .ticks = feed.poll(now: 0, into: &ticks, limit: 100) {}
         #expect(ticks.count == 2)
         #expect(feed.counters["read_errors"] == 1)
-        #expect(feed.selfCheckFailures == ["the LOBSTER replay stopped after 2 ticks: \(path), line 3: column 4 (size) is 'x': expected an integer"])
+        #expect(
+            feed.selfCheckFailures == [
+                "the LOBSTER replay stopped after 2 ticks: \(path), line 3: column 4 (size) is 'x': expected an integer"
+            ])
     }
 }

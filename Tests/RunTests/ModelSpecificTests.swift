@@ -1,10 +1,10 @@
-import Results
-import Run
 import MarketData
 import Models
 import Pipeline
-import Testing
+import Results
+import Run
 import TestSupport
+import Testing
 
 /// What the conformance suite cannot see: each model's own promises (wait strategies, batch
 /// limits, bounded queues, per-stage CPU) and the catalogue `ticklab models` prints.
@@ -26,8 +26,9 @@ struct ModelSpecificTests {
         #expect(ModelCatalog.model(named: "no-such-model") == nil)
     }
 
-    @Test("spin-ring passes light, saturated and CPU-evaluation runs under every wait strategy",
-          arguments: WaitStrategy.allCases)
+    @Test(
+        "spin-ring passes light, saturated and CPU-evaluation runs under every wait strategy",
+        arguments: WaitStrategy.allCases)
     func spinRingStrategies(strategy: WaitStrategy) async throws {
         // Short runs: `busy` and `yield` keep two pinned cores spinning, which slows every test
         // that runs alongside.
@@ -74,22 +75,24 @@ struct ModelSpecificTests {
     }
 
     #if os(Linux)
-    @Test("a thread can be pinned to an allowed core and reniced, and neither leaks to other threads")
-    func placement() async throws {
-        let allowed = ThreadPlacement.allowedCores()
-        #expect(!allowed.isEmpty)
-        let niceBefore = ThreadPlacement.currentThreadNice
-        let core = allowed.last!
-        let seen = OSThread(name: "test-placed") { () -> (cores: [Int], nice: Int32) in
-            let pinned = ThreadPlacement.pinCurrentThread(to: core)
-            let reniced = ThreadPlacement.setCurrentThreadNice(19)
-            return (pinned ? ThreadPlacement.allowedCores() : [], reniced ? ThreadPlacement.currentThreadNice : -100)
-        }.join().result
-        #expect(seen.cores == [core])
-        #expect(seen.nice == 19)
-        #expect(ThreadPlacement.allowedCores() == allowed, "pinning one thread changed another's mask")
-        #expect(ThreadPlacement.currentThreadNice == niceBefore)
-    }
+        @Test("a thread can be pinned to an allowed core and reniced, and neither leaks to other threads")
+        func placement() async throws {
+            let allowed = ThreadPlacement.allowedCores()
+            #expect(!allowed.isEmpty)
+            let niceBefore = ThreadPlacement.currentThreadNice
+            let core = allowed.last!
+            let seen = OSThread(name: "test-placed") { () -> (cores: [Int], nice: Int32) in
+                let pinned = ThreadPlacement.pinCurrentThread(to: core)
+                let reniced = ThreadPlacement.setCurrentThreadNice(19)
+                return (
+                    pinned ? ThreadPlacement.allowedCores() : [], reniced ? ThreadPlacement.currentThreadNice : -100
+                )
+            }.join().result
+            #expect(seen.cores == [core])
+            #expect(seen.nice == 19)
+            #expect(ThreadPlacement.allowedCores() == allowed, "pinning one thread changed another's mask")
+            #expect(ThreadPlacement.currentThreadNice == niceBefore)
+        }
     #endif
 
     @Test("the default wait strategy is park, from the CLI's options down to the model's")
@@ -113,10 +116,12 @@ struct ModelSpecificTests {
         #expect(result.queue.peak < 2_048 + 1_024)
     }
 
-    @Test("a model reports CPU per stage where stages own threads, else what shares it",
-          arguments: ModelCatalog.names)
+    @Test(
+        "a model reports CPU per stage where stages own threads, else what shares it",
+        arguments: ModelCatalog.names)
     func cpuAccounting(model: String) async throws {
-        let result = try await run(lightConfiguration(model, rate: 500, duration: 0.1, procMs: 0.2, evalMs: 0.2, evalKind: .cpu))
+        let result = try await run(
+            lightConfiguration(model, rate: 500, duration: 0.1, procMs: 0.2, evalMs: 0.2, evalKind: .cpu))
         #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
         let cpu = result.cpuSeconds
         if cpu.shared == nil {

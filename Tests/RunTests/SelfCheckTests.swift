@@ -1,10 +1,10 @@
-import Results
-import Run
 import MarketData
 import Models
 import Pipeline
-import Testing
+import Results
+import Run
 import TestSupport
+import Testing
 
 /// A FIFO that breaks the pipeline's contract in a chosen way, to prove the self-check notices.
 final class FaultyQueue: BlockingTickQueue, Sendable {
@@ -41,12 +41,19 @@ struct FaultyModel: ConcurrencyModel {
     func run(_ stages: PipelineStages, options: ModelOptions) throws -> ModelRun {
         let queue = FaultyQueue(fault: fault)
         let slot = LockedStateSlot()
-        let e = OSThread(name: "faulty-e") { var s = stages.evaluator; BlockingStageLoops.evaluate(&s, from: slot); return s }
-        let p = OSThread(name: "faulty-p") { var s = stages.processor; BlockingStageLoops.process(&s, from: queue, to: slot); return s }
-        let r = OSThread(name: "faulty-r") { var s = stages.receiver; BlockingStageLoops.receive(&s, into: queue); return s }
+        let e = OSThread(name: "faulty-e") {
+            var s = stages.evaluator; BlockingStageLoops.evaluate(&s, from: slot); return s
+        }
+        let p = OSThread(name: "faulty-p") {
+            var s = stages.processor; BlockingStageLoops.process(&s, from: queue, to: slot); return s
+        }
+        let r = OSThread(name: "faulty-r") {
+            var s = stages.receiver; BlockingStageLoops.receive(&s, into: queue); return s
+        }
         let rr = r.join(), pp = p.join(), ee = e.join()
-        return ModelRun(stages: PipelineStages(receiver: rr.result, processor: pp.result, evaluator: ee.result),
-                        cpu: StageCPUTime(receiver: rr.cpuSeconds, processor: pp.cpuSeconds, evaluator: ee.cpuSeconds))
+        return ModelRun(
+            stages: PipelineStages(receiver: rr.result, processor: pp.result, evaluator: ee.result),
+            cpu: StageCPUTime(receiver: rr.cpuSeconds, processor: pp.cpuSeconds, evaluator: ee.cpuSeconds))
     }
 }
 

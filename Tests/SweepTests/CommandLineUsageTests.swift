@@ -5,45 +5,63 @@ import Testing
 
 /// Usage errors of every command, on the built `ticklab`: each is one line on standard error
 /// that names the option, the bad value and what is allowed, and exits 64.
-@Suite("ticklab usage errors", .enabled(if: TicklabExecutable.path != nil, "needs the ticklab executable of this build"))
+@Suite(
+    "ticklab usage errors", .enabled(if: TicklabExecutable.path != nil, "needs the ticklab executable of this build"))
 struct CommandLineUsageTests {
     static func ticklab(_ arguments: [String]) async throws -> ChildProcess.Outcome {
         try await runOffPool(executable: TicklabExecutable.path!, arguments: arguments, timeout: 120)
     }
 
-    @Test("a bad value is one line that names it and what is allowed, exit 64", arguments: [
-        (["run", "--model", "bogus"], "--model: 'bogus' is not allowed: a model: event-loop, threads"),
-        (["run", "--seed", "-1"], "--seed: '-1' is not allowed: a whole number from 0 to"),
-        (["run", "--seed", "1.5"], "--seed: '1.5' is not allowed"),
-        (["run", "--rate", "fast"], "--rate: 'fast' is not allowed: a rate is a number of ticks per second"),
-        (["run", "--rate", "-5"], "--rate: '-5' is not allowed"),
-        (["run", "--duration", "0s"], "--duration: '0s' is not allowed: a length of time"),
-        (["run", "--proc-ms", "-1"], "--proc-ms: '-1' is not allowed: milliseconds must be a number from 0 to 60000"),
-        (["run", "--eval-kind", "sleep"], "--eval-kind: 'sleep' is not allowed: one of"),
-        (["run", "--arrivals", "bursty"], "--arrivals: 'bursty' is not allowed: one of 'uniform' or 'poisson'"),
-        (["run", "--clock", "wall"], "--clock: 'wall' is not allowed: one of"),
-        (["run", "--feed", "tcp://localhost"], "--feed: 'tcp://localhost' is not allowed: a feed: the port is missing"),
-        (["run", "--feed", "tcp://h:0"], "--feed: 'tcp://h:0' is not allowed: a feed: the port '0' is not a number from 1 to 65535"),
-        (["run", "--feed", "lobster:"], "--feed: 'lobster:' is not allowed: a feed: the message file is missing"),
-        (["run", "--feed", "file.csv"], "--feed: 'file.csv' is not allowed: 'synthetic', 'lobster:MESSAGES.csv' or 'tcp://HOST:PORT'"),
-        (["run", "--speed", "2"], "--speed: '2' is not allowed: with --feed synthetic"),
-        (["run", "--route-rtt-ms", "5"], "--route-rtt-ms: '5' is not allowed: without --route"),
-        (["run", "--bogus"], "--bogus"),
-        (["exchange", "--port", "-1"], "--port: '-1' is not allowed: a port: a whole number from 0 to 65535"),
-        (["exchange", "--port", "70000"], "--port: '70000' is not allowed"),
-        (["exchange", "--heartbeat-ms", "0"], "--heartbeat-ms: '0' is not allowed: milliseconds must be a number from 1 to 60000"),
-        (["exchange", "--rate", "max"], "--rate: 'max' is not allowed: a number of ticks per second"),
-        (["exchange", "--seed", "x"], "--seed: 'x' is not allowed"),
-        (["sweep", "--seed", "-2"], "--seed: '-2' is not allowed"),
-        (["sweep", "--rate", "0"], "--rate: '0' is not allowed"),
-        (["sweep", "--duration", "forever"], "--duration: 'forever' is not allowed"),
-        (["report", "--bogus"], "report: '--bogus' is not allowed: not an option"),
-        (["--bogus"], "option: '--bogus' is not allowed"),
-        (["bogus"], "command: 'bogus' is not allowed: one of run, sweep"),
-        (["run", "--feed", "tcp://[::1]"], "the port is missing"),
-        (["report"], "give at least one directory"),
-        (["verify-lobster", "a.csv"], "orderbook.csv"),
-    ])
+    @Test(
+        "a bad value is one line that names it and what is allowed, exit 64",
+        arguments: [
+            (["run", "--model", "bogus"], "--model: 'bogus' is not allowed: a model: event-loop, threads"),
+            (["run", "--seed", "-1"], "--seed: '-1' is not allowed: a whole number from 0 to"),
+            (["run", "--seed", "1.5"], "--seed: '1.5' is not allowed"),
+            (["run", "--rate", "fast"], "--rate: 'fast' is not allowed: a rate is a number of ticks per second"),
+            (["run", "--rate", "-5"], "--rate: '-5' is not allowed"),
+            (["run", "--duration", "0s"], "--duration: '0s' is not allowed: a length of time"),
+            (
+                ["run", "--proc-ms", "-1"],
+                "--proc-ms: '-1' is not allowed: milliseconds must be a number from 0 to 60000"
+            ),
+            (["run", "--eval-kind", "sleep"], "--eval-kind: 'sleep' is not allowed: one of"),
+            (["run", "--arrivals", "bursty"], "--arrivals: 'bursty' is not allowed: one of 'uniform' or 'poisson'"),
+            (["run", "--clock", "wall"], "--clock: 'wall' is not allowed: one of"),
+            (
+                ["run", "--feed", "tcp://localhost"],
+                "--feed: 'tcp://localhost' is not allowed: a feed: the port is missing"
+            ),
+            (
+                ["run", "--feed", "tcp://h:0"],
+                "--feed: 'tcp://h:0' is not allowed: a feed: the port '0' is not a number from 1 to 65535"
+            ),
+            (["run", "--feed", "lobster:"], "--feed: 'lobster:' is not allowed: a feed: the message file is missing"),
+            (
+                ["run", "--feed", "file.csv"],
+                "--feed: 'file.csv' is not allowed: 'synthetic', 'lobster:MESSAGES.csv' or 'tcp://HOST:PORT'"
+            ),
+            (["run", "--speed", "2"], "--speed: '2' is not allowed: with --feed synthetic"),
+            (["run", "--route-rtt-ms", "5"], "--route-rtt-ms: '5' is not allowed: without --route"),
+            (["run", "--bogus"], "--bogus"),
+            (["exchange", "--port", "-1"], "--port: '-1' is not allowed: a port: a whole number from 0 to 65535"),
+            (["exchange", "--port", "70000"], "--port: '70000' is not allowed"),
+            (
+                ["exchange", "--heartbeat-ms", "0"],
+                "--heartbeat-ms: '0' is not allowed: milliseconds must be a number from 1 to 60000"
+            ),
+            (["exchange", "--rate", "max"], "--rate: 'max' is not allowed: a number of ticks per second"),
+            (["exchange", "--seed", "x"], "--seed: 'x' is not allowed"),
+            (["sweep", "--seed", "-2"], "--seed: '-2' is not allowed"),
+            (["sweep", "--rate", "0"], "--rate: '0' is not allowed"),
+            (["sweep", "--duration", "forever"], "--duration: 'forever' is not allowed"),
+            (["report", "--bogus"], "report: '--bogus' is not allowed: not an option"),
+            (["--bogus"], "option: '--bogus' is not allowed"),
+            (["bogus"], "command: 'bogus' is not allowed: one of run, sweep"),
+            (["run", "--feed", "tcp://[::1]"], "the port is missing"),
+            (["report"], "give at least one directory"),
+            (["verify-lobster", "a.csv"], "orderbook.csv"),
+        ])
     func badValue(arguments: [String], message: String) async throws {
         let outcome = try await Self.ticklab(arguments)
         #expect(outcome.ending == .exited(64), "\(arguments): \(outcome.stderr)")
@@ -65,7 +83,9 @@ struct CommandLineUsageTests {
     func lobsterFeedExitCodes() async throws {
         let directory = Fixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let missing = try await Self.ticklab(["run", "--feed", "lobster:\(directory)/none_message_1.csv", "--duration", "1s"])
+        let missing = try await Self.ticklab([
+            "run", "--feed", "lobster:\(directory)/none_message_1.csv", "--duration", "1s",
+        ])
         #expect(missing.ending == .exited(66), "\(missing.stderr)")
         #expect(missing.stderr.contains("none_message_1.csv"), "\(missing.stderr)")
         let malformed = directory + "/BAD_2012-06-21_34200000_57600000_message_1.csv"

@@ -1,9 +1,10 @@
+import Formats
 import Foundation
+import TestSupport
+import Testing
+
 @testable import Results
 @testable import Sweep
-import Testing
-import TestSupport
-import Formats
 
 @Suite("Sweep results files")
 struct SweepFilesTests {
@@ -58,7 +59,8 @@ struct SweepFilesTests {
         let contents = SweepResultsDirectory.parse(text, name: "r.jsonl")
         #expect(contents.records.count == 2)
         #expect(contents.problems.count == 3)
-        #expect(contents.problems[0].contains("r.jsonl line 2") && contents.problems[0].contains("unknown schema 'other'"))
+        #expect(
+            contents.problems[0].contains("r.jsonl line 2") && contents.problems[0].contains("unknown schema 'other'"))
         #expect(contents.problems[1].contains("line 3") && contents.problems[1].contains("not a JSON object"))
         #expect(contents.problems[2].contains("line 5 is incomplete"))
     }
@@ -98,7 +100,9 @@ struct SweepFilesTests {
     @Test("the default directory is results/YYYYMMDD-HHMMSS and the newest is found")
     func directoryNames() throws {
         var components = DateComponents()
-        (components.year, components.month, components.day, components.hour, components.minute, components.second) = (2026, 1, 25, 14, 3, 9)
+        (components.year, components.month, components.day, components.hour, components.minute, components.second) = (
+            2026, 1, 25, 14, 3, 9
+        )
         let date = try #require(Calendar.current.date(from: components))
         #expect(SweepResultsDirectory.defaultPath(for: date) == "results/20260125-140309")
         let parent = Fixture.temporaryDirectory()
@@ -122,19 +126,26 @@ struct SweepFilesTests {
         #expect(Set(header).count == header.count)
         #expect(rows.allSatisfy { $0.count == header.count })
         // Every measured column carries its unit (or is a name, a flag or a count).
-        let unitless: Set<String> = ["status", "error", "started_at_utc", "model", "feed", "arrivals", "clock", "seed", "eval_kind",
-                                     "wait_strategy", "ticklab_version", "interrupted", "kept_up", "rejected_deltas", "evaluations",
-                                     "conflated_states", "decisions_buy", "decisions_sell", "decisions_hold", "cpu_shared_by",
-                                     "eval_measured_as", "self_check_passed", "exit_status", "signal"]
+        let unitless: Set<String> = [
+            "status", "error", "started_at_utc", "model", "feed", "arrivals", "clock", "seed", "eval_kind",
+            "wait_strategy", "ticklab_version", "interrupted", "kept_up", "rejected_deltas", "evaluations",
+            "conflated_states", "decisions_buy", "decisions_sell", "decisions_hold", "cpu_shared_by",
+            "eval_measured_as", "self_check_passed", "exit_status", "signal",
+        ]
         for name in header where !unitless.contains(name) {
-            let units = ["_ms", "_s", "_ticks_per_s", "_ticks", "_count", "_ns_per_round", "_offered", "_received", "_processed", "_in_window"]
+            let units = [
+                "_ms", "_s", "_ticks_per_s", "_ticks", "_count", "_ns_per_round", "_offered", "_received", "_processed",
+                "_in_window",
+            ]
             #expect(units.contains { name.hasSuffix($0) }, "column \(name) names no unit")
         }
         func column(_ name: String) throws -> Int { try #require(header.firstIndex(of: name)) }
         for (record, row) in zip(records, rows.dropFirst()) {
             #expect(row[try column("model")] == record.parameters.model)
             #expect(Double(row[try column("proc_ms")]) == record.parameters.procMs)
-            #expect(row[try column("rate_ticks_per_s")] == (record.parameters.rate.map { NumberText.shortest($0) } ?? "max"))
+            #expect(
+                row[try column("rate_ticks_per_s")] == (record.parameters.rate.map { NumberText.shortest($0) } ?? "max")
+            )
             switch record {
             case .run(let r):
                 #expect(row[try column("status")] == "ok")
@@ -145,7 +156,9 @@ struct SweepFilesTests {
                 #expect(Double(row[try column("seg_picked_to_decided_mean_ms")]) == r.segments.pickedToDecided.mean)
                 #expect(Int(row[try column("queue_peak_ticks")]) == r.queue.peak)
                 #expect(Double(row[try column("cpu_process_s")]) == r.cpuSeconds.process)
-                #expect(row[try column("cpu_processor_s")] == (r.cpuSeconds.processor.map { NumberText.shortest($0) } ?? ""))
+                #expect(
+                    row[try column("cpu_processor_s")] == (r.cpuSeconds.processor.map { NumberText.shortest($0) } ?? "")
+                )
                 #expect(row[try column("kept_up")] == String(r.window.keptUp))
             case .failed(let f):
                 #expect(row[try column("status")] == "failed")
@@ -166,7 +179,8 @@ struct SweepFilesTests {
 
     @Test("machine.json names the machine, the versions and the command")
     func machineInfo() throws {
-        let info = MachineInfo.current(commandLine: ["ticklab", "sweep", "--out", "a b"], reproduce: ["ticklab", "sweep"], plan: nil)
+        let info = MachineInfo.current(
+            commandLine: ["ticklab", "sweep", "--out", "a b"], reproduce: ["ticklab", "sweep"], plan: nil)
         #expect(info.logicalCores >= 1)
         #expect(info.memoryBytes > 0)
         #expect(!info.cpuModel.isEmpty && !info.os.isEmpty && !info.kernel.isEmpty)

@@ -1,19 +1,23 @@
 import Foundation
+import Pipeline
+import TestSupport
+import Testing
+
 @testable import Report
 @testable import Results
 @testable import Sweep
-import Pipeline
-import Testing
-import TestSupport
 
 /// Stopping a real `ticklab sweep` the ways users do (Ctrl-C, kill -9) and resuming it.
-@Suite("ticklab sweep interrupted and resumed", .serialized,
-       .enabled(if: TicklabExecutable.path != nil, "needs the ticklab executable of this build"))
+@Suite(
+    "ticklab sweep interrupted and resumed", .serialized,
+    .enabled(if: TicklabExecutable.path != nil, "needs the ticklab executable of this build"))
 struct SweepInterruptTests {
     /// Four cells of about 0.6 s each: long enough to stop one in the middle.
     static func arguments(_ out: String) -> [String] {
-        ["sweep", "--models", "threads,event-loop", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500",
-         "--duration", "600ms", "--out", out]
+        [
+            "sweep", "--models", "threads,event-loop", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500",
+            "--duration", "600ms", "--out", out,
+        ]
     }
 
     /// Starts the sweep, sends `signal` once the first cell's record has reached results.csv
@@ -23,7 +27,8 @@ struct SweepInterruptTests {
     static func interrupt(_ out: String, signal: String) throws -> ChildProcess.Outcome {
         let words = ([TicklabExecutable.path!] + arguments(out)).map(ShellQuoting.quote).joined(separator: " ")
         let csv = ShellQuoting.quote(SweepResultsDirectory(path: out).csvPath)
-        let script = "\(words) & pid=$!; "
+        let script =
+            "\(words) & pid=$!; "
             + "while kill -0 $pid 2>/dev/null && [ \"$(cat \(csv) 2>/dev/null | wc -l)\" -lt 2 ]; do sleep 0.02; done; "
             + "kill -\(signal) $pid; wait $pid; echo \"exit=$?\""
         return try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", script], timeout: 120)
@@ -53,7 +58,8 @@ struct SweepInterruptTests {
         #expect(before.count >= 1 && before.count < 4)
         #expect(before.allSatisfy { $0.passedResult != nil }, "the stopped cell must not be recorded")
 
-        let resumed = try await runOffPool(executable: TicklabExecutable.path!, arguments: Self.arguments(out) + ["--resume"], timeout: 120)
+        let resumed = try await runOffPool(
+            executable: TicklabExecutable.path!, arguments: Self.arguments(out) + ["--resume"], timeout: 120)
         #expect(resumed.ending == .exited(0), "\(resumed.stderr)")
         #expect(resumed.stdout.contains("(\(4 - before.count) now, \(before.count) done before)"))
         let after = try Self.check(out)
@@ -72,7 +78,8 @@ struct SweepInterruptTests {
         #expect(before.count >= 1 && before.count < 4)
         // The killed sweep's child died with it (see `childDiesWithSweep`); the resumed sweep
         // runs that cell again.
-        let resumed = try await runOffPool(executable: TicklabExecutable.path!, arguments: Self.arguments(out) + ["--resume"], timeout: 120)
+        let resumed = try await runOffPool(
+            executable: TicklabExecutable.path!, arguments: Self.arguments(out) + ["--resume"], timeout: 120)
         #expect(resumed.ending == .exited(0), "\(resumed.stderr)")
         let after = try Self.check(out)
         #expect(after.count == 4)
@@ -86,7 +93,8 @@ struct SweepInterruptTests {
         return names.compactMap(pid_t.init).filter { pid in
             // Field 4 of /proc/PID/stat, after the parenthesised command name.
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
+                let close = stat.lastIndex(of: ")")
+            else { return false }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             return fields.count > 1 && pid_t(fields[1]) == parent
         }
@@ -100,7 +108,8 @@ struct SweepInterruptTests {
     /// Whether `pid` still runs: a zombie (ended, not yet reaped by its new parent) does not.
     static func isRunning(_ pid: pid_t) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
+            let close = stat.lastIndex(of: ")")
+        else { return false }
         let state = stat[stat.index(after: close)...].split(separator: " ").first
         return state != "Z" && state != "X"
     }
@@ -116,22 +125,29 @@ struct SweepInterruptTests {
         return condition()
     }
 
-    @Test("kill -9 of a sweep kills its running cell too; resuming at once runs alone",
-          .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/stat"), "needs /proc"))
+    @Test(
+        "kill -9 of a sweep kills its running cell too; resuming at once runs alone",
+        .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/stat"), "needs /proc"))
     func childDiesWithSweep() async throws {
         let out = Fixture.temporaryDirectory() + "/sweep"
         defer { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) }
         // Cells of 3 s, so the cell found running is still running when the sweep is killed.
-        let arguments = ["sweep", "--models", "threads", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500",
-                         "--duration", "3s", "--quiet", "--out", out]
-        let (sweepEnding, cell, cellCommand, cellGone) = try await offPool { () throws -> (Int32, pid_t?, String, Bool) in
+        let arguments = [
+            "sweep", "--models", "threads", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500",
+            "--duration", "3s", "--quiet", "--out", out,
+        ]
+        let (sweepEnding, cell, cellCommand, cellGone) = try await offPool {
+            () throws -> (Int32, pid_t?, String, Bool) in
             var pid: pid_t = 0
-            let argv: [UnsafeMutablePointer<CChar>?] = ([TicklabExecutable.path!] + arguments).map { strdup($0) } + [nil]
+            let argv: [UnsafeMutablePointer<CChar>?] =
+                ([TicklabExecutable.path!] + arguments).map { strdup($0) } + [nil]
             let environment: [UnsafeMutablePointer<CChar>?] =
                 ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
             defer { for pointer in argv + environment { free(pointer) } }
             let spawned = posix_spawn(&pid, TicklabExecutable.path!, nil, nil, argv, environment)
-            guard spawned == 0 else { throw SweepResultsDirectory.FileError(description: "cannot start ticklab: \(spawned)") }
+            guard spawned == 0 else {
+                throw SweepResultsDirectory.FileError(description: "cannot start ticklab: \(spawned)")
+            }
             var cell: pid_t?
             _ = Self.eventually {
                 cell = Self.children(of: pid).first { Self.commandLine(of: $0).contains(" run --json ") }
@@ -149,7 +165,8 @@ struct SweepInterruptTests {
         #expect(cellCommand.contains("--parent-pid"), "\(cellCommand)")
         #expect(cellGone, "the cell \(found) (\(cellCommand)) still runs after its sweep was killed")
 
-        let resumed = try await runOffPool(executable: TicklabExecutable.path!, arguments: arguments + ["--resume"], timeout: 120)
+        let resumed = try await runOffPool(
+            executable: TicklabExecutable.path!, arguments: arguments + ["--resume"], timeout: 120)
         #expect(resumed.ending == .exited(0), "\(resumed.stderr)")
         let records = try Self.check(out)
         #expect(records.count == 2)
@@ -160,10 +177,13 @@ struct SweepInterruptTests {
     func presetOverrides() async throws {
         let out = Fixture.temporaryDirectory() + "/sweep"
         defer { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) }
-        let outcome = try await runOffPool(executable: TicklabExecutable.path!, arguments: [
-            "sweep", "--preset", "seed", "--models", "threads", "--proc-ms", "0", "--rate", "1000", "--duration", "200ms",
-            "--quiet", "--out", out,
-        ], timeout: 120)
+        let outcome = try await runOffPool(
+            executable: TicklabExecutable.path!,
+            arguments: [
+                "sweep", "--preset", "seed", "--models", "threads", "--proc-ms", "0", "--rate", "1000", "--duration",
+                "200ms",
+                "--quiet", "--out", out,
+            ], timeout: 120)
         #expect(outcome.ending == .exited(0), "\(outcome.stderr)")
         #expect(outcome.stderr.isEmpty && outcome.stdout.isEmpty, "--quiet prints nothing")
         let plan = try #require(MachineInfo.load(SweepResultsDirectory(path: out).machinePath)?.plan)
@@ -211,8 +231,10 @@ struct SweepProgressEventTests {
         let plan = SweepRunnerTests.plan(models: ["threads"])
         let options = SweepRunner.Options(executable: "/bin/sh", leadingArguments: [fake.directory + "/slow.sh"])
         let summary = try await offPool {
-            try SweepRunner(plan: plan, directory: SweepResultsDirectory(path: out), machine: SweepRunnerTests.machine,
-                            options: options, progress: log).run()
+            try SweepRunner(
+                plan: plan, directory: SweepResultsDirectory(path: out), machine: SweepRunnerTests.machine,
+                options: options, progress: log
+            ).run()
         }
         #expect(summary.ran == 2)
         #expect(log.events == ["began 2 0 2", "running 0", "finished 0", "running 1", "finished 1", "ended"])
@@ -225,7 +247,9 @@ struct SweepProgressEventTests {
         let sink = TextSink()
         LineSweepProgress(write: sink.write).handle(.began(total: 12, done: 5, pending: 7))
         LiveSweepProgress(write: sink.write).handle(.began(total: 12, done: 5, pending: 7))
-        #expect(sink.text == "resuming: 5 of 12 runs already done, 7 to run\nresuming: 5 of 12 runs already done, 7 to run\n")
+        #expect(
+            sink.text
+                == "resuming: 5 of 12 runs already done, 7 to run\nresuming: 5 of 12 runs already done, 7 to run\n")
         let fresh = TextSink()
         LiveSweepProgress(write: fresh.write).handle(.began(total: 12, done: 0, pending: 12))
         #expect(fresh.text.isEmpty, "a fresh sweep on a terminal starts with the live line alone")

@@ -1,29 +1,36 @@
+import Formats
 import Foundation
+import TestSupport
+import Testing
+
 @testable import Results
 @testable import Sweep
-import Testing
-import TestSupport
-import Formats
 
 /// How a child's outcome becomes a record: the rules behind "a failed cell is recorded with
 /// its error", without spawning anything.
 @Suite("Sweep outcomes")
 struct SweepOutcomeTests {
-    static let plan = SweepPlan(dimensions: [
-        .init(axis: .model, values: ["threads", "spin-ring"]), .init(axis: .rate, values: ["200", "max"]),
-        .init(axis: .procMs, values: ["2"]), .init(axis: .evalMs, values: ["50"]), .init(axis: .evalKind, values: ["wait"]),
-    ], setup: .init(durationSeconds: 5, seed: 3, arrivals: .poisson, clock: .exchange, waitStrategy: .park),
-       waitStrategyModels: ["spin-ring"])
+    static let plan = SweepPlan(
+        dimensions: [
+            .init(axis: .model, values: ["threads", "spin-ring"]), .init(axis: .rate, values: ["200", "max"]),
+            .init(axis: .procMs, values: ["2"]), .init(axis: .evalMs, values: ["50"]),
+            .init(axis: .evalKind, values: ["wait"]),
+        ], setup: .init(durationSeconds: 5, seed: 3, arrivals: .poisson, clock: .exchange, waitStrategy: .park),
+        waitStrategyModels: ["spin-ring"])
 
     static let cell = plan.cells[0]
 
-    static func outcome(_ ending: ChildProcess.Ending, stdout: String = "", stderr: String = "", timedOut: Bool = false,
-                        stopped: Bool = false) -> ChildProcess.Outcome {
-        ChildProcess.Outcome(ending: ending, stdout: stdout, stderr: stderr, wallSeconds: 7.4, timedOut: timedOut, stopped: stopped)
+    static func outcome(
+        _ ending: ChildProcess.Ending, stdout: String = "", stderr: String = "", timedOut: Bool = false,
+        stopped: Bool = false
+    ) -> ChildProcess.Outcome {
+        ChildProcess.Outcome(
+            ending: ending, stdout: stdout, stderr: stderr, wallSeconds: 7.4, timedOut: timedOut, stopped: stopped)
     }
 
     static func record(_ outcome: ChildProcess.Outcome) -> SweepRecord? {
-        SweepRunner.record(for: cell, plan: plan, outcome: outcome, startedAt: Date(timeIntervalSince1970: 1_800_000_000))
+        SweepRunner.record(
+            for: cell, plan: plan, outcome: outcome, startedAt: Date(timeIntervalSince1970: 1_800_000_000))
     }
 
     static var line: String { try! ResultCoding.jsonLine(Fixture.result(model: "threads", procMs: 2, evalMs: 50)) }
@@ -41,24 +48,34 @@ struct SweepOutcomeTests {
 
     @Test("a child past its time limit is a failed cell even if it printed something")
     func timedOut() throws {
-        let record = try #require(Self.record(Self.outcome(.signalled(SIGTERM), stdout: Self.line, stderr: "draining\n", timedOut: true)))
+        let record = try #require(
+            Self.record(Self.outcome(.signalled(SIGTERM), stdout: Self.line, stderr: "draining\n", timedOut: true)))
         guard case .failed(let failed) = record else { Issue.record("not a failed cell"); return }
-        #expect(failed.error == "the run did not finish within 7 s and was stopped; it was killed by signal 15 (SIGTERM): draining")
+        #expect(
+            failed.error
+                == "the run did not finish within 7 s and was stopped; it was killed by signal 15 (SIGTERM): draining")
         #expect(failed.wallSeconds == 7.4)
     }
 
     @Test("an unreadable result line is named as such")
     func unreadable() throws {
-        let record = try #require(Self.record(Self.outcome(.exited(0), stdout: "{\"schema\":\"ticklab.run\",\"oops\":1}\n")))
-        #expect(record.failure?.hasPrefix("the run exited normally and printed an unreadable result (a ticklab.run record with missing or mistyped fields") == true)
+        let record = try #require(
+            Self.record(Self.outcome(.exited(0), stdout: "{\"schema\":\"ticklab.run\",\"oops\":1}\n")))
+        #expect(
+            record.failure?.hasPrefix(
+                "the run exited normally and printed an unreadable result (a ticklab.run record with missing or mistyped fields"
+            ) == true)
         let other = try #require(Self.record(Self.outcome(.exited(0), stdout: "{\"x\":1}\n")))
         #expect(other.failure?.contains("unknown schema 'none'") == true)
     }
 
     @Test("a child that printed a failed-cell record is not taken at its word")
     func notARunResult() throws {
-        let failed = try SweepRecord.failed(FailedCell(startedAt: "t", configuration: Fixture.parameters(model: "threads", procMs: 2, evalMs: 50),
-                                                       error: "x")).jsonLine()
+        let failed = try SweepRecord.failed(
+            FailedCell(
+                startedAt: "t", configuration: Fixture.parameters(model: "threads", procMs: 2, evalMs: 50),
+                error: "x")
+        ).jsonLine()
         let record = try #require(Self.record(Self.outcome(.exited(0), stdout: failed)))
         #expect(record.failure == "the run exited normally and printed a record that is not a run result")
     }
@@ -68,7 +85,9 @@ struct SweepOutcomeTests {
         let record = try #require(Self.record(Self.outcome(.exited(2), stderr: "ticklab: bad\n")))
         let p = record.parameters
         #expect(p.model == "threads" && p.rate == 200 && p.procMs == 2 && p.evalMs == 50 && p.evalKind == "wait")
-        #expect(p.durationSeconds == 5 && p.seed == 3 && p.arrivals == "poisson" && p.clock == "exchange" && p.feed == "synthetic")
+        #expect(
+            p.durationSeconds == 5 && p.seed == 3 && p.arrivals == "poisson" && p.clock == "exchange"
+                && p.feed == "synthetic")
         #expect(p.waitStrategy == nil)
         #expect(record.startedAt == "2027-01-15T08:00:00Z")
         #expect(Self.plan.cell(of: p) == Self.cell)
@@ -82,13 +101,16 @@ struct SweepOutcomeTests {
     @Test("only the end of a long standard error is kept, and its last line names the error")
     func stderrTail() throws {
         let noise = String(repeating: "x", count: 10_000)
-        let record = try #require(Self.record(Self.outcome(.signalled(SIGABRT), stderr: noise + "\nFatal error: index out of range\n")))
+        let record = try #require(
+            Self.record(Self.outcome(.signalled(SIGABRT), stderr: noise + "\nFatal error: index out of range\n")))
         guard case .failed(let failed) = record else { Issue.record("not a failed cell"); return }
         #expect(failed.stderr.count == 4_000)
         #expect(failed.error.hasSuffix("(SIGABRT) without printing a result: Fatal error: index out of range"))
     }
 
-    @Test("signals are named", arguments: [(SIGSEGV, "SIGSEGV"), (SIGKILL, "SIGKILL"), (SIGABRT, "SIGABRT"), (Int32(63), "signal 63")])
+    @Test(
+        "signals are named",
+        arguments: [(SIGSEGV, "SIGSEGV"), (SIGKILL, "SIGKILL"), (SIGABRT, "SIGABRT"), (Int32(63), "signal 63")])
     func signalNames(number: Int32, name: String) {
         #expect(SweepRunner.signalName(number) == name)
     }
@@ -127,9 +149,11 @@ struct SweepOutcomeTests {
         #expect(plan.cells.isEmpty)
     }
 
-    @Test("durations are passed to the child in the shortest form it reads back", arguments: [
-        (5.0, "5s"), (0.3, "0.3s"), (60, "60s"), (2.5, "2.5s"),
-    ])
+    @Test(
+        "durations are passed to the child in the shortest form it reads back",
+        arguments: [
+            (5.0, "5s"), (0.3, "0.3s"), (60, "60s"), (2.5, "2.5s"),
+        ])
     func durationArgument(seconds: Double, text: String) {
         #expect(SweepPlan.Setup(durationSeconds: seconds).runArguments(takingWaitStrategy: false)[1] == text)
     }
@@ -141,7 +165,9 @@ struct SweepOutcomeTests {
         #expect(SweepAxis.rate.unit == "ticks/s" && SweepAxis.evalMs.unit == "ms" && SweepAxis.evalKind.unit == nil)
         #expect(SweepAxis.rate.label("max") == "rate max" && SweepAxis.rate.label("200") == "200 ticks/s")
         #expect(SweepAxis.evalKind.label("cpu") == "cpu kind")
-        #expect(SweepAxis.rate.number("max") == nil && SweepAxis.procMs.number("0.5") == 0.5 && SweepAxis.model.number("1") == nil)
+        #expect(
+            SweepAxis.rate.number("max") == nil && SweepAxis.procMs.number("0.5") == 0.5
+                && SweepAxis.model.number("1") == nil)
         #expect(try SweepAxis.rate.value(parsing: " 1e3 ", models: []) == "1000")
         #expect(try SweepAxis.procMs.value(parsing: "0.10", models: []) == "0.1")
         #expect(throws: SweepPlan.InvalidOption.self) { try SweepAxis.rate.value(parsing: "nan", models: []) }
@@ -150,7 +176,9 @@ struct SweepOutcomeTests {
         #expect(SweepAxis.nesting.last == .model)
     }
 
-    @Test("numbers are written so that they read back exactly", arguments: [0.1, 0.5, 2, 199.75, 1e-5, 123_456_789, 0.30000000000000004])
+    @Test(
+        "numbers are written so that they read back exactly",
+        arguments: [0.1, 0.5, 2, 199.75, 1e-5, 123_456_789, 0.30000000000000004])
     func numbersRoundTrip(value: Double) {
         #expect(Double(NumberText.shortest(value)) == value)
     }

@@ -1,10 +1,11 @@
 import Foundation
+import Pipeline
+import TestSupport
+import Testing
+
 @testable import Report
 @testable import Results
 @testable import Sweep
-import Pipeline
-import Testing
-import TestSupport
 
 /// Collects written text; the progress displays are called from one thread.
 final class TextSink: @unchecked Sendable {
@@ -18,8 +19,10 @@ struct SweepProgressTests {
     static let cell = SweepCell(parameters: Fixture.parameters(model: "threads", procMs: 2, evalMs: 50))
     static let run = SweepRun(cell: cell, repetition: 0, index: 2)
     static let passed = SweepRecord.run(Fixture.result(model: "threads", procMs: 2, evalMs: 50))
-    static let failed = SweepRecord.failed(FailedCell(startedAt: "t", configuration: Fixture.parameters(model: "threads", procMs: 2, evalMs: 50),
-                                                      error: "the run exited with status 3"))
+    static let failed = SweepRecord.failed(
+        FailedCell(
+            startedAt: "t", configuration: Fixture.parameters(model: "threads", procMs: 2, evalMs: 50),
+            error: "the run exited with status 3"))
 
     @Test("in a pipe: one plain line per finished cell, nothing redrawn")
     func lines() {
@@ -30,12 +33,13 @@ struct SweepProgressTests {
         progress.handle(.finished(Self.run, total: 12, record: Self.passed, wallSeconds: 5.2))
         progress.handle(.finished(Self.run, total: 12, record: Self.failed, wallSeconds: 1))
         progress.handle(.ended)
-        #expect(sink.text == """
-            sweep: 12 runs
-            cell 3/12 threads, 200 ticks/s, proc 2 ms, eval 50 ms, wait kind: 199.8 ticks/s, kept up, e2e mean 52.4 ms, p99 157 ms
-            cell 3/12 threads, 200 ticks/s, proc 2 ms, eval 50 ms, wait kind: FAILED: the run exited with status 3
+        #expect(
+            sink.text == """
+                sweep: 12 runs
+                cell 3/12 threads, 200 ticks/s, proc 2 ms, eval 50 ms, wait kind: 199.8 ticks/s, kept up, e2e mean 52.4 ms, p99 157 ms
+                cell 3/12 threads, 200 ticks/s, proc 2 ms, eval 50 ms, wait kind: FAILED: the run exited with status 3
 
-            """)
+                """)
         #expect(!sink.text.contains("\r"))
     }
 
@@ -44,12 +48,16 @@ struct SweepProgressTests {
         let sink = TextSink()
         let progress = LiveSweepProgress(width: 200, write: sink.write)
         progress.handle(.running(Self.run, total: 12, elapsed: 7, eta: 95))
-        #expect(sink.text == "\r\u{1B}[2Kcell 3/12 threads, 200 ticks/s, proc 2 ms, eval 50 ms, wait kind  0:07  ETA 1:35")
+        #expect(
+            sink.text == "\r\u{1B}[2Kcell 3/12 threads, 200 ticks/s, proc 2 ms, eval 50 ms, wait kind  0:07  ETA 1:35")
         sink.text = ""
         progress.handle(.finished(Self.run, total: 12, record: Self.passed, wallSeconds: 5))
         #expect(sink.text.isEmpty)
         progress.handle(.finished(Self.run, total: 12, record: Self.failed, wallSeconds: 5))
-        #expect(sink.text == "\r\u{1B}[2Kcell 3/12 threads, 200 ticks/s, proc 2 ms, eval 50 ms, wait kind: FAILED: the run exited with status 3\n")
+        #expect(
+            sink.text
+                == "\r\u{1B}[2Kcell 3/12 threads, 200 ticks/s, proc 2 ms, eval 50 ms, wait kind: FAILED: the run exited with status 3\n"
+        )
         sink.text = ""
         progress.handle(.running(Self.run, total: 12, elapsed: 8, eta: nil))
         progress.handle(.ended)
@@ -63,19 +71,24 @@ struct SweepProgressTests {
         #expect(sink.text.dropFirst("\r\u{1B}[2K".count).count <= 49)
     }
 
-    @Test("quiet shows nothing: a sweep with --quiet prints nothing and still records its cells",
-          .enabled(if: TicklabExecutable.path != nil, "needs the ticklab executable of this build"))
+    @Test(
+        "quiet shows nothing: a sweep with --quiet prints nothing and still records its cells",
+        .enabled(if: TicklabExecutable.path != nil, "needs the ticklab executable of this build"))
     func quiet() async throws {
         let out = Fixture.temporaryDirectory() + "/sweep"
         defer { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) }
-        let outcome = try await runOffPool(executable: TicklabExecutable.path!, arguments: [
-            "sweep", "--models", "threads", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500",
-            "--duration", "100ms", "--quiet", "--out", out,
-        ], timeout: 120)
+        let outcome = try await runOffPool(
+            executable: TicklabExecutable.path!,
+            arguments: [
+                "sweep", "--models", "threads", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500",
+                "--duration", "100ms", "--quiet", "--out", out,
+            ], timeout: 120)
         #expect(outcome.ending == .exited(0), "\(outcome.stderr)")
         #expect(outcome.stdout.isEmpty, "\(outcome.stdout)")
         #expect(outcome.stderr.isEmpty, "\(outcome.stderr)")
-        #expect(try SweepResultsDirectory(path: out).load().records.count == 2, "the silence is not a sweep that did nothing")
+        #expect(
+            try SweepResultsDirectory(path: out).load().records.count == 2,
+            "the silence is not a sweep that did nothing")
     }
 }
 
@@ -96,7 +109,9 @@ enum TicklabExecutable {
     }()
 }
 
-@Suite("ticklab sweep end to end", .serialized, .enabled(if: TicklabExecutable.path != nil, "needs the ticklab executable of this build"))
+@Suite(
+    "ticklab sweep end to end", .serialized,
+    .enabled(if: TicklabExecutable.path != nil, "needs the ticklab executable of this build"))
 struct EndToEnd {
     static func ticklab(_ arguments: [String]) async throws -> ChildProcess.Outcome {
         try await runOffPool(executable: TicklabExecutable.path!, arguments: arguments, timeout: 300)
@@ -106,8 +121,10 @@ struct EndToEnd {
     func sweepAndReport() async throws {
         let out = Fixture.temporaryDirectory() + "/sweep"
         defer { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) }
-        let arguments = ["sweep", "--models", "threads", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500",
-                         "--duration", "300ms", "--out", out]
+        let arguments = [
+            "sweep", "--models", "threads", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500",
+            "--duration", "300ms", "--out", out,
+        ]
         let first = try await Self.ticklab(arguments)
         #expect(first.ending == .exited(0), "\(first.stderr)")
         #expect(first.stderr.contains("cell 2/2 threads"))
@@ -135,16 +152,21 @@ struct EndToEnd {
         #expect(FileManager.default.fileExists(atPath: directory.reportPath))
     }
 
-    @Test("bad options are one line and exit 64", arguments: [
-        (["sweep", "--proc-ms", "1,x"], "--proc-ms: 'x' is not allowed"),
-        (["sweep", "--models", "fibers"], "--models: 'fibers' is not allowed"),
-        (["sweep", "--preset", "slow"], "--preset: 'slow' is not allowed"),
-        (["sweep", "--repeats", "0"], "--repeats: '0' is not allowed"),
-        (["sweep", "--retry-failed"], "--retry-failed: only with --resume"),
-        (["sweep", "--resume", "--out", "/nonexistent/sweep"], "does not exist"),
-        (["report", "/nonexistent/sweep"], "holds no results.jsonl"),
-        (["run", "--model", "threads", "--wait", "busy"], "--wait: 'busy' is not allowed: with --model threads, which takes no wait strategy"),
-    ])
+    @Test(
+        "bad options are one line and exit 64",
+        arguments: [
+            (["sweep", "--proc-ms", "1,x"], "--proc-ms: 'x' is not allowed"),
+            (["sweep", "--models", "fibers"], "--models: 'fibers' is not allowed"),
+            (["sweep", "--preset", "slow"], "--preset: 'slow' is not allowed"),
+            (["sweep", "--repeats", "0"], "--repeats: '0' is not allowed"),
+            (["sweep", "--retry-failed"], "--retry-failed: only with --resume"),
+            (["sweep", "--resume", "--out", "/nonexistent/sweep"], "does not exist"),
+            (["report", "/nonexistent/sweep"], "holds no results.jsonl"),
+            (
+                ["run", "--model", "threads", "--wait", "busy"],
+                "--wait: 'busy' is not allowed: with --model threads, which takes no wait strategy"
+            ),
+        ])
     func usageErrors(arguments: [String], message: String) async throws {
         let outcome = try await Self.ticklab(arguments)
         #expect(outcome.ending == .exited(64))

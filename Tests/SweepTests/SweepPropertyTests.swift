@@ -1,12 +1,13 @@
 import Formats
 import Foundation
+import MarketData
+import Pipeline
+import TestSupport
+import Testing
+
 @testable import Report
 @testable import Results
 @testable import Sweep
-import MarketData
-import Pipeline
-import Testing
-import TestSupport
 
 /// Properties that must hold for any input, checked over many seeded random cases (the same
 /// cases on every run, so a failure reproduces).
@@ -17,8 +18,10 @@ struct SweepPropertyTests {
     /// Text with the characters that break formats: separators, quotes, markup, control
     /// characters, line breaks and non-ASCII.
     static func text(_ random: inout SeededRandom) -> String {
-        let alphabet: [Character] = ["a", "Z", "0", " ", ",", "\"", "'", "<", ">", "&", ";", "\n", "\r", "\t", "\u{01}",
-                                     "é", "→", "µ", "€", "😀", "\\", "/", "=", "-"]
+        let alphabet: [Character] = [
+            "a", "Z", "0", " ", ",", "\"", "'", "<", ">", "&", ";", "\n", "\r", "\t", "\u{01}",
+            "é", "→", "µ", "€", "😀", "\\", "/", "=", "-",
+        ]
         let length = Int(random.next() % 24)
         return String((0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
     }
@@ -52,8 +55,10 @@ struct SweepPropertyTests {
             let text = Self.text(&random)
             let document = ReportDocument("<p title=\"\(ReportFormat.escape(text))\">\(ReportFormat.escape(text))</p>")
             #expect(document.parsed, "\(text.debugDescription)")
-            let expected = String(text.unicodeScalars.map { $0.value < 0x20 && $0 != "\n" && $0 != "\t" ? " " : Character($0) })
-                .replacingOccurrences(of: "\r", with: " ")
+            let expected = String(
+                text.unicodeScalars.map { $0.value < 0x20 && $0 != "\n" && $0 != "\t" ? " " : Character($0) }
+            )
+            .replacingOccurrences(of: "\r", with: " ")
             #expect(document.text == expected, "\(text.debugDescription)")
         }
     }
@@ -110,8 +115,9 @@ struct SweepPropertyTests {
     @Test("pending runs are exactly the runs the records do not cover, in plan order")
     func pendingRuns() throws {
         var random = SeededRandom(seed: 16)
-        let plan = try SweepPlan.make(lists: [.model: "threads,tasks", .procMs: "1,2", .evalMs: "5"], durationSeconds: 1, repeats: 3,
-                                      models: ["threads", "tasks"])
+        let plan = try SweepPlan.make(
+            lists: [.model: "threads,tasks", .procMs: "1,2", .evalMs: "5"], durationSeconds: 1, repeats: 3,
+            models: ["threads", "tasks"])
         for _ in 0..<100 {
             var records: [SweepRecord] = []
             var done: [SweepCell: Int] = [:]
@@ -119,7 +125,8 @@ struct SweepPropertyTests {
                 let count = Int(random.next() % 5)
                 done[cell] = count
                 for _ in 0..<count {
-                    var result = Fixture.result(model: cell[.model], procMs: Double(cell[.procMs])!, evalMs: 5, duration: 1)
+                    var result = Fixture.result(
+                        model: cell[.model], procMs: Double(cell[.procMs])!, evalMs: 5, duration: 1)
                     if random.next() % 4 == 0 { result.selfCheck.passed = false }
                     records.append(.run(result))
                 }
@@ -138,13 +145,17 @@ struct SweepPropertyTests {
         for index in 0..<Self.cases {
             let record: SweepRecord
             if random.next() % 3 == 0 {
-                record = .failed(FailedCell(startedAt: Self.text(&random),
-                                            configuration: Fixture.parameters(model: Self.text(&random), procMs: abs(Self.double(&random)), evalMs: 1),
-                                            error: Self.text(&random), exitStatus: Int32(random.next() % 256), stderr: Self.text(&random),
-                                            wallSeconds: abs(Self.double(&random))))
+                record = .failed(
+                    FailedCell(
+                        startedAt: Self.text(&random),
+                        configuration: Fixture.parameters(
+                            model: Self.text(&random), procMs: abs(Self.double(&random)), evalMs: 1),
+                        error: Self.text(&random), exitStatus: Int32(random.next() % 256), stderr: Self.text(&random),
+                        wallSeconds: abs(Self.double(&random))))
             } else {
-                var result = Fixture.result(model: "threads", rate: random.next() % 5 == 0 ? nil : abs(Self.double(&random)) + 1,
-                                            procMs: abs(Self.double(&random)), evalMs: random.unit() * 50)
+                var result = Fixture.result(
+                    model: "threads", rate: random.next() % 5 == 0 ? nil : abs(Self.double(&random)) + 1,
+                    procMs: abs(Self.double(&random)), evalMs: random.unit() * 50)
                 result.latency.endToEnd.mean = abs(Self.double(&random))
                 result.selfCheck.failures = [Self.text(&random)]
                 record = .run(result)
@@ -166,7 +177,9 @@ struct SweepPropertyTests {
     @Test("a results file with a cut last line loads every whole line and names the cut one")
     func truncatedFiles() throws {
         var random = SeededRandom(seed: 18)
-        let lines = try (0..<6).map { try SweepRecord.run(Fixture.result(model: "threads", procMs: Double($0), evalMs: 1)).jsonLine() }
+        let lines = try (0..<6).map {
+            try SweepRecord.run(Fixture.result(model: "threads", procMs: Double($0), evalMs: 1)).jsonLine()
+        }
         for _ in 0..<100 {
             let whole = Int(random.next() % 6)
             let cut = lines[whole]
@@ -191,8 +204,9 @@ struct SweepPropertyTests {
                     for eval in [1.0, 10, 50] where random.next() % 2 == 0 {
                         let saturated = random.next() % 7 == 0
                         let passed = random.next() % 6 != 0
-                        var result = Fixture.result(model: model, rate: saturated ? nil : 200, procMs: proc, evalMs: eval,
-                                                    jitter: random.unit(), selfCheckPassed: passed)
+                        var result = Fixture.result(
+                            model: model, rate: saturated ? nil : 200, procMs: proc, evalMs: eval,
+                            jitter: random.unit(), selfCheckPassed: passed)
                         result.window.keptUp = random.next() % 2 == 0
                         records.append(.run(result))
                         if passed && !saturated { rated.insert("\(model) \(proc) \(eval)") }
@@ -201,9 +215,10 @@ struct SweepPropertyTests {
             }
             let document = ReportDocument(ReportRenderer.render([ReportSource(label: "random", records: records)]))
             #expect(document.parsed)
-            let points = Set(document.data("point", in: "throughput").map {
-                "\($0.attributes["data-series"]!) \(Double($0.attributes["data-x"]!)!) \(Double($0.panel!.dropFirst(5).dropLast(3))!)"
-            })
+            let points = Set(
+                document.data("point", in: "throughput").map {
+                    "\($0.attributes["data-series"]!) \(Double($0.attributes["data-x"]!)!) \(Double($0.panel!.dropFirst(5).dropLast(3))!)"
+                })
             #expect(points == rated)
         }
     }

@@ -1,10 +1,11 @@
+import Formats
 import Foundation
+import Pipeline
+import TestSupport
+import Testing
+
 @testable import Results
 @testable import Sweep
-import Pipeline
-import Testing
-import TestSupport
-import Formats
 
 /// Runs blocking work on a thread of its own, so a sweep's waiting never occupies the
 /// cooperative pool (two threads on this machine).
@@ -87,12 +88,17 @@ struct FakeTicklab {
 
     func failing(_ model: String, _ fail: Bool) {
         let path = "\(directory)/fail-\(model)"
-        if fail { _ = FileManager.default.createFile(atPath: path, contents: Data()) } else { try? FileManager.default.removeItem(atPath: path) }
+        if fail {
+            _ = FileManager.default.createFile(atPath: path, contents: Data())
+        } else {
+            try? FileManager.default.removeItem(atPath: path)
+        }
     }
 
     /// The cells the fake was asked to run, in order.
     var calls: [String] {
-        ((try? String(contentsOfFile: directory + "/calls.log", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        ((try? String(contentsOfFile: directory + "/calls.log", encoding: .utf8)) ?? "").split(separator: "\n").map(
+            String.init)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
@@ -103,10 +109,12 @@ struct SweepRunnerTests {
     static let duration = 0.5
 
     static func plan(models: [String], procs: [String] = ["1", "2"], repeats: Int = 1) -> SweepPlan {
-        SweepPlan(dimensions: [
-            .init(axis: .model, values: models), .init(axis: .rate, values: ["200"]), .init(axis: .procMs, values: procs),
-            .init(axis: .evalMs, values: ["5"]), .init(axis: .evalKind, values: ["wait"]),
-        ], setup: .init(durationSeconds: duration), repeats: repeats)
+        SweepPlan(
+            dimensions: [
+                .init(axis: .model, values: models), .init(axis: .rate, values: ["200"]),
+                .init(axis: .procMs, values: procs),
+                .init(axis: .evalMs, values: ["5"]), .init(axis: .evalKind, values: ["wait"]),
+            ], setup: .init(durationSeconds: duration), repeats: repeats)
     }
 
     static func result(_ model: String, proc: Double) -> RunResult {
@@ -115,17 +123,22 @@ struct SweepRunnerTests {
 
     static let machine = Fixture.machine
 
-    static func sweep(_ plan: SweepPlan, in directory: String, fake: FakeTicklab, retryFailed: Bool = false,
-                      timeLimit: (@Sendable (Double) -> Double)? = nil, stop: StopSignal = StopSignal()) async throws
-        -> (SweepRunner.Summary, RecordingProgress) {
+    static func sweep(
+        _ plan: SweepPlan, in directory: String, fake: FakeTicklab, retryFailed: Bool = false,
+        timeLimit: (@Sendable (Double) -> Double)? = nil, stop: StopSignal = StopSignal()
+    ) async throws
+        -> (SweepRunner.Summary, RecordingProgress)
+    {
         var options = fake.options
         options.retryFailed = retryFailed
         if let timeLimit { options.timeLimit = timeLimit }
         let chosen = options
         let progress = RecordingProgress()
         let summary = try await offPool {
-            try SweepRunner(plan: plan, directory: SweepResultsDirectory(path: directory), machine: machine,
-                            options: chosen, progress: progress, stop: stop).run()
+            try SweepRunner(
+                plan: plan, directory: SweepResultsDirectory(path: directory), machine: machine,
+                options: chosen, progress: progress, stop: stop
+            ).run()
         }
         return (summary, progress)
     }
@@ -138,18 +151,22 @@ struct SweepRunnerTests {
         for model in ["event-loop", "threads"] {
             for proc in [1.0, 2] { try fake.prepare(Self.result(model, proc: proc)) }
         }
-        let (summary, progress) = try await Self.sweep(Self.plan(models: ["event-loop", "threads"]), in: out, fake: fake)
+        let (summary, progress) = try await Self.sweep(
+            Self.plan(models: ["event-loop", "threads"]), in: out, fake: fake)
         #expect(summary.complete && summary.ran == 4 && summary.failed == 0 && summary.skipped == 0)
         #expect(fake.calls == ["event-loop 1 5", "threads 1 5", "event-loop 2 5", "threads 2 5"])
         let directory = SweepResultsDirectory(path: out)
         let records = try directory.load().records
-        #expect(records.map { $0.passedResult?.configuration.model } == ["event-loop", "threads", "event-loop", "threads"])
+        #expect(
+            records.map { $0.passedResult?.configuration.model } == ["event-loop", "threads", "event-loop", "threads"])
         for file in [directory.resultsPath, directory.csvPath, directory.machinePath, directory.reportPath] {
             #expect(FileManager.default.fileExists(atPath: file), "\(file) missing")
         }
         #expect(MachineInfo.load(directory.machinePath)?.cpuModel == "Test CPU")
         #expect(progress.lines.count == 4)
-        #expect(progress.lines[0].hasPrefix("cell 1/4 event-loop, 200 ticks/s, proc 1 ms, eval 5 ms, wait kind: 199.8 ticks/s, kept up"))
+        #expect(
+            progress.lines[0].hasPrefix(
+                "cell 1/4 event-loop, 200 ticks/s, proc 1 ms, eval 5 ms, wait kind: 199.8 ticks/s, kept up"))
         let html = try String(contentsOfFile: directory.reportPath, encoding: .utf8)
         #expect(html.contains("TickLab sweep report"))
     }
@@ -171,18 +188,26 @@ struct SweepRunnerTests {
         let records = try SweepResultsDirectory(path: out).load().records
         #expect(records.count == 5)
         guard records.count == 5 else { return }
-        guard case .failed(let crash) = records[0] else { Issue.record("the crash was not recorded as a failed cell"); return }
+        guard case .failed(let crash) = records[0] else {
+            Issue.record("the crash was not recorded as a failed cell"); return
+        }
         #expect(crash.signal == 11 && crash.exitStatus == nil)
         #expect(crash.error == "the run was killed by signal 11 (SIGSEGV) without printing a result: Fatal error: boom")
-        #expect(crash.configuration.model == "crasher" && crash.configuration.procMs == 1 && crash.configuration.evalMs == 5)
+        #expect(
+            crash.configuration.model == "crasher" && crash.configuration.procMs == 1 && crash.configuration.evalMs == 5
+        )
         #expect(crash.configuration.durationSeconds == Self.duration)
         #expect(records[1].passedResult != nil)
         guard case .failed(let quit) = records[2] else { Issue.record("the error exit was not recorded"); return }
         #expect(quit.exitStatus == 3)
-        #expect(quit.error == "the run exited with status 3 without printing a result: ticklab: the model failed: cannot start")
+        #expect(
+            quit.error
+                == "the run exited with status 3 without printing a result: ticklab: the model failed: cannot start")
         guard case .failed(let babble) = records[3] else { Issue.record("the garbage output was not recorded"); return }
         #expect(babble.error == "the run exited normally without printing a result")
-        guard case .run(let selfCheck) = records[4] else { Issue.record("the failed self-check was not kept as a run result"); return }
+        guard case .run(let selfCheck) = records[4] else {
+            Issue.record("the failed self-check was not kept as a run result"); return
+        }
         #expect(!selfCheck.selfCheck.passed)
         #expect(records[4].failure == "self-check failed: 2 sequence break(s); the first: expected tick 5, got 6")
         #expect(progress.lines.filter { $0.contains("FAILED") }.count == 4)
@@ -228,7 +253,8 @@ struct SweepRunnerTests {
         #expect(MachineInfo.load(directory.machinePath)?.resumes.count == 1)
 
         // More repeats of the same plan run only the new repeats.
-        let (more, _) = try await Self.sweep(Self.plan(models: ["event-loop", "threads"], repeats: 2), in: out, fake: fake)
+        let (more, _) = try await Self.sweep(
+            Self.plan(models: ["event-loop", "threads"], repeats: 2), in: out, fake: fake)
         #expect(more.ran == 4 && more.skipped == 4)
         #expect(fake.calls.count == 6)
     }
@@ -268,7 +294,8 @@ struct SweepRunnerTests {
             stop.request()
         }
         stopper.start()
-        let (summary, _) = try await Self.sweep(Self.plan(models: ["sleeper", "threads"], procs: ["1"]), in: out, fake: fake, stop: stop)
+        let (summary, _) = try await Self.sweep(
+            Self.plan(models: ["sleeper", "threads"], procs: ["1"]), in: out, fake: fake, stop: stop)
         // The sleeper ends only when killed: had the stop not killed it, it would have exited
         // after 120 s with no output and been recorded as a failed cell; no record means killed.
         #expect(summary.interrupted && !summary.complete && summary.ran == 0)
@@ -285,8 +312,9 @@ struct SweepRunnerTests {
         let fake = FakeTicklab()
         let out = Fixture.temporaryDirectory()
         defer { fake.remove(); try? FileManager.default.removeItem(atPath: out) }
-        let (summary, _) = try await Self.sweep(Self.plan(models: ["sleeper"], procs: ["1"]), in: out, fake: fake,
-                                                timeLimit: { _ in 0.3 })
+        let (summary, _) = try await Self.sweep(
+            Self.plan(models: ["sleeper"], procs: ["1"]), in: out, fake: fake,
+            timeLimit: { _ in 0.3 })
         // The sleeper ends only when killed: SIGTERM and the time-limit message show the limit did it.
         #expect(summary.failed == 1)
         let records = try SweepResultsDirectory(path: out).load().records
@@ -302,8 +330,10 @@ struct SweepRunnerTests {
         let plan = Self.plan(models: ["threads"])
         await #expect(throws: SweepResultsDirectory.FileError.self) {
             try await offPool {
-                try SweepRunner(plan: plan, directory: SweepResultsDirectory(path: out), machine: Self.machine,
-                                options: .init(executable: out + "/no-such-ticklab")).run()
+                try SweepRunner(
+                    plan: plan, directory: SweepResultsDirectory(path: out), machine: Self.machine,
+                    options: .init(executable: out + "/no-such-ticklab")
+                ).run()
             }
         }
         let records = try SweepResultsDirectory(path: out).load().records
@@ -330,12 +360,14 @@ struct ChildProcessTests {
         let directory = Fixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let outcome = try await offPool {
-            try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", "ls -A '\(directory)' | wc -l"], temporaryDirectory: directory)
+            try ChildProcess.run(
+                executable: "/bin/sh", arguments: ["-c", "ls -A '\(directory)' | wc -l"], temporaryDirectory: directory)
         }
         #expect(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
         #expect(throws: ChildProcess.SpawnError.self) {
-            try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", "true"], temporaryDirectory: directory + "/missing")
+            try ChildProcess.run(
+                executable: "/bin/sh", arguments: ["-c", "true"], temporaryDirectory: directory + "/missing")
         }
     }
 
@@ -347,7 +379,9 @@ struct ChildProcessTests {
 
     @Test("a large output is read whole")
     func largeOutput() async throws {
-        let outcome = try await runOffPool(executable: "/bin/sh", arguments: ["-c", "i=0; while [ $i -lt 20000 ]; do echo 0123456789; i=$((i+1)); done"])
+        let outcome = try await runOffPool(
+            executable: "/bin/sh",
+            arguments: ["-c", "i=0; while [ $i -lt 20000 ]; do echo 0123456789; i=$((i+1)); done"])
         #expect(outcome.ending == .exited(0))
         #expect(outcome.stdout.utf8.count == 20_000 * 11)
     }
@@ -357,7 +391,8 @@ struct ChildProcessTests {
         let previous = signal(SIGINT, SIG_IGN)
         defer { signal(SIGINT, previous) }
         // The timeout only bounds a hang: the child kills itself at once.
-        let outcome = try await runOffPool(executable: "/bin/sh", arguments: ["-c", "kill -INT $$; sleep 120"], timeout: 120)
+        let outcome = try await runOffPool(
+            executable: "/bin/sh", arguments: ["-c", "kill -INT $$; sleep 120"], timeout: 120)
         #expect(outcome.ending == .signalled(SIGINT))
     }
 

@@ -1,12 +1,13 @@
-import Foundation
 import Clocks
+import Foundation
 import Locks
+import Pipeline
+import TestSupport
+import Testing
+
 @testable import Report
 @testable import Results
 @testable import Sweep
-import TestSupport
-import Pipeline
-import Testing
 
 /// A disk that fills up while one file is written: writes to a file whose name contains `name`
 /// get `budget` bytes in all (the last one a short write), then fail with ENOSPC. Every other
@@ -75,13 +76,16 @@ struct WriteFailureTests {
             try SweepResultsDirectory.writeAtomically("new,file,that,is,longer\n", to: file, using: full)
         }
         #expect(error.kind == .write)
-        #expect(error.description == "cannot write '\(file)': \(Self.noSpace)", "the error names the file, not its temporary")
+        #expect(
+            error.description == "cannot write '\(file)': \(Self.noSpace)",
+            "the error names the file, not its temporary")
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "old,file\n")
         #expect(try Self.leftovers(in: path).isEmpty)
     }
 
-    @Test("a device is written in place, never renamed over, and its failure is reported",
-          .enabled(if: FileManager.default.fileExists(atPath: "/dev/full"), "needs /dev/full"))
+    @Test(
+        "a device is written in place, never renamed over, and its failure is reported",
+        .enabled(if: FileManager.default.fileExists(atPath: "/dev/full"), "needs /dev/full"))
     func device() throws {
         let error = try #require(throws: SweepResultsDirectory.FileError.self) {
             try SweepResultsDirectory.writeAtomically("<html></html>\n", to: "/dev/full")
@@ -91,8 +95,9 @@ struct WriteFailureTests {
         #expect(stat("/dev/full", &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR, "/dev/full is still the device")
     }
 
-    @Test("a sweep whose results file fills the disk stops with the write error; every file stays valid",
-          arguments: ["results.jsonl", "results.csv", "report.html", "machine.json"])
+    @Test(
+        "a sweep whose results file fills the disk stops with the write error; every file stays valid",
+        arguments: ["results.jsonl", "results.csv", "report.html", "machine.json"])
     func sweepOnFullDisk(file: String) async throws {
         let fake = FakeTicklab()
         let out = Fixture.temporaryDirectory()
@@ -105,7 +110,8 @@ struct WriteFailureTests {
         let options = fake.options
         let error = try await #require(throws: SweepResultsDirectory.FileError.self) {
             try await offPool {
-                try SweepRunner(plan: plan, directory: directory, machine: SweepRunnerTests.machine, options: options).run()
+                try SweepRunner(plan: plan, directory: directory, machine: SweepRunnerTests.machine, options: options)
+                    .run()
             }
         }
         #expect(error.kind == .write)
@@ -124,9 +130,11 @@ struct WriteFailureTests {
 }
 
 /// The same faults through the real `ticklab`, as a user meets them.
-@Suite("ticklab reports failed writes", .serialized,
-       .enabled(if: TicklabExecutable.path != nil && FileManager.default.fileExists(atPath: "/dev/full"),
-                "needs the ticklab executable of this build and /dev/full"))
+@Suite(
+    "ticklab reports failed writes", .serialized,
+    .enabled(
+        if: TicklabExecutable.path != nil && FileManager.default.fileExists(atPath: "/dev/full"),
+        "needs the ticklab executable of this build and /dev/full"))
 struct WriteFailureEndToEndTests {
     static func shell(_ script: String) async throws -> ChildProcess.Outcome {
         try await runOffPool(executable: "/bin/sh", arguments: ["-c", script], timeout: 120)
@@ -136,17 +144,20 @@ struct WriteFailureEndToEndTests {
 
     @Test("run --trace /dev/full: the result, then one line naming the file and the reason, exit 74")
     func traceToFullDevice() async throws {
-        let outcome = try await runOffPool(executable: TicklabExecutable.path!,
-                                           arguments: Self.quickRun + ["--trace", "/dev/full"], timeout: 120)
+        let outcome = try await runOffPool(
+            executable: TicklabExecutable.path!,
+            arguments: Self.quickRun + ["--trace", "/dev/full"], timeout: 120)
         #expect(outcome.ending == .exited(74), "\(outcome.stderr)")
-        #expect(outcome.stderr == "ticklab: cannot write trace file '/dev/full': No space left on device "
-            + "(the result above is complete; the trace is lost)\n")
+        #expect(
+            outcome.stderr == "ticklab: cannot write trace file '/dev/full': No space left on device "
+                + "(the result above is complete; the trace is lost)\n")
         #expect(outcome.stdout.contains("threads"), "the result is still shown: \(outcome.stdout)")
     }
 
     @Test("run --json to a full standard output: one line, exit 74")
     func standardOutputFull() async throws {
-        let words = ([TicklabExecutable.path!] + Self.quickRun + ["--json"]).map(ShellQuoting.quote).joined(separator: " ")
+        let words = ([TicklabExecutable.path!] + Self.quickRun + ["--json"]).map(ShellQuoting.quote).joined(
+            separator: " ")
         let outcome = try await Self.shell("\(words) > /dev/full")
         #expect(outcome.ending == .exited(74), "\(outcome.stderr)")
         #expect(outcome.stderr == "ticklab: cannot write standard output: No space left on device\n")
@@ -158,9 +169,12 @@ struct WriteFailureEndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: out) }
         let directory = SweepResultsDirectory(path: out)
         for record in Fixture.sweepRecords() { try directory.append(record) }
-        let outcome = try await runOffPool(executable: TicklabExecutable.path!,
-                                           arguments: ["report", out, "--output", "/dev/full"], timeout: 120)
+        let outcome = try await runOffPool(
+            executable: TicklabExecutable.path!,
+            arguments: ["report", out, "--output", "/dev/full"], timeout: 120)
         #expect(outcome.ending == .exited(74), "\(outcome.stderr)")
-        #expect(outcome.stderr.hasSuffix("ticklab: cannot write '/dev/full': No space left on device\n"), "\(outcome.stderr)")
+        #expect(
+            outcome.stderr.hasSuffix("ticklab: cannot write '/dev/full': No space left on device\n"),
+            "\(outcome.stderr)")
     }
 }

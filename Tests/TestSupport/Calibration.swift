@@ -2,4 +2,3 @@ import Pipeline
 
 /// One calibration for the whole test process.
 public let testCalibration = Workload.Calibration.measure(trials: 3, trialNanos: 5_000_000)
-

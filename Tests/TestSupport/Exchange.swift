@@ -6,10 +6,14 @@ import Wire
 
 /// An exchange on a free loopback port, fast enough for short runs; stopped by `body`'s end.
 @discardableResult
-public func withExchange<T: Sendable>(rate: Double = 2_000, seed: UInt64 = 11, heartbeatMs: Double = 20, ackDelayMs: Double = 0,
-                               _ body: (ExchangeServer) async throws -> T) async throws -> T {
-    let server = try ExchangeServer.start(ExchangeServer.Configuration(
-        port: 0, rate: rate, seed: seed, heartbeatInterval: UInt64(heartbeatMs * 1e6), ackDelay: UInt64(ackDelayMs * 1e6)))
+public func withExchange<T: Sendable>(
+    rate: Double = 2_000, seed: UInt64 = 11, heartbeatMs: Double = 20, ackDelayMs: Double = 0,
+    _ body: (ExchangeServer) async throws -> T
+) async throws -> T {
+    let server = try ExchangeServer.start(
+        ExchangeServer.Configuration(
+            port: 0, rate: rate, seed: seed, heartbeatInterval: UInt64(heartbeatMs * 1e6),
+            ackDelay: UInt64(ackDelayMs * 1e6)))
     do {
         let result = try await body(server)
         try await offPool { server.stop() }
@@ -35,7 +39,9 @@ public final class RawClient: @unchecked Sendable {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard rc == 0 else { close(fd); throw ClientError(message: "connect: \(String(cString: strerror(errno)))") }
     }
@@ -95,4 +101,3 @@ public final class RawClient: @unchecked Sendable {
         return false
     }
 }
-

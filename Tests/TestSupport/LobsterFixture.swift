@@ -75,8 +75,10 @@ public enum LobsterFixture {
     /// Writes a message file and its orderbook file with LOBSTER's names into `directory`;
     /// returns the message file's path and the orderbook file's path.
     @discardableResult
-    public static func write(messages: String, orderBook: String?, levels: Int = 2, in directory: URL,
-                      ticker: String = "TEST") throws -> (messages: String, orderBook: String) {
+    public static func write(
+        messages: String, orderBook: String?, levels: Int = 2, in directory: URL,
+        ticker: String = "TEST"
+    ) throws -> (messages: String, orderBook: String) {
         let base = directory.appendingPathComponent("\(ticker)_2012-06-21_34200000_57600000").path
         let messagesPath = "\(base)_message_\(levels).csv"
         let orderBookPath = "\(base)_orderbook_\(levels).csv"
@@ -138,7 +140,9 @@ public struct LobsterSimulator {
     /// The full book (every level, not only the visible ones).
     public var book: OrderBook {
         var book = OrderBook()
-        for order in orders.values { try! book.apply(.add(order.bid ? .bid : .ask, price: order.price, size: order.size)) }
+        for order in orders.values {
+            try! book.apply(.add(order.bid ? .bid : .ask, price: order.price, size: order.size))
+        }
         return book
     }
 
@@ -152,14 +156,20 @@ public struct LobsterSimulator {
         case 600..<760: cancel(partial: false)
         case 760..<900: execute(bid: bid)
         case 900..<940:
-            emit(LobsterMessage(time: time, type: .hiddenExecution, orderID: 0, size: 1 + Int64(random.next() % 100),
-                                price: mid + (bid ? -tickSize : tickSize) / 2, isBuy: bid))
+            emit(
+                LobsterMessage(
+                    time: time, type: .hiddenExecution, orderID: 0, size: 1 + Int64(random.next() % 100),
+                    price: mid + (bid ? -tickSize : tickSize) / 2, isBuy: bid))
         case 940..<960:
-            emit(LobsterMessage(time: time, type: .crossTrade, orderID: -1, size: Int64(random.next() % 1_000),
-                                price: mid, isBuy: false))
+            emit(
+                LobsterMessage(
+                    time: time, type: .crossTrade, orderID: -1, size: Int64(random.next() % 1_000),
+                    price: mid, isBuy: false))
         case 960..<975:
             // Halt, then quoting resumes, then trading resumes, on successive draws.
-            emit(LobsterMessage(time: time, type: .tradingHalt, orderID: 0, size: 0, price: Int64(haltPhase - 1), isBuy: false))
+            emit(
+                LobsterMessage(
+                    time: time, type: .tradingHalt, orderID: 0, size: 0, price: Int64(haltPhase - 1), isBuy: false))
             haltPhase = (haltPhase + 1) % 3
         case 975..<985:
             // A sweep: the best level of a side trades away until the side is empty.
@@ -204,8 +214,10 @@ public struct LobsterSimulator {
         let amount = partial && order.size > 1 ? 1 + Int64(random.next() % UInt64(order.size - 1)) : order.size
         if amount == order.size { orders[id] = nil } else { orders[id]!.size -= amount }
         if visible {
-            emit(LobsterMessage(time: time, type: amount == order.size ? .deletion : .cancellation, orderID: id,
-                                size: amount, price: order.price, isBuy: order.bid))
+            emit(
+                LobsterMessage(
+                    time: time, type: amount == order.size ? .deletion : .cancellation, orderID: id,
+                    size: amount, price: order.price, isBuy: order.bid))
         } else {
             unrecorded += 1
         }

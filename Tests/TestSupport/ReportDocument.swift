@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// The elements of a parsed report, each with the chart it sits in and the text of its
@@ -30,8 +31,10 @@ public final class ReportDocument: NSObject, XMLParserDelegate {
 
     public var parsed: Bool { error == nil && !elements.isEmpty }
 
-    public func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
+    public func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         let parent = stack.last.map { elements[$0] }
         var element = Element(name: name, attributes: attributes, chart: parent?.chart, panel: parent?.panel)
         if name == "svg", let chart = attributes["data-chart"] {

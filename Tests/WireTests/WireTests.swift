@@ -17,21 +17,32 @@ let frameGenerator = zip(
         let prices = Array(Set(levels.map(\.0))).sorted()
         let split = prices.count / 2
         let sizes = levels.map(\.1)
-        message = .snapshot(WireSnapshot(
-            bids: prices[..<split].reversed().enumerated().map { WireLevel(price: $0.element, size: sizes[$0.offset]) },
-            asks: prices[split...].enumerated().map { WireLevel(price: $0.element, size: sizes[($0.offset + split) % max(1, sizes.count)]) }))
+        message = .snapshot(
+            WireSnapshot(
+                bids: prices[..<split].reversed().enumerated().map {
+                    WireLevel(price: $0.element, size: sizes[$0.offset])
+                },
+                asks: prices[split...].enumerated().map {
+                    WireLevel(price: $0.element, size: sizes[($0.offset + split) % max(1, sizes.count)])
+                }))
     case 1:
         let action = WireAction.allCases[pick % 3]
-        message = .delta(WireDelta(action: action, side: side, kind: WireEventKind.allCases[(pick / 2) % 3],
-                                   price: price, size: action == .delete ? 0 : size))
+        message = .delta(
+            WireDelta(
+                action: action, side: side, kind: WireEventKind.allCases[(pick / 2) % 3],
+                price: price, size: action == .delete ? 0 : size))
     case 2: message = .heartbeat(checksum: id)
     case 3: message = .subscribe(SubscribeReason.allCases[pick % 4])
-    case 4: message = .orderNew(WireOrder(clientOrderID: id, side: side, price: price - 1, size: size - 1, clientTime: sendTime))
+    case 4:
+        message = .orderNew(
+            WireOrder(clientOrderID: id, side: side, price: price - 1, size: size - 1, clientTime: sendTime))
     case 5: message = .orderCancel(WireCancel(clientOrderID: id, clientTime: sendTime))
     case 6:
         let rejected = pick >= 1
-        message = .ack(WireAck(clientOrderID: id, clientTime: sendTime, request: pick % 2 == 0 ? .orderNew : .orderCancel,
-                               status: rejected ? .rejected : .accepted, reason: rejected ? RejectReason.allCases[pick] : .none))
+        message = .ack(
+            WireAck(
+                clientOrderID: id, clientTime: sendTime, request: pick % 2 == 0 ? .orderNew : .orderCancel,
+                status: rejected ? .rejected : .accepted, reason: rejected ? RejectReason.allCases[pick] : .none))
     default: message = .goodbye
     }
     return WireFrame(sequence: sequence, sendTime: sendTime, message: message, flags: flags)
@@ -58,8 +69,11 @@ func decodeAll(_ bytes: [UInt8]) -> [DecodeStep] {
 
 /// A valid delta frame's bytes, for the malformed-frame cases to corrupt.
 func deltaBytes(sequence: UInt64 = 7) -> [UInt8] {
-    try! FrameEncoder.encode(WireFrame(sequence: sequence, sendTime: 99, message: .delta(
-        WireDelta(action: .add, side: .bid, kind: .add, price: 1_000, size: 5))))
+    try! FrameEncoder.encode(
+        WireFrame(
+            sequence: sequence, sendTime: 99,
+            message: .delta(
+                WireDelta(action: .add, side: .bid, kind: .add, price: 1_000, size: 5))))
 }
 
 func littleEndian(_ value: UInt32) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
@@ -77,7 +91,8 @@ struct WireTests {
 
     @Test("a stream of frames decodes the same whatever the pieces it arrives in")
     func chunking() async {
-        await propertyCheck(count: 100, input: frameGenerator.array(of: 1...20), Gen.int(in: 1...50).array(of: 1...40)) { frames, cuts in
+        await propertyCheck(count: 100, input: frameGenerator.array(of: 1...20), Gen.int(in: 1...50).array(of: 1...40))
+        { frames, cuts in
             var stream: [UInt8] = []
             for frame in frames { try! FrameEncoder.append(frame, to: &stream) }
             var decoder = FrameDecoder()
@@ -108,8 +123,13 @@ struct WireTests {
         #expect(Array(bytes[24..<28]) == [0, 0, 0, 0])  // add, bid, kind add, reserved
         #expect(Array(bytes[28..<36]) == [0xE8, 0x03, 0, 0, 0, 0, 0, 0])
         #expect(Array(bytes[36..<44]) == [5, 0, 0, 0, 0, 0, 0, 0])
-        let snapshot = try FrameEncoder.encode(WireFrame(sequence: 1, sendTime: 2, message: .snapshot(
-            WireSnapshot(bids: [WireLevel(price: 10, size: 1)], asks: [WireLevel(price: 11, size: 2), WireLevel(price: 12, size: 3)]))))
+        let snapshot = try FrameEncoder.encode(
+            WireFrame(
+                sequence: 1, sendTime: 2,
+                message: .snapshot(
+                    WireSnapshot(
+                        bids: [WireLevel(price: 10, size: 1)],
+                        asks: [WireLevel(price: 11, size: 2), WireLevel(price: 12, size: 3)]))))
         #expect(snapshot.count == 4 + 20 + 8 + 3 * 16)
         #expect(Array(snapshot[24..<32]) == [1, 0, 2, 0, 0, 0, 0, 0])
     }
@@ -132,7 +152,10 @@ struct WireTests {
     func badLengths() {
         #expect(decodeAll(littleEndian(19)) == [.failed(.frameTooShort(length: 19))])
         #expect(decodeAll(littleEndian(0)) == [.failed(.frameTooShort(length: 0))])
-        #expect(decodeAll(littleEndian(UInt32(Wire.maxFrameLength) + 1)) == [.failed(.frameTooLong(length: UInt32(Wire.maxFrameLength) + 1))])
+        #expect(
+            decodeAll(littleEndian(UInt32(Wire.maxFrameLength) + 1)) == [
+                .failed(.frameTooLong(length: UInt32(Wire.maxFrameLength) + 1))
+            ])
         #expect(decodeAll(littleEndian(.max)) == [.failed(.frameTooLong(length: .max))])
         // Exactly the limit is allowed: the decoder waits for the bytes.
         var decoder = FrameDecoder()
@@ -177,10 +200,13 @@ struct WireTests {
         for type in MessageType.allCases where type != .snapshot {
             let expected = FrameEncoder.fixedPayloadLength(type)!
             for payload in [expected + 1, max(0, expected - 1), expected + 16] where payload != expected {
-                let bytes = littleEndian(UInt32(Wire.headerSize + payload)) + [Wire.magic, Wire.version, type.rawValue, 0]
+                let bytes =
+                    littleEndian(UInt32(Wire.headerSize + payload)) + [Wire.magic, Wire.version, type.rawValue, 0]
                     + [UInt8](repeating: 0, count: 16) + [UInt8](repeating: 0, count: payload)
                 let steps = decodeAll(bytes + deltaBytes())
-                #expect(steps.first == .skipped(.badPayloadLength(type, length: payload, expected: "\(expected)")), "\(type) with \(payload)")
+                #expect(
+                    steps.first == .skipped(.badPayloadLength(type, length: payload, expected: "\(expected)")),
+                    "\(type) with \(payload)")
                 #expect(steps.count == 2, "the next frame still decodes after a bad \(type)")
             }
         }
@@ -197,20 +223,34 @@ struct WireTests {
                 payload += withUnsafeBytes(of: p.littleEndian) { Array($0) }
                 payload += withUnsafeBytes(of: s.littleEndian) { Array($0) }
             }
-            return littleEndian(UInt32(20 + payload.count)) + [Wire.magic, Wire.version, 1, 0] + [UInt8](repeating: 0, count: 16) + payload
+            return littleEndian(UInt32(20 + payload.count)) + [Wire.magic, Wire.version, 1, 0]
+                + [UInt8](repeating: 0, count: 16) + payload
         }
         let good = snapshotBytes([(10, 1), (9, 1)], [(11, 1), (12, 1)])
         if case .frame = decodeAll(good).first {} else { Issue.record("a valid snapshot decodes") }
-        #expect(decodeAll(snapshotBytes([(10, 1)], [], countBids: 2)).first
-            == .skipped(.badPayloadLength(.snapshot, length: 24, expected: "40 for 2 bids and 0 asks")))
-        #expect(decodeAll(snapshotBytes([(9, 1), (10, 1)], [])).first == .skipped(.invalidField(.snapshot, field: "bid order", value: 10)))
-        #expect(decodeAll(snapshotBytes([], [(12, 1), (11, 1)])).first == .skipped(.invalidField(.snapshot, field: "ask order", value: 11)))
-        #expect(decodeAll(snapshotBytes([], [(12, 1), (12, 1)])).first == .skipped(.invalidField(.snapshot, field: "ask order", value: 12)))
-        #expect(decodeAll(snapshotBytes([(0, 1)], [])).first == .skipped(.invalidField(.snapshot, field: "price", value: 0)))
-        #expect(decodeAll(snapshotBytes([(5, -3)], [])).first == .skipped(.invalidField(.snapshot, field: "size", value: -3)))
+        #expect(
+            decodeAll(snapshotBytes([(10, 1)], [], countBids: 2)).first
+                == .skipped(.badPayloadLength(.snapshot, length: 24, expected: "40 for 2 bids and 0 asks")))
+        #expect(
+            decodeAll(snapshotBytes([(9, 1), (10, 1)], [])).first
+                == .skipped(.invalidField(.snapshot, field: "bid order", value: 10)))
+        #expect(
+            decodeAll(snapshotBytes([], [(12, 1), (11, 1)])).first
+                == .skipped(.invalidField(.snapshot, field: "ask order", value: 11)))
+        #expect(
+            decodeAll(snapshotBytes([], [(12, 1), (12, 1)])).first
+                == .skipped(.invalidField(.snapshot, field: "ask order", value: 12)))
+        #expect(
+            decodeAll(snapshotBytes([(0, 1)], [])).first == .skipped(.invalidField(.snapshot, field: "price", value: 0))
+        )
+        #expect(
+            decodeAll(snapshotBytes([(5, -3)], [])).first
+                == .skipped(.invalidField(.snapshot, field: "size", value: -3)))
         // A snapshot payload shorter than its count fields.
-        let stub = littleEndian(24) + [Wire.magic, Wire.version, 1, 0] + [UInt8](repeating: 0, count: 16) + [0, 0, 0, 0]
-        #expect(decodeAll(stub).first == .skipped(.badPayloadLength(.snapshot, length: 4, expected: "8 + 16 per level")))
+        let stub =
+            littleEndian(24) + [Wire.magic, Wire.version, 1, 0] + [UInt8](repeating: 0, count: 16) + [0, 0, 0, 0]
+        #expect(
+            decodeAll(stub).first == .skipped(.badPayloadLength(.snapshot, length: 4, expected: "8 + 16 per level")))
     }
 
     @Test("delta fields outside their domain are skipped with the field named")
@@ -224,7 +264,9 @@ struct WireTests {
         #expect(corrupt(25, [2]) == .skipped(.invalidField(.delta, field: "side", value: 2)))
         #expect(corrupt(26, [9]) == .skipped(.invalidField(.delta, field: "kind", value: 9)))
         #expect(corrupt(28, [0, 0, 0, 0, 0, 0, 0, 0]) == .skipped(.invalidField(.delta, field: "price", value: 0)))
-        #expect(corrupt(28, [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]) == .skipped(.invalidField(.delta, field: "price", value: -1)))
+        #expect(
+            corrupt(28, [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
+                == .skipped(.invalidField(.delta, field: "price", value: -1)))
         #expect(corrupt(36, [0, 0, 0, 0, 0, 0, 0, 0]) == .skipped(.invalidField(.delta, field: "size", value: 0)))
         // A delete carries no size.
         #expect(corrupt(24, [2]) == .skipped(.invalidField(.delta, field: "size", value: 5)))
@@ -240,9 +282,13 @@ struct WireTests {
             bytes[offset] = byte
             return decodeAll(bytes).first
         }
-        #expect(frame(.subscribe(.initial), corrupt: 24, with: 4) == .skipped(.invalidField(.subscribe, field: "reason", value: 4)))
+        #expect(
+            frame(.subscribe(.initial), corrupt: 24, with: 4)
+                == .skipped(.invalidField(.subscribe, field: "reason", value: 4)))
         let order = WireOrder(clientOrderID: 1, side: .bid, price: 1, size: 1, clientTime: 1)
-        #expect(frame(.orderNew(order), corrupt: 56, with: 7) == .skipped(.invalidField(.orderNew, field: "side", value: 7)))
+        #expect(
+            frame(.orderNew(order), corrupt: 56, with: 7) == .skipped(.invalidField(.orderNew, field: "side", value: 7))
+        )
         let ack = WireAck(clientOrderID: 1, clientTime: 1, request: .orderNew, status: .accepted)
         #expect(frame(.ack(ack), corrupt: 40, with: 2) == .skipped(.invalidField(.ack, field: "request", value: 2)))
         #expect(frame(.ack(ack), corrupt: 41, with: 5) == .skipped(.invalidField(.ack, field: "status", value: 5)))
@@ -252,8 +298,9 @@ struct WireTests {
         #expect(frame(.ack(ack), corrupt: 41, with: 1) == .skipped(.invalidField(.ack, field: "reason", value: 0)))
         // Orders with silly prices decode: the exchange answers them with a reject.
         let silly = WireOrder(clientOrderID: 2, side: .ask, price: -5, size: 0, clientTime: 3)
-        #expect(decodeAll(try FrameEncoder.encode(WireFrame(sequence: 1, sendTime: 1, message: .orderNew(silly))))
-            == [.frame(WireFrame(sequence: 1, sendTime: 1, message: .orderNew(silly)))])
+        #expect(
+            decodeAll(try FrameEncoder.encode(WireFrame(sequence: 1, sendTime: 1, message: .orderNew(silly))))
+                == [.frame(WireFrame(sequence: 1, sendTime: 1, message: .orderNew(silly)))])
     }
 
     @Test("a snapshot too large for a frame is refused by the encoder, which leaves the buffer as it was")
@@ -261,7 +308,9 @@ struct WireTests {
         let levels = (1...Int64(Wire.maxSnapshotLevels + 1)).map { WireLevel(price: $0, size: 1) }
         var bytes: [UInt8] = [1, 2, 3]
         #expect(throws: WireError.tooLargeToEncode(.snapshot, length: 20 + 8 + 16 * levels.count)) {
-            try FrameEncoder.append(WireFrame(sequence: 1, sendTime: 1, message: .snapshot(WireSnapshot(bids: [], asks: levels))), to: &bytes)
+            try FrameEncoder.append(
+                WireFrame(sequence: 1, sendTime: 1, message: .snapshot(WireSnapshot(bids: [], asks: levels))),
+                to: &bytes)
         }
         #expect(bytes == [1, 2, 3])
         // The largest snapshot that fits does encode and decode.
@@ -278,10 +327,18 @@ struct WireTests {
         #expect(WireError.unsupportedVersion(9).description.contains("version 9"))
         #expect(!WireError.unknownType(42).isFatal)
         #expect(WireError.unknownType(42).description.contains("42"))
-        #expect(WireError.invalidField(.delta, field: "side", value: 2).description == "delta field 'side' has invalid value 2")
+        #expect(
+            WireError.invalidField(.delta, field: "side", value: 2).description
+                == "delta field 'side' has invalid value 2")
         #expect(WireError.truncated(have: 3, need: 44).isFatal)
-        #expect(Set(([.badMagic(0), .unsupportedVersion(0), .frameTooShort(length: 0), .frameTooLong(length: 0), .unknownType(0),
-                      .badPayloadLength(.ack, length: 0, expected: ""), .invalidField(.ack, field: "", value: 0),
-                      .truncated(have: 0, need: 0), .tooLargeToEncode(.snapshot, length: 0)] as [WireError]).map(\.kind)).count == 9)
+        #expect(
+            Set(
+                ([
+                    .badMagic(0), .unsupportedVersion(0), .frameTooShort(length: 0), .frameTooLong(length: 0),
+                    .unknownType(0),
+                    .badPayloadLength(.ack, length: 0, expected: ""), .invalidField(.ack, field: "", value: 0),
+                    .truncated(have: 0, need: 0), .tooLargeToEncode(.snapshot, length: 0),
+                ] as [WireError]).map(\.kind)
+            ).count == 9)
     }
 }

@@ -52,7 +52,9 @@ public final class SeqlockStateSlot: BlockingStateSlot, Sendable {
             let before = version.load(ordering: .acquiring)
             if before & 1 == 1 { continue }
             withUnsafeMutableBytes(of: &state) { bytes in
-                func set(_ i: Int, _ value: UInt64) { bytes.storeBytes(of: value, toByteOffset: i * 8, as: UInt64.self) }
+                func set(_ i: Int, _ value: UInt64) {
+                    bytes.storeBytes(of: value, toByteOffset: i * 8, as: UInt64.self)
+                }
                 set(0, w0.load(ordering: .relaxed)); set(1, w1.load(ordering: .relaxed))
                 set(2, w2.load(ordering: .relaxed)); set(3, w3.load(ordering: .relaxed))
                 set(4, w4.load(ordering: .relaxed)); set(5, w5.load(ordering: .relaxed))

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Clocks
 import Locks
 import MarketData
 import Pipeline
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A `TaskExecutor` backed by one dedicated OS thread: a job queue, a mutex and a condition.
 ///

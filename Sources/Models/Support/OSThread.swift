@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import Clocks
 import CSystemSupport
+import Clocks
 import Locks
 import MarketData
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A dedicated OS thread that runs one closure and hands back its result and the CPU time the
 /// thread consumed.

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CSystemSupport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Ties a child process's life to the process that started it, so that a sweep killed with
 /// SIGKILL takes its running cell with it instead of leaving it to run on, re-parented, and

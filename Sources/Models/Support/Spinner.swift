@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Clocks
 import MarketData
 import Pipeline
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One wait of a lock-free stage, by ``WaitStrategy``: call ``idle(parker:until:)`` each time
 /// the awaited condition is found false.
