@@ -163,6 +163,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "LocksTests", dependencies: ["Locks"], swiftSettings: strict),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats"], swiftSettings: strict),
         .testTarget(
             name: "ClocksTests",
             dependencies: ["Clocks"],
@@ -176,7 +177,7 @@ let package = Package(
         .testTarget(
             name: "MarketDataTests",
             dependencies: [
-                "MarketData", "OrderBook", "Formats", "TestSupport",
+                "MarketData", "OrderBook", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
