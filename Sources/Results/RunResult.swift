@@ -30,6 +30,9 @@ public struct RunResult: Sendable, Hashable, Codable {
     public var feedCounters: [String: UInt64]?
     /// Orders and acknowledgements with `--route`; nil without it.
     public var routing: Routing? = nil
+    /// The feed's source failed for good before the end of the run (the exchange said goodbye,
+    /// or a lost connection never came back); nil when it did not. Such a run is not kept up.
+    public var feedFailure: FeedFailure? = nil
 
     /// The run's parameters, flat, as a sweep varies them.
     public struct Parameters: Sendable, Hashable, Codable {
@@ -246,6 +249,21 @@ public struct RunResult: Sendable, Hashable, Codable {
         }
     }
 
+    public struct FeedFailure: Sendable, Hashable, Codable {
+        /// What happened, one sentence.
+        public var reason: String
+        /// When data last came, in seconds from the start of the window; nil if it never came.
+        public var lastDataAt: Double?
+        /// From the last data (or the window's start) to the end of the window the run asked for.
+        public var secondsWithoutData: Double
+
+        public init(reason: String, lastDataAt: Double?, secondsWithoutData: Double) {
+            self.reason = reason
+            self.lastDataAt = lastDataAt
+            self.secondsWithoutData = secondsWithoutData
+        }
+    }
+
     public struct SelfCheck: Sendable, Hashable, Codable {
         public var passed: Bool
         /// What broke, one sentence each; empty when passed.
@@ -261,7 +279,7 @@ public struct RunResult: Sendable, Hashable, Codable {
         }
     }
 
-    public init(schema: String = RunResult.schemaName, schemaVersion: Int = RunResult.currentSchemaVersion, ticklabVersion: String = TickLabVersion.string, startedAt: String, configuration: Parameters, interrupted: Bool, window: Window, ticks: Ticks, evaluator: Evaluator, latency: Latencies, segments: Segments, queue: Queue, cpuSeconds: CPU, workload: WorkloadAccuracy, selfCheck: SelfCheck, feedCounters: [String: UInt64]? = nil, routing: Routing? = nil) {
+    public init(schema: String = RunResult.schemaName, schemaVersion: Int = RunResult.currentSchemaVersion, ticklabVersion: String = TickLabVersion.string, startedAt: String, configuration: Parameters, interrupted: Bool, window: Window, ticks: Ticks, evaluator: Evaluator, latency: Latencies, segments: Segments, queue: Queue, cpuSeconds: CPU, workload: WorkloadAccuracy, selfCheck: SelfCheck, feedCounters: [String: UInt64]? = nil, routing: Routing? = nil, feedFailure: FeedFailure? = nil) {
         self.schema = schema
         self.schemaVersion = schemaVersion
         self.ticklabVersion = ticklabVersion
@@ -279,6 +297,7 @@ public struct RunResult: Sendable, Hashable, Codable {
         self.selfCheck = selfCheck
         self.feedCounters = feedCounters
         self.routing = routing
+        self.feedFailure = feedFailure
     }
 }
 
