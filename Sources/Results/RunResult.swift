@@ -100,14 +100,18 @@ public struct RunResult: Sendable, Hashable, Codable {
         public var backlogAtEnd: UInt64
         /// Deltas the order book refused (counted, not fatal).
         public var rejectedDeltas: UInt64
+        /// Received but not worked through because a stop request (Ctrl-C) came first: applied to
+        /// the book, not to the figures. Present when the run was interrupted.
+        public var abandoned: UInt64? = nil
 
-        public init(offered: UInt64, received: UInt64, processed: UInt64, processedInWindow: UInt64, backlogAtEnd: UInt64, rejectedDeltas: UInt64) {
+        public init(offered: UInt64, received: UInt64, processed: UInt64, processedInWindow: UInt64, backlogAtEnd: UInt64, rejectedDeltas: UInt64, abandoned: UInt64? = nil) {
             self.offered = offered
             self.received = received
             self.processed = processed
             self.processedInWindow = processedInWindow
             self.backlogAtEnd = backlogAtEnd
             self.rejectedDeltas = rejectedDeltas
+            self.abandoned = abandoned
         }
     }
 

@@ -140,15 +140,18 @@ public enum LabRun {
         // The self-check: every received tick processed once and in order, the drain complete,
         // and the book equal to a sequential replay of the same feed.
         var failures: [String] = []
-        if processor.processed != receiver.received {
-            failures.append("received \(receiver.received) ticks but processed \(processor.processed)")
+        // Ticks abandoned after a stop request were taken in order too, only not worked through.
+        let taken = processor.processed &+ processor.abandoned
+        if taken != receiver.received {
+            failures.append("received \(receiver.received) ticks but processed \(processor.processed)"
+                + (processor.abandoned > 0 ? " (and abandoned \(processor.abandoned))" : ""))
         }
         if let (expected, got) = processor.firstSequenceBreak {
             failures.append("\(processor.sequenceBreaks) sequence break(s); the first: expected tick \(expected), got \(got)")
         }
-        if outcome.stages.evaluator.lastSequence != processor.processed {
+        if outcome.stages.evaluator.lastSequence != taken {
             failures.append("the evaluator's last state is tick \(outcome.stages.evaluator.lastSequence), "
-                + "the processor's is \(processor.processed): the slot did not drain")
+                + "the processor's is \(taken): the slot did not drain")
         }
         let book = outcome.stages.processor.book
         let feedUsed = outcome.stages.receiver.feed
@@ -182,7 +185,7 @@ public enum LabRun {
             window: .init(seconds: seconds, offeredRate: offeredRate, throughput: throughput, keptUp: keptUp),
             ticks: .init(offered: offered, received: receiver.received, processed: processor.processed,
                          processedInWindow: processor.processedInWindow, backlogAtEnd: backlog,
-                         rejectedDeltas: processor.rejectedDeltas),
+                         rejectedDeltas: processor.rejectedDeltas, abandoned: interrupted ? processor.abandoned : nil),
             evaluator: .init(evaluations: evaluator.evaluations, conflatedStates: evaluator.conflated,
                              buy: evaluator.decisions.buy, sell: evaluator.decisions.sell, hold: evaluator.decisions.hold,
                              decisions: evaluator.decisions.orders),

@@ -26,7 +26,8 @@ public enum RunTable {
         }
         let t = r.ticks
         out.append("ticks       offered \(t.offered), received \(t.received), processed \(t.processed) "
-            + "(\(t.processedInWindow) in window), backlog at end \(t.backlogAtEnd), rejected deltas \(t.rejectedDeltas)")
+            + "(\(t.processedInWindow) in window), backlog at end \(t.backlogAtEnd), rejected deltas \(t.rejectedDeltas)"
+            + (t.abandoned.map { ", abandoned after the stop \($0)" } ?? ""))
         let e = r.evaluator
         out.append("evaluator   \(e.evaluations) evaluations, \(e.conflatedStates) conflated states, "
             + "\(e.decisions) decisions (buy \(e.buy), sell \(e.sell); hold \(e.hold))")

@@ -9,7 +9,7 @@ public final class Interruption {
     public let stop = StopSignal()
     private let sources: [any DispatchSourceSignal]
 
-    public init(onFirst message: String = "\nticklab: stopping: draining what was received (Ctrl-C again to quit now)\n") {
+    public init(onFirst message: String = "\nticklab: stopping: the ticks received and not yet processed are abandoned (Ctrl-C again to quit now)\n") {
         let stop = self.stop
         var sources: [any DispatchSourceSignal] = []
         for signalNumber in [SIGINT, SIGTERM] {

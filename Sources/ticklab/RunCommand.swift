@@ -17,7 +17,8 @@ struct RunCommand: ParsableCommand {
             tick's scheduled arrival. The run checks itself (every tick processed once, in order; \
             the final book equal to a sequential replay) and exits 1 if that check fails; a tcp:// feed \
             whose exchange said goodbye or never came back before the end exits 69. Ctrl-C \
-            stops the feed, drains what was received and prints the partial result (exit 130).
+            stops the feed, counts the ticks received but not yet processed as abandoned (not worked \
+            through) and prints the partial result (exit 130).
             """)
 
     /// The defaults of the options whose help cannot show them by itself (see ``ArgumentHelp``).
