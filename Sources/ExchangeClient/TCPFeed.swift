@@ -105,6 +105,11 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
     private var linkCounters = FeedCounters()
     private var backoff: UInt64
     private var lastFrameAt: UInt64 = 0
+    /// The last frame of any connection (``lastFrameAt`` restarts with each connection).
+    private var lastDataAt: UInt64?
+    public private(set) var failure: FeedFailure?
+    /// Why the last open connection was dropped.
+    private var lastLossReason: String?
     private var subscribedBefore = false
     private var stopRequested = false
     private var ending: Ending?
@@ -190,7 +195,12 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
             pollingFallback = true
         }
         if ending == nil {
-            if stopRequested { ending = .stopRequested } else if now >= end { ending = .window }
+            if stopRequested {
+                ending = .stopRequested
+            } else if now >= end {
+                ending = .window
+                noteLostConnectionAtWindowEnd()
+            }
         }
         if ending != nil {
             // Ticks already made are delivered: the book they lead to is the reference.
@@ -278,10 +288,16 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
                 switch decoder.next() {
                 case .frame(let frame):
                     lastFrameAt = now
+                    lastDataAt = now
                     switch session.handle(frame, at: now) {
                     case .none: break
                     case .resubscribe(let reason): subscribe(link, reason)
-                    case .finish: ending = .goodbye
+                    case .finish:
+                        ending = .goodbye
+                        // The poll ends the window at `end` before it reads: a goodbye read is early.
+                        failure = FeedFailure(
+                            reason: "the exchange at \(configuration.endpoint) said goodbye before the end of the run",
+                            lastDataAt: lastDataAt)
                     }
                 case .skipped(let error):
                     session.decodeError(error)
@@ -340,9 +356,23 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
         connection = .connecting(link, since: now)
     }
 
+    /// The window ended while the feed had no open connection: the exchange went away and did not
+    /// come back. (A connection replaced in time is a recovery, not a failure.)
+    private mutating func noteLostConnectionAtWindowEnd() {
+        switch connection {
+        case .open, .unattached, .closed: return
+        case .backingOff, .connecting: break
+        }
+        let last = lastLossReason.map { " (\($0))" } ?? ""
+        failure = FeedFailure(
+            reason: "the connection to the exchange at \(configuration.endpoint) was lost\(last) "
+                + "and not re-established before the end of the run", lastDataAt: lastDataAt)
+    }
+
     private mutating func drop(_ link: Link, now: UInt64, reason: String) {
         link.close()
         linkCounters.disconnects &+= 1
+        lastLossReason = reason
         backOff(now: now, reason: reason)
     }
 

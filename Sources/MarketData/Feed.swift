@@ -51,6 +51,23 @@ public protocol TickFeed: Sendable {
     /// The end of the measurement window (monotonic ns) when the feed's own schedule decides it
     /// (a recording shorter than `--duration`); nil when the window is `--duration` long.
     var scheduleEnd: UInt64? { get }
+    /// Why the feed's source failed for good before the end of the window (an exchange that said
+    /// goodbye, a connection that never came back); nil when the feed delivered to the end or
+    /// was stopped. A run whose feed failed is not a measurement of the whole window.
+    var failure: FeedFailure? { get }
+}
+
+/// How a feed's source failed: what happened and when data last came.
+public struct FeedFailure: Sendable, Hashable {
+    /// One sentence, e.g. "the exchange said goodbye".
+    public var reason: String
+    /// When the feed last received anything from its source (monotonic ns); nil if never.
+    public var lastDataAt: UInt64?
+
+    public init(reason: String, lastDataAt: UInt64?) {
+        self.reason = reason
+        self.lastDataAt = lastDataAt
+    }
 }
 
 /// A feed that can tell whether what it delivered is right beyond the final book (a feed that
@@ -63,6 +80,7 @@ public protocol SelfCheckingFeed: TickFeed {
 extension TickFeed {
     public var counters: [String: UInt64] { [:] }
     public var scheduleEnd: UInt64? { nil }
+    public var failure: FeedFailure? { nil }
 }
 
 /// The embedded exchange: ``SyntheticMarket`` events at a configured rate.

@@ -132,6 +132,12 @@ public struct ProcessorStage: Sendable {
     }
 
     /// Processes one tick and returns the state to publish.
+    ///
+    /// After a stop request a tick is abandoned rather than worked through: its delta still goes
+    /// into the book (a microsecond; the book stays a replay of every received tick, as the
+    /// self-check expects), but the workload, the trace and the latency figures are skipped, and
+    /// it is counted in ``ProcessorMetrics/abandoned``, not in `processed`. So a stop ends a run
+    /// whatever its backlog.
     public mutating func process(_ item: ReceivedTick) -> BookState {
         let tick = item.tick
         if tick.sequence != expectedSequence {
@@ -139,6 +145,15 @@ public struct ProcessorStage: Sendable {
         }
         expectedSequence = tick.sequence &+ 1
         if book.applyCounting(tick.delta) != nil { metrics.rejectedDeltas &+= 1 }
+        if stop.isRequested {
+            metrics.abandoned &+= 1
+            let now = MonotonicClock.now()
+            return BookState(
+                sequence: tick.sequence, arrival: tick.scheduledArrival, received: item.received, processed: now,
+                bestBid: book.bestBid ?? PriceLevel(price: 0, size: 0),
+                bestAsk: book.bestAsk ?? PriceLevel(price: 0, size: 0),
+                imbalance: 0, workResult: 0)
+        }
 
         // Features first, then the work over the book; its result goes into the state.
         let bidSize = book.withLevels(.bid) { Self.topSize($0) }
@@ -197,6 +212,8 @@ extension ProcessorStage {
 public struct ProcessorMetrics: Sendable {
     public var processed: UInt64 = 0
     public var processedInWindow: UInt64 = 0
+    /// Ticks taken after a stop request: applied to the book, not worked through.
+    public var abandoned: UInt64 = 0
     public var rejectedDeltas: UInt64 = 0
     public var sequenceBreaks: UInt64 = 0
     /// The first break, for the self-check's message.

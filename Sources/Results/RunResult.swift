@@ -30,6 +30,9 @@ public struct RunResult: Sendable, Hashable, Codable {
     public var feedCounters: [String: UInt64]?
     /// Orders and acknowledgements with `--route`; nil without it.
     public var routing: Routing? = nil
+    /// The feed's source failed for good before the end of the run (the exchange said goodbye,
+    /// or a lost connection never came back); nil when it did not. Such a run is not kept up.
+    public var feedFailure: FeedFailure? = nil
 
     /// The run's parameters, flat, as a sweep varies them.
     public struct Parameters: Sendable, Hashable, Codable {
@@ -101,10 +104,13 @@ public struct RunResult: Sendable, Hashable, Codable {
         public var backlogAtEnd: UInt64
         /// Deltas the order book refused (counted, not fatal).
         public var rejectedDeltas: UInt64
+        /// Received but not worked through because a stop request (Ctrl-C) came first: applied to
+        /// the book, not to the figures. Present when the run was interrupted.
+        public var abandoned: UInt64? = nil
 
         public init(
             offered: UInt64, received: UInt64, processed: UInt64, processedInWindow: UInt64, backlogAtEnd: UInt64,
-            rejectedDeltas: UInt64
+            rejectedDeltas: UInt64, abandoned: UInt64? = nil
         ) {
             self.offered = offered
             self.received = received
@@ -112,6 +118,7 @@ public struct RunResult: Sendable, Hashable, Codable {
             self.processedInWindow = processedInWindow
             self.backlogAtEnd = backlogAtEnd
             self.rejectedDeltas = rejectedDeltas
+            self.abandoned = abandoned
         }
     }
 
@@ -267,6 +274,21 @@ public struct RunResult: Sendable, Hashable, Codable {
         }
     }
 
+    public struct FeedFailure: Sendable, Hashable, Codable {
+        /// What happened, one sentence.
+        public var reason: String
+        /// When data last came, in seconds from the start of the window; nil if it never came.
+        public var lastDataAt: Double?
+        /// From the last data (or the window's start) to the end of the window the run asked for.
+        public var secondsWithoutData: Double
+
+        public init(reason: String, lastDataAt: Double?, secondsWithoutData: Double) {
+            self.reason = reason
+            self.lastDataAt = lastDataAt
+            self.secondsWithoutData = secondsWithoutData
+        }
+    }
+
     public struct SelfCheck: Sendable, Hashable, Codable {
         public var passed: Bool
         /// What broke, one sentence each; empty when passed.
@@ -287,7 +309,7 @@ public struct RunResult: Sendable, Hashable, Codable {
         ticklabVersion: String = TickLabVersion.string, startedAt: String, configuration: Parameters, interrupted: Bool,
         window: Window, ticks: Ticks, evaluator: Evaluator, latency: Latencies, segments: Segments, queue: Queue,
         cpuSeconds: CPU, workload: WorkloadAccuracy, selfCheck: SelfCheck, feedCounters: [String: UInt64]? = nil,
-        routing: Routing? = nil
+        routing: Routing? = nil, feedFailure: FeedFailure? = nil
     ) {
         self.schema = schema
         self.schemaVersion = schemaVersion
@@ -306,6 +328,7 @@ public struct RunResult: Sendable, Hashable, Codable {
         self.selfCheck = selfCheck
         self.feedCounters = feedCounters
         self.routing = routing
+        self.feedFailure = feedFailure
     }
 }
 

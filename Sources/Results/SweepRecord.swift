@@ -68,10 +68,12 @@ public enum SweepRecord: Sendable, Hashable {
         }
     }
 
-    /// The result when the run completed, was not interrupted and passed its self-check: the
+    /// The result when the run completed, was not interrupted, its feed did not fail and it passed its self-check: the
     /// only records the report's figures use.
     public var passedResult: RunResult? {
-        if case .run(let result) = self, result.selfCheck.passed, !result.interrupted { return result }
+        if case .run(let result) = self, result.selfCheck.passed, !result.interrupted, result.feedFailure == nil {
+            return result
+        }
         return nil
     }
 
@@ -82,6 +84,7 @@ public enum SweepRecord: Sendable, Hashable {
             if !result.selfCheck.passed {
                 return "self-check failed: " + result.selfCheck.failures.joined(separator: "; ")
             }
+            if let feedFailure = result.feedFailure { return "the feed failed: " + feedFailure.reason }
             return result.interrupted ? "the run was interrupted; its partial result is not used" : nil
         case .failed(let failed):
             return failed.error

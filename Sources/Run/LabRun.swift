@@ -103,7 +103,7 @@ public enum LabRun {
         let processCPU = Double(ThreadCPUClock.process() &- processCPU0) / 1e9
         let result = summarize(
             configuration, tunables: model.tunables, outcome: outcome, start: start,
-            end: min(windowEnd, stop.instant, drained),
+            end: min(windowEnd, stop.instant, drained), plannedEnd: windowEnd,
             interrupted: stop.isRequested, startedAt: startedAt, processCPU: processCPU,
             calibration: calibration)
         do {
@@ -119,13 +119,15 @@ public enum LabRun {
     /// - Parameter tunables: the model's, as it ran: the record carries the settings it takes.
     static func summarize(
         _ configuration: RunConfiguration, tunables: ModelTunables, outcome: ModelRun,
-        start: UInt64, end: UInt64,
+        start: UInt64, end: UInt64, plannedEnd: UInt64? = nil,
         interrupted: Bool, startedAt: Date, processCPU: Double,
         calibration: Workload.Calibration
     ) -> RunResult {
         let receiver = outcome.stages.receiver.metrics
         let processor = outcome.stages.processor.metrics
         let evaluator = outcome.stages.evaluator.metrics
+        // A stop requested before the first scheduled arrival ends an empty window, not a negative one.
+        let end = max(end, start)
         let seconds = Double(max(end, start + 1) - start) / 1e9
         let offered =
             (configuration.source == .synthetic
@@ -133,22 +135,34 @@ public enum LabRun {
         let backlog = offered > processor.processedInWindow ? offered - processor.processedInWindow : 0
         let offeredRate = Double(offered) / seconds
         let throughput = Double(processor.processedInWindow) / seconds
-        let keptUp = throughput >= 0.98 * offeredRate && backlog <= max(2, offered / 100)
+        // A feed that failed measured only part of the window: not kept up, whatever the figures.
+        let feedFailure = outcome.stages.receiver.feed.failure.map { failure in
+            let lastData = failure.lastDataAt.map { $0 > start ? $0 - start : 0 }
+            let windowLength = (plannedEnd ?? end) > start ? (plannedEnd ?? end) - start : 0
+            return RunResult.FeedFailure(
+                reason: failure.reason, lastDataAt: lastData.map { Double($0) / 1e9 },
+                secondsWithoutData: Double(windowLength - min(lastData ?? 0, windowLength)) / 1e9)
+        }
+        let keptUp = feedFailure == nil && throughput >= 0.98 * offeredRate && backlog <= max(2, offered / 100)
 
         // The self-check: every received tick processed once and in order, the drain complete,
         // and the book equal to a sequential replay of the same feed.
         var failures: [String] = []
-        if processor.processed != receiver.received {
-            failures.append("received \(receiver.received) ticks but processed \(processor.processed)")
+        // Ticks abandoned after a stop request were taken in order too, only not worked through.
+        let taken = processor.processed &+ processor.abandoned
+        if taken != receiver.received {
+            failures.append(
+                "received \(receiver.received) ticks but processed \(processor.processed)"
+                    + (processor.abandoned > 0 ? " (and abandoned \(processor.abandoned))" : ""))
         }
         if let (expected, got) = processor.firstSequenceBreak {
             failures.append(
                 "\(processor.sequenceBreaks) sequence break(s); the first: expected tick \(expected), got \(got)")
         }
-        if outcome.stages.evaluator.lastSequence != processor.processed {
+        if outcome.stages.evaluator.lastSequence != taken {
             failures.append(
                 "the evaluator's last state is tick \(outcome.stages.evaluator.lastSequence), "
-                    + "the processor's is \(processor.processed): the slot did not drain")
+                    + "the processor's is \(taken): the slot did not drain")
         }
         let book = outcome.stages.processor.book
         let feedUsed = outcome.stages.receiver.feed
@@ -185,7 +199,7 @@ public enum LabRun {
             ticks: .init(
                 offered: offered, received: receiver.received, processed: processor.processed,
                 processedInWindow: processor.processedInWindow, backlogAtEnd: backlog,
-                rejectedDeltas: processor.rejectedDeltas),
+                rejectedDeltas: processor.rejectedDeltas, abandoned: interrupted ? processor.abandoned : nil),
             evaluator: .init(
                 evaluations: evaluator.evaluations, conflatedStates: evaluator.conflated,
                 buy: evaluator.decisions.buy, sell: evaluator.decisions.sell, hold: evaluator.decisions.hold,
@@ -222,7 +236,8 @@ public enum LabRun {
                     destination: route.name, orders: evaluator.routing.orders, accepted: evaluator.routing.accepted,
                     rejected: evaluator.routing.rejected, failed: evaluator.routing.failed,
                     firstProblem: evaluator.routing.firstProblem, counters: route.counters)
-            })
+            },
+            feedFailure: feedFailure)
     }
 
     static func hex(_ value: UInt64) -> String {

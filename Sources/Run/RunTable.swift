@@ -26,11 +26,14 @@ public enum RunTable {
         out.append(
             "window      \(DurationText.seconds(w.seconds, digits: 2))   offered \(fixed(w.offeredRate, 1)) ticks/s   "
                 + "throughput \(fixed(w.throughput, 1)) ticks/s   kept up: \(w.keptUp ? "yes" : "NO")")
+        if let failure = r.feedFailure {
+            out.append("FEED FAILED \(failure.reason); " + feedFailureTiming(failure))
+        }
         let t = r.ticks
         out.append(
             "ticks       offered \(t.offered), received \(t.received), processed \(t.processed) "
                 + "(\(t.processedInWindow) in window), backlog at end \(t.backlogAtEnd), rejected deltas \(t.rejectedDeltas)"
-        )
+                + (t.abandoned.map { ", abandoned after the stop \($0)" } ?? ""))
         let e = r.evaluator
         out.append(
             "evaluator   \(e.evaluations) evaluations, \(e.conflatedStates) conflated states, "
@@ -92,6 +95,13 @@ public enum RunTable {
             for failure in r.selfCheck.failures { out.append("  - \(failure)") }
         }
         return out.joined(separator: "\n")
+    }
+
+    /// "last data at 2.96 s, then 7.04 s without data" (or "no data ever came").
+    public static func feedFailureTiming(_ failure: RunResult.FeedFailure) -> String {
+        let without = DurationText.seconds(failure.secondsWithoutData, digits: 2)
+        guard let last = failure.lastDataAt else { return "no data came (\(without) of the window without data)" }
+        return "last data at \(DurationText.seconds(last, digits: 2)) into the window, then \(without) without data"
     }
 
     static func percent(_ measured: Double, _ requested: Double) -> String {

@@ -10,7 +10,8 @@ public final class Interruption {
     private let sources: [any DispatchSourceSignal]
 
     public init(
-        onFirst message: String = "\nticklab: stopping: draining what was received (Ctrl-C again to quit now)\n"
+        onFirst message: String =
+            "\nticklab: stopping: the ticks received and not yet processed are abandoned (Ctrl-C again to quit now)\n"
     ) {
         let stop = self.stop
         var sources: [any DispatchSourceSignal] = []

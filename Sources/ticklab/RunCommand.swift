@@ -15,8 +15,10 @@ struct RunCommand: ParsableCommand {
         discussion: """
             The synthetic exchange schedules ticks at --rate; every latency is measured from a \
             tick's scheduled arrival. The run checks itself (every tick processed once, in order; \
-            the final book equal to a sequential replay) and exits 1 if that check fails. Ctrl-C \
-            stops the feed, drains what was received and prints the partial result (exit 130).
+            the final book equal to a sequential replay) and exits 1 if that check fails; a tcp:// feed \
+            whose exchange said goodbye or never came back before the end exits 69. Ctrl-C \
+            stops the feed, counts the ticks received but not yet processed as abandoned (not worked \
+            through) and prints the partial result (exit 130).
             """)
 
     /// The defaults of the options whose help cannot show them by itself (see ``ArgumentHelp``).
@@ -168,6 +170,15 @@ struct RunCommand: ParsableCommand {
         }
         progress?.finish()
         try show(result)
+        if let failure = result.feedFailure {
+            let line =
+                "the feed failed: \(failure.reason); \(RunTable.feedFailureTiming(failure)); the result is not a measurement of the whole run"
+            if !result.selfCheck.passed {
+                StandardError.write("ticklab: \(line)\n")
+                throw ExitCode(1)
+            }
+            throw CommandFailure(message: line, code: ExitStatus.feedFailed)
+        }
         if !result.selfCheck.passed { throw ExitCode(1) }
         if result.interrupted { throw ExitCode(130) }
     }
@@ -187,6 +198,9 @@ enum ExitStatus {
     /// A file the command writes (a trace, a results file, a report, standard output) could not
     /// be written: EX_IOERR of sysexits.h.
     static let writeFailed: Int32 = 74
+    /// A run's feed failed for good before the run's end (the exchange said goodbye, or a lost
+    /// connection never came back): EX_UNAVAILABLE of sysexits.h.
+    static let feedFailed: Int32 = 69
 }
 
 /// A failure reported as one line and an exit code, without usage text.

@@ -89,11 +89,12 @@ struct TCPFeedTests {
             let sequence = try #require(c["exchange_sequence"])
             #expect(sequence > 500)
             #expect(result.selfCheck.bookChecksum == hex(SyntheticFeed.replayBook(seed: 11, count: sequence).checksum))
-            #expect(result.ticks.received == result.ticks.processed)
+            #expect(result.ticks.received == result.ticks.processed + (result.ticks.abandoned ?? 0))
             // How much of the market the run saw depends on how fast it subscribed and recovered;
             // what holds at any speed: it saw some, and no more than the exchange made.
             #expect(result.ticks.received > 0 && result.ticks.received <= sequence)
             #expect(result.latency.processing.count == result.ticks.processed)
+            #expect(result.feedFailure == nil, "reconnections that recovered are a success")
         }
     }
 
@@ -150,6 +151,64 @@ struct TCPFeedTests {
         #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
         #expect(result.feedCounters?["goodbyes"] == 1)
         #expect(result.window.seconds < 120)
+        // A goodbye before the end is a failed feed: said, and not kept up.
+        let failure = try #require(result.feedFailure)
+        #expect(failure.reason.contains("said goodbye"), "\(failure.reason)")
+        #expect(!result.window.keptUp)
+        let lastData = try #require(failure.lastDataAt)
+        #expect(lastData > 0 && lastData <= result.window.seconds + 0.1)
+        #expect(abs(lastData + failure.secondsWithoutData - 120) < 0.001, "the rest of the 120 s asked for had no data")
+        #expect(SweepRecord.run(result).failure?.contains("the feed failed") == true)
+        #expect(SweepRecord.run(result).passedResult == nil)
+    }
+
+    @Test("an exchange gone for good: the window ends without a connection, and the feed says it failed")
+    func exchangeGoneForGood() async throws {
+        try await withExchange(rate: 2_000, heartbeatMs: 20) { server in
+            try await offPool {
+                var configuration = TCPFeed.Configuration(
+                    host: "127.0.0.1", port: server.port, start: MonotonicClock.now(),
+                    duration: 120_000_000_000)
+                // No reconnection attempt during the test: as far as the feed can tell, the exchange is gone.
+                configuration.initialBackoff = 600_000_000_000
+                configuration.maxBackoff = 600_000_000_000
+                var feed = try TCPFeed.connect(configuration)
+                feed.attach(to: .thread)
+                let ticks = pollFeed(&feed) { _, ticks in !ticks.isEmpty }
+                #expect(!ticks.isEmpty)
+                server.disconnectAll()
+                _ = pollFeed(&feed) { feed, _ in feed.counters["disconnects", default: 0] >= 1 }
+                #expect(feed.failure == nil, "a lost connection may still come back before the window's end")
+                // The window closes now, without the connection back.
+                feed = feed.starting(at: MonotonicClock.now() &- configuration.duration)
+                _ = pollFeed(&feed) { _, _ in false }
+                let failure = try #require(feed.failure)
+                #expect(failure.reason.contains("not re-established before the end of the run"), "\(failure.reason)")
+                #expect(failure.lastDataAt != nil)
+            }
+        }
+    }
+
+    @Test("a lost connection that comes back before the window's end is a recovery, not a failure")
+    func recoveredConnectionIsNoFailure() async throws {
+        try await withExchange(rate: 2_000, heartbeatMs: 20) { server in
+            try await offPool {
+                let duration: UInt64 = 120_000_000_000
+                var feed = try TCPFeed.connect(
+                    .init(host: "127.0.0.1", port: server.port, start: MonotonicClock.now(), duration: duration))
+                feed.attach(to: .thread)
+                _ = pollFeed(&feed) { _, ticks in !ticks.isEmpty }
+                server.disconnectAll()
+                _ = pollFeed(&feed) { feed, _ in
+                    feed.counters["reconnects", default: 0] >= 1
+                        && feed.counters["verified_since_last_snapshot", default: 0] >= 1
+                }
+                #expect(feed.counters["reconnects", default: 0] >= 1)
+                feed = feed.starting(at: MonotonicClock.now() &- duration)
+                _ = pollFeed(&feed) { _, _ in false }
+                #expect(feed.failure == nil, "\(String(describing: feed.failure))")
+            }
+        }
     }
 
     @Test("a stop request ends a TCP run and drains what was received", arguments: ["threads", "event-loop"])
@@ -166,7 +225,9 @@ struct TCPFeedTests {
             try await stopper.join()
             #expect(result.interrupted)
             #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
-            #expect(result.ticks.processed == result.ticks.received && result.ticks.received > 0)
+            #expect(
+                result.ticks.processed + (result.ticks.abandoned ?? 0) == result.ticks.received
+                    && result.ticks.received > 0)
             #expect(result.window.seconds < 120)
         }
     }

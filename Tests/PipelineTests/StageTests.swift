@@ -36,6 +36,25 @@ struct StageTests {
         #expect(stage.metrics.processing.count == 4)
     }
 
+    @Test("after a stop request the processor abandons ticks: into the book, not through the work or the figures")
+    func abandonsAfterStop() {
+        let stop = StopSignal()
+        // A workload that would take a second per tick: abandoned ticks must not run it.
+        var stage = ProcessorStage(
+            work: Workload(requestedNanos: 1_000_000_000, calibration: Self.calibration),
+            stop: stop, windowEnd: .max)
+        stop.request()
+        _ = stage.process(Self.tick(1, .add(.bid, price: 99, size: 30)))
+        let state = stage.process(Self.tick(2, .add(.ask, price: 101, size: 10)))
+        #expect(state.sequence == 2)
+        #expect(stage.metrics.abandoned == 2)
+        #expect(stage.metrics.processed == 0 && stage.metrics.processedInWindow == 0)
+        #expect(stage.metrics.processing.count == 0 && stage.metrics.work.units == 0)
+        #expect(
+            stage.book.bestBid == PriceLevel(price: 99, size: 30)
+                && stage.book.bestAsk == PriceLevel(price: 101, size: 10))
+    }
+
     @Test("ticks processed after the window's end are not counted in it")
     func window() {
         var stage = ProcessorStage(

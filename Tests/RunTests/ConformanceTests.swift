@@ -75,11 +75,25 @@ struct ConformanceTests {
         let result = try await runUntilProcessed(configuration, ticks: 100)
         #expect(result.interrupted)
         #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
-        #expect(result.ticks.processed == result.ticks.received)
+        #expect(result.ticks.processed + (result.ticks.abandoned ?? 0) == result.ticks.received)
         #expect(result.ticks.received >= 100)
         // The feed ended at the stop, long before its schedule did.
         #expect(result.ticks.received < 120_000)
         #expect(result.window.seconds < 120)
+    }
+
+    @Test("a stop abandons the backlog of a saturated run instead of working through it", arguments: models)
+    func stopAbandonsBacklog(model: String) async throws {
+        // 5 ms per tick at saturation: the queue holds thousands of ticks when the stop comes
+        // (after the first processed ones); they are counted, not worked through.
+        let result = try await runUntilProcessed(lightConfiguration(model, rate: nil, procMs: 5, evalMs: 0), ticks: 3)
+        #expect(result.interrupted)
+        #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
+        let abandoned = try #require(result.ticks.abandoned)
+        #expect(abandoned > 0)
+        #expect(result.ticks.processed >= 3)
+        #expect(result.ticks.processed + abandoned == result.ticks.received)
+        #expect(result.latency.processing.count == result.ticks.processed)
     }
 
     @Test("saturation, receiver clock and Poisson arrivals all pass the self-check", arguments: models)
