@@ -136,7 +136,7 @@ struct ProcessorStageTests {
         #expect(stage.metrics.work.meanMillis == nil)
     }
 
-    @Test("ticks processed after a stop request are outside the window; the ones before are in it")
+    @Test("ticks after a stop request are abandoned: applied to the book, outside the window and the figures")
     func stopEndsTheWindow() {
         let stop = StopSignal()
         var stage = Self.stage(stop: stop)
@@ -146,8 +146,11 @@ struct ProcessorStageTests {
         // Until the clock has moved past the stop, so that the next stamp is after it.
         while MonotonicClock.now() <= stop.instant {}
         _ = stage.process(Self.received(3, .add(.bid, price: 100, size: 1)))
-        #expect(stage.metrics.processed == 3)
+        #expect(stage.metrics.processed == 2)
+        #expect(stage.metrics.abandoned == 1)
         #expect(stage.metrics.processedInWindow == 2)
+        #expect(stage.metrics.processing.count == 2)
+        #expect(stage.book.bestBid?.size == 3, "an abandoned tick still reaches the book")
     }
 
     @Test("the window ends at the earlier of its end and the stop")
