@@ -120,7 +120,8 @@ let package = Package(
         // `plan.json` and the records name them, `machine.json`, and the results directory's
         // files. Pipeline only for the value types the records carry (latency summaries, the
         // evaluation kind, the wait strategy): nothing of NIO or the models.
-        .target(name: "Results", dependencies: ["Pipeline", "MarketData", "Formats"], swiftSettings: strict),
+        .target(
+            name: "Results", dependencies: ["Pipeline", "MarketData", "Formats", "Capacity"], swiftSettings: strict),
         // One run of one model on one feed: feeds made from the configuration, order routes,
         // Ctrl-C, the table `ticklab run` prints.
         .target(

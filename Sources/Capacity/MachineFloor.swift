@@ -71,10 +71,40 @@ public struct ClockReadCost: Hashable, Codable, Sendable {
 public struct MachineFloor: Hashable, Codable, Sendable {
     public var wakeUp: WakeUpLateness
     public var clockRead: ClockReadCost
+    /// What the lab's own measurement (the stamps and histogram records of one tick) costs; nil
+    /// when it was not measured.
+    public var measurement: MeasurementCost? = nil
 
-    public init(wakeUp: WakeUpLateness, clockRead: ClockReadCost) {
+    public init(wakeUp: WakeUpLateness, clockRead: ClockReadCost, measurement: MeasurementCost? = nil) {
         self.wakeUp = wakeUp
         self.clockRead = clockRead
+        self.measurement = measurement
+    }
+}
+
+/// The measurement's own cost per tick: every tick is stamped at each stage and each of its
+/// latencies recorded in a histogram, and that time is spent on the hot path.
+public struct MeasurementCost: Hashable, Codable, Sendable {
+    /// Clock reads and histogram records one tick costs, as the pipeline makes them.
+    public var clockReadsPerTick: Int
+    public var recordsPerTick: Int
+    /// How many ticks' worth were timed.
+    public var ticks: Int
+    /// The median over batches of the time per tick, and the fastest and slowest batch, in ns.
+    public var medianNanosecondsPerTick: Double
+    public var minNanosecondsPerTick: Double
+    public var maxNanosecondsPerTick: Double
+
+    public init(
+        clockReadsPerTick: Int, recordsPerTick: Int, ticks: Int, medianNanosecondsPerTick: Double,
+        minNanosecondsPerTick: Double, maxNanosecondsPerTick: Double
+    ) {
+        self.clockReadsPerTick = clockReadsPerTick
+        self.recordsPerTick = recordsPerTick
+        self.ticks = ticks
+        self.medianNanosecondsPerTick = medianNanosecondsPerTick
+        self.minNanosecondsPerTick = minNanosecondsPerTick
+        self.maxNanosecondsPerTick = maxNanosecondsPerTick
     }
 }
 

@@ -1,3 +1,4 @@
+import Capacity
 import Foundation
 
 /// Where and how a sweep ran: `machine.json`, and the machine block of the report.
@@ -30,6 +31,12 @@ public struct MachineInfo: Sendable, Hashable, Codable {
     /// The command that runs the same sweep again, every value spelled out.
     public var reproduce: String
     public var plan: SweepPlan?
+    /// The machine's floor, measured when the sweep started (`ticklab floor`); nil in sweeps made
+    /// before it was.
+    public var floor: MachineFloor? = nil
+    /// The one calibration the sweep measured before its first cell and handed to every child;
+    /// nil in sweeps made before it did.
+    public var calibration: SweepCalibration? = nil
     /// Later invocations that resumed the sweep.
     public var resumes: [Invocation] = []
 
@@ -65,6 +72,23 @@ public struct MachineInfo: Sendable, Hashable, Codable {
         self.commandLine = commandLine
         self.reproduce = reproduce
         self.plan = plan
+    }
+
+    /// How many nanoseconds one round of the work loop takes, measured once for a whole sweep.
+    public struct SweepCalibration: Sendable, Hashable, Codable {
+        /// The value every cell ran with (`run --calibration`).
+        public var nanosPerRound: Double
+        /// How many timed trials it was taken from, and their fastest and slowest.
+        public var trials: Int
+        public var minNanosPerRound: Double
+        public var maxNanosPerRound: Double
+
+        public init(nanosPerRound: Double, trials: Int, minNanosPerRound: Double, maxNanosPerRound: Double) {
+            self.nanosPerRound = nanosPerRound
+            self.trials = trials
+            self.minNanosPerRound = minNanosPerRound
+            self.maxNanosPerRound = maxNanosPerRound
+        }
     }
 
     public func jsonText() throws -> String {

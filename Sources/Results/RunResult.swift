@@ -1,3 +1,4 @@
+import Capacity
 import Pipeline
 
 /// The record of one run: what `ticklab run --json` prints and what a sweep stores, one per
@@ -33,6 +34,37 @@ public struct RunResult: Sendable, Hashable, Codable {
     /// The feed's source failed for good before the end of the run (the exchange said goodbye,
     /// or a lost connection never came back); nil when it did not. Such a run is not kept up.
     public var feedFailure: FeedFailure? = nil
+    /// CPU per processed tick, process and per stage where a stage owns a thread; nil in records
+    /// written before it was measured, or when nothing was processed.
+    public var cpuPerTick: CPUPerTick? = nil
+    /// The CPU that other processes and the hypervisor took from the machine during the run's
+    /// window (from /proc/stat); nil where /proc/stat cannot be read.
+    public var noise: NoiseAccount? = nil
+    /// A sweep ran this cell again because this run was noisy (`--rerun-noisy`): the record is
+    /// kept for the record, and the report and resume use the run that replaced it.
+    public var supersededByRerun: Bool? = nil
+
+    /// CPU microseconds per processed tick.
+    public struct CPUPerTick: Sendable, Hashable, Codable {
+        /// The whole process's CPU ÷ ticks processed in all (calibration excluded).
+        public var processMicros: Double
+        public var receiverMicros: Double?
+        public var processorMicros: Double?
+        public var evaluatorMicros: Double?
+        /// Stages that share threads: their CPU together, per tick.
+        public var sharedMicros: Double?
+
+        public init(
+            processMicros: Double, receiverMicros: Double? = nil, processorMicros: Double? = nil,
+            evaluatorMicros: Double? = nil, sharedMicros: Double? = nil
+        ) {
+            self.processMicros = processMicros
+            self.receiverMicros = receiverMicros
+            self.processorMicros = processorMicros
+            self.evaluatorMicros = evaluatorMicros
+            self.sharedMicros = sharedMicros
+        }
+    }
 
     /// The run's parameters, flat, as a sweep varies them.
     public struct Parameters: Sendable, Hashable, Codable {
@@ -40,6 +72,9 @@ public struct RunResult: Sendable, Hashable, Codable {
         public var feed: String
         /// Ticks per second; nil in saturation (`--rate max`).
         public var rate: Double?
+        /// Offered load ρ = rate × proc-ms / 1000 when the run was asked for a load (`--load`),
+        /// which set `rate`; nil when it was given a rate.
+        public var load: Double? = nil
         public var durationSeconds: Double
         public var arrivals: String
         public var clock: String
@@ -56,11 +91,12 @@ public struct RunResult: Sendable, Hashable, Codable {
         public init(
             model: String, feed: String, rate: Double? = nil, durationSeconds: Double, arrivals: String, clock: String,
             seed: UInt64, procMs: Double, evalMs: Double, evalKind: String, waitStrategy: String? = nil,
-            route: String? = nil, routeRttMs: Double? = nil
+            route: String? = nil, routeRttMs: Double? = nil, load: Double? = nil
         ) {
             self.model = model
             self.feed = feed
             self.rate = rate
+            self.load = load
             self.durationSeconds = durationSeconds
             self.arrivals = arrivals
             self.clock = clock
@@ -222,8 +258,10 @@ public struct RunResult: Sendable, Hashable, Codable {
     }
 
     public struct WorkloadAccuracy: Sendable, Hashable, Codable {
-        /// Nanoseconds per round of work found at start-up.
+        /// Nanoseconds per round of work: measured at start-up, or handed over by a sweep.
         public var calibrationNanosPerRound: Double
+        /// Where the calibration came from; nil in records written before it was said.
+        public var calibrationSource: CalibrationSource? = nil
         public var procRequestedMs: Double
         /// Mean thread CPU per tick of processor work; nil when no work ran.
         public var procMeasuredMs: Double?
@@ -235,15 +273,25 @@ public struct RunResult: Sendable, Hashable, Codable {
 
         public init(
             calibrationNanosPerRound: Double, procRequestedMs: Double, procMeasuredMs: Double? = nil,
-            evalRequestedMs: Double, evalMeasuredMs: Double? = nil, evalMeasuredAs: String
+            evalRequestedMs: Double, evalMeasuredMs: Double? = nil, evalMeasuredAs: String,
+            calibrationSource: CalibrationSource? = nil
         ) {
             self.calibrationNanosPerRound = calibrationNanosPerRound
+            self.calibrationSource = calibrationSource
             self.procRequestedMs = procRequestedMs
             self.procMeasuredMs = procMeasuredMs
             self.evalRequestedMs = evalRequestedMs
             self.evalMeasuredMs = evalMeasuredMs
             self.evalMeasuredAs = evalMeasuredAs
         }
+    }
+
+    /// How a run came by its calibration.
+    public enum CalibrationSource: String, Sendable, Hashable, Codable {
+        /// The run measured it at start-up.
+        case measured
+        /// It was given (`run --calibration`), as a sweep hands one calibration to every cell.
+        case given
     }
 
     public struct Routing: Sendable, Hashable, Codable {
@@ -309,7 +357,8 @@ public struct RunResult: Sendable, Hashable, Codable {
         ticklabVersion: String = TickLabVersion.string, startedAt: String, configuration: Parameters, interrupted: Bool,
         window: Window, ticks: Ticks, evaluator: Evaluator, latency: Latencies, segments: Segments, queue: Queue,
         cpuSeconds: CPU, workload: WorkloadAccuracy, selfCheck: SelfCheck, feedCounters: [String: UInt64]? = nil,
-        routing: Routing? = nil, feedFailure: FeedFailure? = nil
+        routing: Routing? = nil, feedFailure: FeedFailure? = nil, cpuPerTick: CPUPerTick? = nil,
+        noise: NoiseAccount? = nil, supersededByRerun: Bool? = nil
     ) {
         self.schema = schema
         self.schemaVersion = schemaVersion
@@ -329,6 +378,9 @@ public struct RunResult: Sendable, Hashable, Codable {
         self.feedCounters = feedCounters
         self.routing = routing
         self.feedFailure = feedFailure
+        self.cpuPerTick = cpuPerTick
+        self.noise = noise
+        self.supersededByRerun = supersededByRerun
     }
 }
 

@@ -1,3 +1,4 @@
+import Capacity
 import Formats
 import Foundation
 import MarketData
@@ -100,12 +101,19 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     /// The models that take `--wait`, as the catalogue declares them (the sweep does not know the
     /// models). Not coded: machine.json keeps its shape, and each record says its wait strategy.
     public var waitStrategyModels: Set<String>
+    /// The latency objective capacity is judged against (`--slo`); nil in plans made before
+    /// there was one, which the report reads as ``LatencyObjective/standard``.
+    public var objective: LatencyObjective?
 
     private enum CodingKeys: String, CodingKey {
-        case dimensions, setup, repeats
+        case dimensions, setup, repeats, objective
     }
 
-    public init(dimensions: [Dimension], setup: Setup, repeats: Int = 1, waitStrategyModels: Set<String> = []) {
+    public init(
+        dimensions: [Dimension], setup: Setup, repeats: Int = 1, waitStrategyModels: Set<String> = [],
+        objective: LatencyObjective? = nil
+    ) {
+        self.objective = objective
         self.dimensions = SweepAxis.allCases.map { axis in
             dimensions.first { $0.axis == axis } ?? Dimension(axis: axis, values: axis.neutralValue.map { [$0] } ?? [])
         }
@@ -119,19 +127,29 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         self.init(
             dimensions: try container.decode([Dimension].self, forKey: .dimensions),
             setup: try container.decode(Setup.self, forKey: .setup),
-            repeats: try container.decode(Int.self, forKey: .repeats))
+            repeats: try container.decode(Int.self, forKey: .repeats),
+            objective: try container.decodeIfPresent(LatencyObjective.self, forKey: .objective))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(dimensions, forKey: .dimensions)
+        try container.encode(setup, forKey: .setup)
+        try container.encode(repeats, forKey: .repeats)
+        try container.encodeIfPresent(objective, forKey: .objective)
     }
 
     /// Equal when machine.json records them alike (dimensions, setup, repeats): which models
     /// take `--wait` comes from the catalogue of the program that runs the plan.
     public static func == (a: SweepPlan, b: SweepPlan) -> Bool {
-        a.dimensions == b.dimensions && a.setup == b.setup && a.repeats == b.repeats
+        a.dimensions == b.dimensions && a.setup == b.setup && a.repeats == b.repeats && a.objective == b.objective
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(dimensions)
         hasher.combine(setup)
         hasher.combine(repeats)
+        hasher.combine(objective)
     }
 
     /// True when the model of `cell` takes `--wait`.

@@ -68,10 +68,12 @@ public enum SweepRecord: Sendable, Hashable {
         }
     }
 
-    /// The result when the run completed, was not interrupted, its feed did not fail and it passed its self-check: the
-    /// only records the report's figures use.
+    /// The result when the run completed, was not interrupted, its feed did not fail, it passed its self-check and no
+    /// rerun replaced it: the only records the report's figures use.
     public var passedResult: RunResult? {
-        if case .run(let result) = self, result.selfCheck.passed, !result.interrupted, result.feedFailure == nil {
+        if case .run(let result) = self, result.selfCheck.passed, !result.interrupted, result.feedFailure == nil,
+            result.supersededByRerun != true
+        {
             return result
         }
         return nil
@@ -85,6 +87,7 @@ public enum SweepRecord: Sendable, Hashable {
                 return "self-check failed: " + result.selfCheck.failures.joined(separator: "; ")
             }
             if let feedFailure = result.feedFailure { return "the feed failed: " + feedFailure.reason }
+            if result.supersededByRerun == true { return "the run was noisy and a rerun replaced it" }
             return result.interrupted ? "the run was interrupted; its partial result is not used" : nil
         case .failed(let failed):
             return failed.error
