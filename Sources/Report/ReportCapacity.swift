@@ -221,7 +221,8 @@ enum ReportCapacity {
     static func tooltip(_ point: ReportPoint, _ group: CapacityGroup, _ model: ReportModel, _ lines: [String]) -> String
     {
         var text = ReportRenderer.cellHeading(point, model)
-        if let load = point.results.lazy.compactMap(\.configuration.load).first {
+        // The load, unless the cell's heading names it already (a sweep with a load axis).
+        if let load = point.results.lazy.compactMap(\.configuration.load).first, !text.contains("load ") {
             text += " · ρ \(NumberText.shortest(load))"
         }
         text += "\n" + lines.joined(separator: "\n")

@@ -457,7 +457,14 @@ public enum ReportRenderer {
         <section id="reading"><h2>How to read this report</h2>
         <ul class="findings">
         <li><strong>Cell</strong>: one combination of model, rate, proc-ms, eval-ms and eval kind, run in a fresh process.
-        With repeats, figures are medians and charts draw the range as whiskers.</li>
+        With repeats, figures are medians with an interval: min–max below five repeats, a bootstrap 95% interval of the
+        median from five, drawn as whiskers and printed as [low–high]. Two models differ measurably only where their
+        intervals do not overlap.</li>
+        <li><strong>Knee and capacity</strong>: on a ladder of offered loads, the knee is the highest load at which the
+        median of a model's repeats kept up and met the latency objective, below the first load that did not; the
+        capacity is its rate in ticks/s. A load is utilisation ρ = rate × proc-ms / 1000.</li>
+        <li><strong>Noisy</strong>: a run during which other processes and the hypervisor (steal) took more than a tenth
+        of a core; its cell is drawn hollow or ringed and marked in the tables.</li>
         <li><strong>Offered rate and throughput</strong>: ticks the exchange scheduled per second, and ticks processed per second
         inside the window. The exchange runs on its own clock: a late receiver finds a backlog, it never slows the feed.</li>
         <li><strong>Kept up</strong>: throughput at least 98% of offered and at most max(2, 1% of the window's ticks) waiting at the end.</li>

@@ -187,6 +187,12 @@ struct ReportCapacityTests {
         #expect(html.contains("noisy 1/4"))
         #expect(html.contains("1 of 91 passed runs were noisy;"))
         #expect(html.contains("1 noisy run was superseded by reruns"))
+        // A run a rerun replaced did not fail: the data line counts it apart.
+        let findings = ReportFindings(model: ReportModel([ReportSource(label: "n", records: records)]), source: 0).all()
+        #expect(
+            findings.first?.text.hasSuffix("every run passed its self-check; 1 noisy run was replaced by a rerun.")
+                == true)
+        #expect(!findings.contains { $0.heading == "Failed runs" })
     }
 
     @Test("the floor block shows the wake-up lateness, the clock read, the measurement cost and the calibration")
@@ -282,6 +288,27 @@ struct ReportIntervalComparisonTests {
             html.contains(
                 "<span class=\"same\" title=\"the intervals overlap: no measurable difference on this machine\">≈ +7.5%</span>"
             ))
+    }
+
+    @Test("the choice counts overlapping p99 intervals as a tie, and names one model only when they are disjoint")
+    func choice() throws {
+        func records(threads: [Double]) -> [SweepRecord] {
+            zip([10.0, 12, 14], threads).flatMap { loop, thread -> [SweepRecord] in
+                var a = Fixture.result(model: "event-loop", procMs: 1, evalMs: 1)
+                a.latency.endToEnd.p99 = loop
+                var b = Fixture.result(model: "threads", procMs: 1, evalMs: 1)
+                b.latency.endToEnd.p99 = thread
+                return [.run(a), .run(b)]
+            }
+        }
+        let tied = try #require(Self.findings(records(threads: [11, 13, 15])).first { $0.heading == "Choice" })
+        #expect(tied.text.contains("(within 5% or overlapping intervals counts as a tie)"))
+        #expect(
+            tied.text.hasSuffix(
+                "Choose event-loop or threads: the data does not separate them (no measurable difference on this machine)."
+            ))
+        let apart = try #require(Self.findings(records(threads: [20, 21, 22])).first { $0.heading == "Choice" })
+        #expect(apart.text.hasSuffix("Choose event-loop."))
     }
 
     @Test("disjoint intervals: the difference is stated with both intervals")
