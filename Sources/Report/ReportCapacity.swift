@@ -162,6 +162,53 @@ enum ReportCapacity {
         return measured.min { abs(group.x($0) - target) < abs(group.x($1) - target) }
     }
 
+    // MARK: Findings
+
+    /// The range of a curve's repeat knees on the x axis; a repeat without a knee counts as 0
+    /// (below the ladder). Nil for a curve without repeats.
+    static func kneeRange(_ curve: CapacityCurve, _ group: CapacityGroup) -> ClosedRange<Double>? {
+        let knees = curve.repeatKnees.map { $0.map(group.x) ?? 0 }
+        guard let low = knees.min(), let high = knees.max() else { return nil }
+        return low...high
+    }
+
+    /// One finding per setting of a source: every model's knee, and whether the model with the
+    /// highest capacity holds measurably more load than the next (their repeats' knees do not
+    /// overlap) or not.
+    static func findings(_ model: ReportModel, source: Int) -> [ReportFinding] {
+        groups(model).filter { $0.source == source }.map { group in
+            let ranked = group.curves.enumerated().sorted { a, b in
+                let x = a.element.knee.capacityTicksPerSecond ?? 0, y = b.element.knee.capacityTicksPerSecond ?? 0
+                return x != y ? x > y : a.offset < b.offset
+            }.map(\.element)
+            let list = ranked.map { curve -> String in
+                let name = model.label(curve.series)
+                guard let knee = curve.knee.knee else { return "\(name) none" }
+                let atLeast = curve.knee.metAtEveryLoad ? "≥ " : ""
+                return "\(name) \(atLeast)\(group.position(group.x(knee)))"
+                    + (group.byLoad ? " (\(atLeast)\(ReportFormat.number(knee.ticksPerSecond)) ticks/s)" : "")
+                    + (curve.knee.isNonMonotone ? ", non-monotone" : "")
+            }
+            var text = "Knees against \(group.objective): " + list.joined(separator: "; ") + "."
+            if ranked.count >= 2, ranked[0].knee.knee != nil, let top = kneeRange(ranked[0], group),
+                let next = kneeRange(ranked[1], group)
+            {
+                let a = model.label(ranked[0].series), b = model.label(ranked[1].series)
+                func range(_ r: ClosedRange<Double>) -> String {
+                    r.lowerBound == 0 && r.upperBound == 0 ? "none" : group.range(r.lowerBound, r.upperBound)
+                }
+                text +=
+                    top.overlaps(next)
+                    ? " \(a) and \(b): no measurable difference in capacity on this machine (their repeats' knees, "
+                        + "\(range(top)) and \(range(next)), overlap)."
+                    : " \(a) holds the most load, measurably above \(b) (their repeats' knees: \(range(top)) against "
+                        + "\(range(next)))."
+            }
+            return ReportFinding(
+                heading: "Capacity" + (group.title.isEmpty ? "" : " at \(group.title)"), text: text)
+        }
+    }
+
     // MARK: Rendering
 
     static func section(_ model: ReportModel) -> String {

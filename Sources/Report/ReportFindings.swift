@@ -43,6 +43,7 @@ struct ReportFindings {
     func all() -> [ReportFinding] {
         var findings: [ReportFinding] = []
         if let coverage = coverage() { findings.append(coverage) }
+        findings += ReportCapacity.findings(model, source: source)
         findings += keptUp()
         if let full = fullUtilisation() { findings.append(full) }
         if let lag = receiverLag() { findings.append(lag) }

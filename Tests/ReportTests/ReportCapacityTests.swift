@@ -58,6 +58,32 @@ struct ReportCapacityTests {
         #expect(threads[6].content.contains("at ρ 1: p99 30.1 ms over 10.0 ms"))
     }
 
+    @Test("a finding lists the knees and compares the two highest capacities by their repeats' knees")
+    func capacityFinding() throws {
+        let findings = ReportFindings(
+            model: ReportModel([ReportSource(label: "c", records: Self.records)]), source: 0
+        ).all()
+        let finding = try #require(findings.first { $0.heading == "Capacity at proc 2 ms · eval 1 ms · wait kind" })
+        #expect(
+            finding.text
+                == "Knees against p99=10ms: event-loop ≥ ρ 1.1 (≥ 550 ticks/s); threads ρ 0.9 (450 ticks/s); "
+                + "tasks ρ 0.5 (250 ticks/s); dispatch ρ 0.5 (250 ticks/s), non-monotone; spin-ring none. "
+                + "event-loop holds the most load, measurably above threads (their repeats' knees: ρ 1.1 against ρ 0.9)."
+        )
+        // Repeats whose knees overlap: no measurable difference.
+        let close =
+            Fixture.capacityLadder(model: "threads", loads: [0.5, 0.8, 0.9, 1.0], p99s: [2, 5, 9.85, 30], jitter: 0.1)
+            + Fixture.capacityLadder(model: "tasks", loads: [0.5, 0.8, 0.9, 1.0], p99s: [2, 5, 20, 30])
+        let tied = try #require(
+            ReportFindings(model: ReportModel([ReportSource(label: "t", records: close)]), source: 0).all().first {
+                $0.heading.hasPrefix("Capacity")
+            })
+        #expect(
+            tied.text.hasSuffix(
+                "threads and tasks: no measurable difference in capacity on this machine (their repeats' knees, "
+                    + "ρ 0.8–0.9 and ρ 0.8, overlap)."))
+    }
+
     @Test("non-monotone curves, curves that never and that always meet the objective are noted")
     func notes() {
         let document = ReportDocument(Self.html)
