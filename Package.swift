@@ -132,7 +132,9 @@ let package = Package(
             swiftSettings: strict
         ),
         // Reads records and renders `report.html`. Pipeline only for the records' value types.
-        .target(name: "Report", dependencies: ["Results", "Pipeline", "MarketData", "Formats"], swiftSettings: strict),
+        .target(
+            name: "Report", dependencies: ["Results", "Pipeline", "MarketData", "Formats", "Capacity"],
+            swiftSettings: strict),
         // A plan's execution: one child process per run, progress, the CSV, the report rewritten
         // as results come in. No models and no NIO: children are `ticklab run --json`.
         .target(
@@ -226,7 +228,7 @@ let package = Package(
         .testTarget(
             name: "ReportTests",
             // Sweep: the report's figures are checked against the CSV the sweep writes beside it.
-            dependencies: ["Report", "Results", "Sweep", "Models", "Pipeline", "Formats", "TestSupport"],
+            dependencies: ["Report", "Results", "Sweep", "Models", "Pipeline", "Formats", "Capacity", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import Capacity
 import Foundation
 import Pipeline
 import Results
@@ -53,22 +54,37 @@ public struct ReportSource: Sendable {
     }
 }
 
-/// A figure over the repeats of a cell: the median, and the range as its spread.
+/// A figure over the repeats of a cell: the median, the range, and the interval the report
+/// prints beside the median (``RepeatStatistics``: min–max below five repeats, a bootstrap 95%
+/// interval of the median from five).
 public struct Spread: Sendable, Hashable {
     public var median: Double
     public var min: Double
     public var max: Double
     public var count: Int
+    /// The interval of the median: `lower ≤ median ≤ upper`, within `min…max`.
+    public var interval: RepeatInterval
 
     public init?(_ values: [Double]) {
         let sorted = values.filter(\.isFinite).sorted()
-        guard !sorted.isEmpty else { return nil }
+        guard !sorted.isEmpty, let interval = RepeatStatistics.interval(of: sorted) else { return nil }
         let middle = sorted.count / 2
         median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
         min = sorted[0]
         max = sorted[sorted.count - 1]
         count = sorted.count
+        self.interval = interval
     }
+
+    /// The interval's lower and upper bound.
+    public var lower: Double { interval.lower }
+    public var upper: Double { interval.upper }
+
+    /// True when two figures' intervals share a point: no measurable difference between them.
+    public func overlaps(_ other: Spread) -> Bool { interval.overlaps(other.interval) }
+
+    /// `range` for min–max, `95% interval` for a bootstrap: how a tooltip names the interval.
+    public var intervalName: String { interval.method == .minMax ? "range" : "95% interval" }
 }
 
 /// A figure the report reads from a run's result.
@@ -167,6 +183,15 @@ public struct ReportPoint: Sendable {
     public var keptUp: Bool { !results.isEmpty && keptUpCount * 2 > results.count }
     /// How busy the processor is asked to be: rate × proc-ms (1 = every millisecond spoken for).
     public var utilisation: Double? { Double(cell[.rate]).map { $0 * procMs / 1000 } }
+    /// Passed runs whose window others and steal made noisy (``NoiseAccount/isNoisy(thresholdCores:)``).
+    public var noisyCount: Int { results.filter { $0.noise?.isNoisy() == true }.count }
+    /// Records a rerun replaced because they were noisy (`--rerun-noisy`).
+    public var supersededCount: Int {
+        failures.filter { record in
+            if case .run(let result) = record { return result.supersededByRerun == true }
+            return false
+        }.count
+    }
 }
 
 /// The sources regrouped as the report shows them.

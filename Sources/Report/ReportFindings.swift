@@ -43,12 +43,14 @@ struct ReportFindings {
     func all() -> [ReportFinding] {
         var findings: [ReportFinding] = []
         if let coverage = coverage() { findings.append(coverage) }
+        findings += ReportCapacity.findings(model, source: source)
         findings += keptUp()
         if let full = fullUtilisation() { findings.append(full) }
         if let lag = receiverLag() { findings.append(lag) }
         findings += gains()
         findings += recommendations()
         if let spread = repeatSpread() { findings.append(spread) }
+        if let trust = trust() { findings.append(trust) }
         if let failed = failures() { findings.append(failed) }
         return findings
     }
@@ -57,14 +59,18 @@ struct ReportFindings {
         let points = model.points.filter { $0.source == source }
         guard !points.isEmpty else { return nil }
         let runs = points.reduce(0) { $0 + $1.results.count + $1.failures.count }
-        let failed = points.reduce(0) { $0 + $1.failures.count }
+        let superseded = points.reduce(0) { $0 + $1.supersededCount }
+        let failed = points.reduce(0) { $0 + $1.failures.count } - superseded
         let models = Set(points.map(\.model)).count
         let repeats = Set(points.map { $0.results.count + $0.failures.count })
         var text = "\(runs) runs of \(points.count) cells, \(models) model\(models == 1 ? "" : "s")"
         if repeats.count == 1, let r = repeats.first, r > 1 { text += ", \(r) runs per cell (figures are medians)" }
         text +=
             failed == 0
-            ? "; every run passed its self-check." : "; \(failed) run\(failed == 1 ? "" : "s") failed (listed below)."
+            ? "; every run passed its self-check" : "; \(failed) run\(failed == 1 ? "" : "s") failed (listed below)"
+        text +=
+            superseded == 0
+            ? "." : "; \(superseded) noisy run\(superseded == 1 ? " was" : "s were") replaced by a rerun."
         return ReportFinding(heading: "Data", text: text)
     }
 
@@ -201,6 +207,20 @@ struct ReportFindings {
         return gains
     }
 
+    /// True when the two cells show no measurable difference in `metric`: their intervals overlap
+    /// (repeated cells) or, for single runs, their values are equal.
+    static func indistinct(_ a: ReportPoint, _ b: ReportPoint, _ metric: ReportMetric) -> Bool {
+        guard let x = a.spread(metric), let y = b.spread(metric) else { return false }
+        return x.overlaps(y)
+    }
+
+    /// A median as a finding quotes it: with its interval in brackets when the cell was repeated.
+    static func figure(_ point: ReportPoint, _ metric: ReportMetric, _ format: (Double) -> String) -> String {
+        guard let s = point.spread(metric) else { return "—" }
+        guard s.count > 1 && s.upper > s.lower else { return format(s.median) }
+        return "\(format(s.median)) [\(format(s.lower))–\(format(s.upper))]"
+    }
+
     static func sameCellExceptModel(_ a: ReportPoint, _ b: ReportPoint) -> Bool {
         a.source == b.source && SweepAxis.allCases.allSatisfy { $0 == .model || a.cell[$0] == b.cell[$0] }
     }
@@ -210,27 +230,63 @@ struct ReportFindings {
         let gains = gainsAgainstBaseline()
         guard !gains.isEmpty else { return [] }
         var findings: [ReportFinding] = []
-        if let best = gains.max(by: { $0.throughput < $1.throughput }) {
+        // A gain is stated only where the two cells' intervals do not overlap; the largest gain
+        // whose intervals overlap is named as no measurable difference instead.
+        let measurable = gains.filter { !Self.indistinct($0.point, $0.base, .throughput) }
+        if let best = measurable.max(by: { $0.throughput < $1.throughput }), best.throughput > 2 {
+            findings.append(
+                ReportFinding(
+                    heading: "Largest gain",
+                    text:
+                        "The largest throughput gain over \(baseline): \(best.point.model), \(ReportFormat.percent(best.throughput)) at "
+                        + "\(phrase(best.point)) (\(Self.figure(best.point, .throughput, ReportFormat.number)) against "
+                        + "\(Self.figure(best.base, .throughput, ReportFormat.number)) ticks/s)."))
+        } else if let best = gains.max(by: { $0.throughput < $1.throughput }), best.throughput > 2 {
+            findings.append(
+                ReportFinding(
+                    heading: "Largest gain",
+                    text:
+                        "No measurable throughput difference from \(baseline) on this machine: the largest median gain, "
+                        + "\(ReportFormat.percent(best.throughput)) by \(best.point.model) at \(phrase(best.point)) "
+                        + "(\(Self.figure(best.point, .throughput, ReportFormat.number)) against "
+                        + "\(Self.figure(best.base, .throughput, ReportFormat.number)) ticks/s), lies within overlapping "
+                        + "intervals of the repeats."))
+        } else if let best = gains.max(by: { $0.throughput < $1.throughput }) {
             let text =
-                best.throughput > 2
-                ? "The largest throughput gain over \(baseline): \(best.point.model), \(ReportFormat.percent(best.throughput)) at "
-                    + "\(phrase(best.point)) (\(ReportFormat.number(best.point.median(.throughput) ?? 0)) against "
-                    + "\(ReportFormat.number(best.base.median(.throughput) ?? 0)) ticks/s)."
-                : "No model gained more than 2% throughput over \(baseline) in any cell (the best: \(best.point.model), "
-                    + "\(ReportFormat.percent(best.throughput)) at \(phrase(best.point))): where every model keeps up, "
-                    + "throughput is the offered rate and latency is the difference."
+                "No model gained more than 2% throughput over \(baseline) in any cell (the best: \(best.point.model), "
+                + "\(ReportFormat.percent(best.throughput)) at \(phrase(best.point))): where every model keeps up, "
+                + "throughput is the offered rate and latency is the difference."
             findings.append(ReportFinding(heading: "Largest gain", text: text))
         }
-        if let best = gains.filter({ $0.meanLatency != nil }).min(by: { $0.meanLatency! < $1.meanLatency! }),
-            let change = best.meanLatency
+        let cuts = gains.filter { $0.meanLatency != nil }
+        let measurableCuts = cuts.filter { !Self.indistinct($0.point, $0.base, .endToEndMean) }
+        if let best = measurableCuts.min(by: { $0.meanLatency! < $1.meanLatency! }), let change = best.meanLatency,
+            change < 0
         {
-            let text =
-                change < 0
-                ? "The largest cut in mean end-to-end latency against \(baseline): \(best.point.model), \(ReportFormat.percent(change)) at "
-                    + "\(phrase(best.point)) (\(ReportFormat.millis(best.point.median(.endToEndMean) ?? 0)) against "
-                    + "\(ReportFormat.millis(best.base.median(.endToEndMean) ?? 0)) ms)."
-                : "No model had a lower mean end-to-end latency than \(baseline) in any cell."
-            findings.append(ReportFinding(heading: "Largest latency cut", text: text))
+            findings.append(
+                ReportFinding(
+                    heading: "Largest latency cut",
+                    text:
+                        "The largest cut in mean end-to-end latency against \(baseline): \(best.point.model), \(ReportFormat.percent(change)) at "
+                        + "\(phrase(best.point)) (\(Self.figure(best.point, .endToEndMean, ReportFormat.millis)) against "
+                        + "\(Self.figure(best.base, .endToEndMean, ReportFormat.millis)) ms)."))
+        } else if let best = cuts.min(by: { $0.meanLatency! < $1.meanLatency! }), let change = best.meanLatency,
+            change < 0
+        {
+            findings.append(
+                ReportFinding(
+                    heading: "Largest latency cut",
+                    text:
+                        "No measurable difference in mean end-to-end latency from \(baseline) on this machine: the largest "
+                        + "median cut, \(ReportFormat.percent(change)) by \(best.point.model) at \(phrase(best.point)) "
+                        + "(\(Self.figure(best.point, .endToEndMean, ReportFormat.millis)) against "
+                        + "\(Self.figure(best.base, .endToEndMean, ReportFormat.millis)) ms), lies within overlapping "
+                        + "intervals of the repeats."))
+        } else if !cuts.isEmpty {
+            findings.append(
+                ReportFinding(
+                    heading: "Largest latency cut",
+                    text: "No model had a lower mean end-to-end latency than \(baseline) in any cell."))
         }
         // The seed's way: a range of gains over the cells of high CPU load.
         let high = gains.filter { ($0.point.utilisation ?? 0) >= Self.highLoad }
@@ -244,7 +300,12 @@ struct ReportFindings {
             if let l = latency.min(), let h = latency.max() {
                 text += ", mean latency \(ReportFormat.percentRange(l, h))"
             }
-            ranges.append(text + " (\(mine.count) cell\(mine.count == 1 ? "" : "s"))")
+            var cells = "\(mine.count) cell\(mine.count == 1 ? "" : "s")"
+            let same = mine.filter { Self.indistinct($0.point, $0.base, .throughput) }.count
+            if same > 0 && mine.contains(where: { $0.point.results.count > 1 }) {
+                cells += "; no measurable throughput difference in \(same) of them, where the intervals overlap"
+            }
+            ranges.append(text + " (\(cells))")
         }
         if !ranges.isEmpty {
             findings.append(
@@ -340,7 +401,13 @@ struct ReportFindings {
                 }
                 continue
             }
-            for point in kept where point.median(.endToEndP99)! <= best * (1 + Self.tieMargin) {
+            // A tie: within the margin of the best, or an interval that overlaps the best's (no
+            // measurable difference on this machine).
+            let leader = kept.first { $0.median(.endToEndP99)! == best }
+            for point in kept
+            where point.median(.endToEndP99)! <= best * (1 + Self.tieMargin)
+                || leader.map({ Self.indistinct(point, $0, .endToEndP99) }) == true
+            {
                 wins[point.model, default: 0] += 1
             }
         }
@@ -386,13 +453,16 @@ struct ReportFindings {
             "; lowest p99 latency among those that kept up: "
             + ranked.map { "\($0.key) in \($0.value)" }.joined(separator: ", ")
         text +=
-            " of \(cells - noneKeptUp) cell\(cells - noneKeptUp == 1 ? "" : "s") (within \(Int(Self.tieMargin * 100))% counts as a tie)"
+            " of \(cells - noneKeptUp) cell\(cells - noneKeptUp == 1 ? "" : "s") (within \(Int(Self.tieMargin * 100))% "
+            + (points.contains { $0.results.count > 1 } ? "or overlapping intervals " : "") + "counts as a tie)"
         let leaders = ranked.filter { $0.value == leader.value }.map(\.key)
         let robust = leaders.filter { allKept.contains($0) }
         let pick = robust.isEmpty ? leaders : robust
         text +=
             pick.count == 1
-            ? ". Choose \(pick[0])." : ". Choose \(pick.joined(separator: " or ")): the data does not separate them."
+            ? ". Choose \(pick[0])."
+            : ". Choose \(pick.joined(separator: " or ")): the data does not separate them"
+                + (points.contains { $0.results.count > 1 } ? " (no measurable difference on this machine)." : ".")
         return text
     }
 
@@ -423,7 +493,12 @@ struct ReportFindings {
     }
 
     func failures() -> ReportFinding? {
-        let failed = model.failedRecords.filter { $0.source == source }
+        // Runs a rerun replaced did not fail: the coverage finding counts them.
+        let failed = model.failedRecords.filter { entry in
+            guard entry.source == source else { return false }
+            if case .run(let result) = entry.record { return result.supersededByRerun != true }
+            return true
+        }
         guard !failed.isEmpty else { return nil }
         let listed = failed.prefix(5).map { _, record in
             let point = ReportPoint(

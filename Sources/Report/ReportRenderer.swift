@@ -13,6 +13,8 @@ public enum ReportRenderer {
         body += header(model)
         body += contents(model)
         body += findingsSection(model)
+        body += ReportCapacity.section(model)
+        body += ReportTrust.section(model)
         body += throughputSection(model)
         body += latencySection(model)
         body += segmentsSection(model)
@@ -79,6 +81,10 @@ public enum ReportRenderer {
         .worse { color: #A63C00; font-weight: 600; }
         .no { color: #A63C00; font-weight: 600; }
         .spread { color: #666666; font-size: 0.85em; }
+        .same { color: #666666; }
+        .noisy { color: #A63C00; font-size: 0.85em; border: 1px solid #A63C00; border-radius: 3px; padding: 0 3px; }
+        table.capacity td.knee, table.capacity td.capacity { font-weight: 600; white-space: nowrap; }
+        table.capacity td.text, table.capacity th.text { text-align: left; min-width: 16em; max-width: 30em; }
         pre { background: #F5F5F5; padding: 8px 10px; white-space: pre-wrap; word-break: break-all; font-size: 0.9em; }
         dl.machine { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; }
         dl.machine dt { font-weight: 600; }
@@ -116,8 +122,13 @@ public enum ReportRenderer {
 
     static func contents(_ model: ReportModel) -> String {
         var items: [(String, String)] = [
-            ("findings", "Findings"), ("throughput", "Throughput"), ("latency", "End-to-end latency"),
-            ("segments", "Where the latency goes"), ("queue", "Inbound queue peak"), ("cpu", "CPU per stage"),
+            ("findings", "Findings")
+        ]
+        if !ReportCapacity.groups(model).isEmpty { items.append(("capacity", "Capacity")) }
+        items += [
+            ("floor", "The machine's floor and noise"), ("throughput", "Throughput"),
+            ("latency", "End-to-end latency"), ("segments", "Where the latency goes"), ("queue", "Inbound queue peak"),
+            ("cpu", "CPU per stage"),
         ]
         if !model.saturatedPoints.isEmpty { items.append(("saturation", "Saturation")) }
         items.append(("comparison", "Comparison per cell"))
@@ -167,7 +178,10 @@ public enum ReportRenderer {
                 lines.append(
                     "\(name): \(model.sources[other].label) against \(model.sources[0].label), the largest difference in mean latency "
                         + "is \(ReportFormat.percent(change)) at \(a.cell.label) (\(ReportFormat.millis(b.median(.endToEndMean)!)) against "
-                        + "\(ReportFormat.millis(a.median(.endToEndMean)!)) ms).")
+                        + "\(ReportFormat.millis(a.median(.endToEndMean)!)) ms)"
+                        + (a.results.count > 1 && b.results.count > 1 && ReportFindings.indistinct(a, b, .endToEndMean)
+                            ? ", within overlapping intervals of the repeats: no measurable difference on this machine."
+                            : "."))
             }
         }
         guard !lines.isEmpty else { return "<p>The sweeps share no cell to compare.</p>" }
@@ -208,6 +222,15 @@ public enum ReportRenderer {
         "<p class=\"note\">No passed runs at a fixed rate, so no \(what) to draw.</p>"
     }
 
+    /// What a proc-ms chart section says when it has no panel: nothing at a fixed rate, or every
+    /// cell drawn against offered load in the capacity section instead.
+    static func noChart(_ model: ReportModel, _ what: String) -> String {
+        model.ratedPoints.isEmpty
+            ? empty(what)
+            : "<p class=\"note\">Every cell is one step of a ladder of offered loads, with one proc-ms per setting: "
+                + "the \(what) is drawn against offered load under <a href=\"#capacity\">Capacity</a>.</p>"
+    }
+
     static func cellHeading(_ point: ReportPoint, _ model: ReportModel) -> String {
         let label = model.label(.init(source: point.source, model: point.model))
         return
@@ -219,7 +242,8 @@ public enum ReportRenderer {
     static func spreadText(_ spread: Spread, _ format: (Double) -> String, unit: String) -> String {
         var text = "\(format(spread.median)) \(unit)"
         if spread.count > 1 {
-            text += " (median of \(spread.count) runs, range \(format(spread.min))–\(format(spread.max)))"
+            text +=
+                " (median of \(spread.count) runs, \(spread.intervalName) \(format(spread.lower))–\(format(spread.upper)))"
         }
         return text
     }
@@ -229,8 +253,8 @@ public enum ReportRenderer {
         out +=
             "<p class=\"note\">Ticks processed per second inside the measurement window, against the processor's CPU work per tick; "
             + "one panel per evaluator setting, the dotted line is the offered rate. A model below the line fell behind.</p>"
-        let panels = model.panels
-        guard !panels.isEmpty else { return out + empty("throughput") + "</section>" }
+        let panels = model.chartPanels
+        guard !panels.isEmpty else { return out + noChart(model, "throughput") + "</section>" }
         out += legend(model, model.series(of: model.ratedPoints))
         out += "<div class=\"panels\">"
         for panel in panels {
@@ -245,7 +269,8 @@ public enum ReportRenderer {
                         cellHeading(p, model) + "\nthroughput " + spreadText(s, ReportFormat.number, unit: "ticks/s")
                         + "\noffered " + ReportFormat.number(p.median(.offeredRate) ?? 0) + " ticks/s"
                         + "\nkept up in \(p.keptUpCount) of \(p.results.count) run\(p.results.count == 1 ? "" : "s")"
-                    return LineChart.Point(x: p.procMs, y: s, tooltip: tooltip)
+                        + (p.noisyCount > 0 ? "\nnoisy: \(p.noisyCount) of \(p.results.count) runs" : "")
+                    return LineChart.Point(x: p.procMs, y: s, tooltip: tooltip, noisy: p.noisyCount > 0)
                 }
                 return LineChart.Line(
                     seriesLabel: model.label(series), statistic: "throughput", color: style.color,
@@ -268,8 +293,8 @@ public enum ReportRenderer {
         out +=
             "<p class=\"note\">Tick to decision (decided − scheduled arrival) of every evaluated tick: mean as a solid line with "
             + "filled markers, p99 dashed with hollow markers; logarithmic scale.</p>"
-        let panels = model.panels
-        guard !panels.isEmpty else { return out + empty("latency") + "</section>" }
+        let panels = model.chartPanels
+        guard !panels.isEmpty else { return out + noChart(model, "latency") + "</section>" }
         let dashed =
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"30\" height=\"12\" viewBox=\"0 0 30 12\"><line x1=\"0\" y1=\"6\" x2=\"30\" y2=\"6\" stroke=\"#333333\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/></svg>"
         let solid =
@@ -292,7 +317,8 @@ public enum ReportRenderer {
                             if let other = p.spread(dashed ? .endToEndMean : .endToEndP99) {
                                 tooltip += "\n\(dashed ? "mean" : "p99") " + ReportFormat.millis(other.median) + " ms"
                             }
-                            return LineChart.Point(x: p.procMs, y: s, tooltip: tooltip)
+                            if p.noisyCount > 0 { tooltip += "\nnoisy: \(p.noisyCount) of \(p.results.count) runs" }
+                            return LineChart.Point(x: p.procMs, y: s, tooltip: tooltip, noisy: p.noisyCount > 0)
                         }
                     lines.append(
                         LineChart.Line(
@@ -320,8 +346,8 @@ public enum ReportRenderer {
     ) -> String {
         var out =
             "<section id=\"\(id)\"><h2>\(ReportFormat.escape(title))</h2><p class=\"note\">\(ReportFormat.escape(note))</p>"
-        let panels = model.panels
-        guard !panels.isEmpty else { return out + empty(title.lowercased()) + "</section>" }
+        let panels = model.chartPanels
+        guard !panels.isEmpty else { return out + noChart(model, title.lowercased()) + "</section>" }
         let parts = presentParts(metrics, in: model.ratedPoints)
         out += legend(
             model, model.series(of: model.ratedPoints),
@@ -431,7 +457,14 @@ public enum ReportRenderer {
         <section id="reading"><h2>How to read this report</h2>
         <ul class="findings">
         <li><strong>Cell</strong>: one combination of model, rate, proc-ms, eval-ms and eval kind, run in a fresh process.
-        With repeats, figures are medians and charts draw the range as whiskers.</li>
+        With repeats, figures are medians with an interval: min–max below five repeats, a bootstrap 95% interval of the
+        median from five, drawn as whiskers and printed as [low–high]. Two models differ measurably only where their
+        intervals do not overlap.</li>
+        <li><strong>Knee and capacity</strong>: on a ladder of offered loads, the knee is the highest load at which the
+        median of a model's repeats kept up and met the latency objective, below the first load that did not; the
+        capacity is its rate in ticks/s. A load is utilisation ρ = rate × proc-ms / 1000.</li>
+        <li><strong>Noisy</strong>: a run during which other processes and the hypervisor (steal) took more than a tenth
+        of a core; its cell is drawn hollow or ringed and marked in the tables.</li>
         <li><strong>Offered rate and throughput</strong>: ticks the exchange scheduled per second, and ticks processed per second
         inside the window. The exchange runs on its own clock: a late receiver finds a backlog, it never slows the feed.</li>
         <li><strong>Kept up</strong>: throughput at least 98% of offered and at most max(2, 1% of the window's ticks) waiting at the end.</li>

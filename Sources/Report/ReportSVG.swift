@@ -160,6 +160,8 @@ struct LineChart {
         var x: Double
         var y: Spread
         var tooltip: String
+        /// A run of the cell was noisy: a dashed ring around the marker.
+        var noisy = false
     }
 
     struct Line {
@@ -244,12 +246,16 @@ struct LineChart {
                     "<g class=\"point\" data-series=\"\(ReportFormat.escape(line.seriesLabel))\" data-stat=\"\(line.statistic)\" "
                     + "data-x=\"\(NumberText.shortest(point.x))\" data-y=\"\(NumberText.shortest(point.y.median))\">"
                 out += SVG.title(point.tooltip)
-                if point.y.count > 1 && point.y.max > point.y.min {
-                    let y0 = y.map(point.y.min), y1 = y.map(point.y.max)
+                if point.y.count > 1 && point.y.upper > point.y.lower {
+                    let y0 = y.map(point.y.lower), y1 = y.map(point.y.upper)
                     out +=
                         "<path d=\"M\(SVG.n(px)),\(SVG.n(y0)) L\(SVG.n(px)),\(SVG.n(y1)) M\(SVG.n(px - 3)),\(SVG.n(y0)) L\(SVG.n(px + 3)),\(SVG.n(y0)) M\(SVG.n(px - 3)),\(SVG.n(y1)) L\(SVG.n(px + 3)),\(SVG.n(y1))\" stroke=\"\(line.color)\" stroke-width=\"1\"/>"
                 }
                 out += line.marker.svg(x: px, y: py, size: 4.2, color: line.color, hollow: line.hollow || line.dashed)
+                if point.noisy {
+                    out +=
+                        "<circle class=\"noisy\" cx=\"\(SVG.n(px))\" cy=\"\(SVG.n(py))\" r=\"7.5\" fill=\"none\" stroke=\"#A63C00\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/>"
+                }
                 out += "</g>"
             }
         }

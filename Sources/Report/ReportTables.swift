@@ -8,20 +8,29 @@ import Results
 enum ReportTables {
     static func e(_ text: String) -> String { ReportFormat.escape(text) }
 
-    /// A figure and, for repeated cells, its range in small print.
+    /// A figure and, for repeated cells, its interval in small print: `5 [4–7]` (min–max below
+    /// five repeats, a bootstrap 95% interval of the median from five).
     static func figure(_ spread: Spread?, _ format: (Double) -> String) -> String {
         guard let spread else { return "—" }
         var out = e(format(spread.median))
         if spread.count > 1 && spread.max > spread.min {
-            out += " <span class=\"spread\">\(e(format(spread.min)))–\(e(format(spread.max)))</span>"
+            out +=
+                " <span class=\"spread\" title=\"\(e(spread.intervalName)) of \(spread.count) runs\">"
+                + "[\(e(format(spread.lower)))–\(e(format(spread.upper)))]</span>"
         }
         return out
     }
 
     /// A change against the baseline, signed, classed better or worse for a second, colour cue.
-    static func change(_ value: Double?, higherIsBetter: Bool) -> String {
+    /// - Parameter indistinct: the two cells' intervals overlap: the change is shown greyed with `≈`
+    ///   and no colour, since it is no measurable difference.
+    static func change(_ value: Double?, higherIsBetter: Bool, indistinct: Bool = false) -> String {
         guard let value, value.isFinite else { return "—" }
         let text = e(ReportFormat.percent(value))
+        if indistinct {
+            return
+                "<span class=\"same\" title=\"the intervals overlap: no measurable difference on this machine\">≈ \(text)</span>"
+        }
         guard abs(value) >= 2 else { return text }
         let better = higherIsBetter ? value > 0 : value < 0
         return "<span class=\"\(better ? "better" : "worse")\">\(text)</span>"
@@ -40,7 +49,9 @@ enum ReportTables {
         guard !panels.isEmpty else { return out + ReportRenderer.empty("comparison") + "</section>" }
         let baseline = model.baseline
         out +=
-            "<p class=\"note\">Medians over each cell's passed runs (small print: the range, when a cell was repeated). "
+            "<p class=\"note\">Medians over each cell's passed runs (small print: the interval, when a cell was repeated: "
+            + "min–max below five runs, a bootstrap 95% interval of the median from five; ≈ marks a change within "
+            + "overlapping intervals, no measurable difference). "
             + (baseline.map {
                 "Δ columns: (model ÷ \($0) − 1) × 100 in the same cell; higher throughput and lower latency are better."
             }
@@ -62,7 +73,8 @@ enum ReportTables {
                     }
                     out += "<tr\(index == 0 ? " class=\"group\"" : "")>"
                     out += "<td class=\"name\">\(index == 0 ? e(NumberText.shortest(proc)) : "")</td>"
-                    out += "<td class=\"name\">\(e(model.label(.init(source: p.source, model: p.model))))</td>"
+                    out +=
+                        "<td class=\"name\">\(e(model.label(.init(source: p.source, model: p.model))))\(ReportTrust.noisyMark(p))</td>"
                     out += "<td>\(figure(p.spread(.offeredRate), ReportFormat.number))</td>"
                     out += "<td>\(figure(p.spread(.throughput), ReportFormat.number))</td>"
                     out +=
@@ -76,9 +88,17 @@ enum ReportTables {
                         if p.model == baseline {
                             out += "<td colspan=\"3\" class=\"name\">baseline</td>"
                         } else {
-                            out += "<td>\(change(ratio(p, base, .throughput), higherIsBetter: true))</td>"
-                            out += "<td>\(change(ratio(p, base, .endToEndMean), higherIsBetter: false))</td>"
-                            out += "<td>\(change(ratio(p, base, .endToEndP99), higherIsBetter: false))</td>"
+                            // Greyed where both cells were repeated and their intervals overlap.
+                            func same(_ metric: ReportMetric) -> Bool {
+                                guard let base, p.results.count > 1, base.results.count > 1 else { return false }
+                                return ReportFindings.indistinct(p, base, metric)
+                            }
+                            out +=
+                                "<td>\(change(ratio(p, base, .throughput), higherIsBetter: true, indistinct: same(.throughput)))</td>"
+                            out +=
+                                "<td>\(change(ratio(p, base, .endToEndMean), higherIsBetter: false, indistinct: same(.endToEndMean)))</td>"
+                            out +=
+                                "<td>\(change(ratio(p, base, .endToEndP99), higherIsBetter: false, indistinct: same(.endToEndP99)))</td>"
                         }
                     }
                     out += "</tr>"

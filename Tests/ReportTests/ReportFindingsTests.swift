@@ -161,7 +161,9 @@ struct ReportFindingsTests {
     func figures() {
         #expect(ReportTables.figure(Spread([5]), ReportFormat.number) == "5")
         #expect(ReportTables.figure(Spread([5, 5]), ReportFormat.number) == "5")
-        #expect(ReportTables.figure(Spread([4, 5, 7]), ReportFormat.number) == "5 <span class=\"spread\">4–7</span>")
+        #expect(
+            ReportTables.figure(Spread([4, 5, 7]), ReportFormat.number)
+                == "5 <span class=\"spread\" title=\"range of 3 runs\">[4–7]</span>")
         #expect(ReportTables.figure(nil, ReportFormat.number) == "—")
     }
 

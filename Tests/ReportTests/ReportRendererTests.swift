@@ -335,7 +335,7 @@ struct ReportRendererTests {
         #expect(points.first?.attributes["data-y"] == NumberText.shortest(120.25))
         let range = "\(ReportFormat.number(117.25))–\(ReportFormat.number(121.25))"
         #expect(points.first?.tooltip.contains("median of 3 runs, range \(range)") == true)
-        #expect(html.contains("<span class=\"spread\">\(range)</span>"))
+        #expect(html.contains("<span class=\"spread\" title=\"range of 3 runs\">[\(range)]</span>"))
     }
 
     @Test("two sweeps overlay: both sets of lines, the second hollow, and a comparison of the two")

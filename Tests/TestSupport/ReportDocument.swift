@@ -13,6 +13,8 @@ public final class ReportDocument: NSObject, XMLParserDelegate {
         public var chart: String?
         public var panel: String?
         public var tooltip: String = ""
+        /// The text of the element and everything in it (its `<title>` included).
+        public var content: String = ""
     }
 
     public private(set) var elements: [Element] = []
@@ -53,6 +55,7 @@ public final class ReportDocument: NSObject, XMLParserDelegate {
 
     public func parser(_ parser: XMLParser, foundCharacters string: String) {
         text += string
+        for index in stack { elements[index].content += string }
         if inTitle, let owner = titleOwner { elements[owner].tooltip += string }
     }
 
