@@ -63,6 +63,8 @@ public enum SweepCSV {
             parameter("model") { $0.model },
             parameter("feed") { $0.feed },
             parameter("rate_ticks_per_s") { $0.rate.map(number) ?? "max" },
+            // Offered load ρ = rate × proc-ms / 1000 (no unit); empty for a run given a rate.
+            parameter("load") { $0.load.map(number) },
             parameter("duration_s") { number($0.durationSeconds) },
             parameter("arrivals") { $0.arrivals },
             parameter("clock") { $0.clock },

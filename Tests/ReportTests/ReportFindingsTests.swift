@@ -217,7 +217,8 @@ struct ReportFindingsTests {
         ]
         let expected =
             [
-                "status", "error", "started_at_utc", "model", "feed", "rate_ticks_per_s", "duration_s", "arrivals",
+                "status", "error", "started_at_utc", "model", "feed", "rate_ticks_per_s", "load", "duration_s",
+                "arrivals",
                 "clock",
                 "seed", "proc_ms", "eval_ms", "eval_kind", "wait_strategy", "ticklab_version", "interrupted",
                 "window_s",
