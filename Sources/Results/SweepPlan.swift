@@ -25,29 +25,34 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     /// Ready-made matrices; explicit options override their values.
     public enum Preset: String, Sendable, CaseIterable, Codable {
         /// Every model × proc-ms 0.5, 2, 5 × eval-ms 1, 50, wait, 200 ticks/s, 5 s per cell,
-        /// three repeats: about 11 minutes on two cores.
+        /// three repeats: 108 runs, about 10 minutes on two cores.
         case quick
         /// The seed's protocol: 200 ticks/s, 60 s per cell, proc-ms 0.5…5 × eval-ms 1, 10, 50.
         case seed
         /// Capacity (issue 10): every model at proc-ms 4 (so ρ = 1 is 250 ticks/s), offered loads
-        /// 0.1, 0.5, 0.8, 0.9, 0.95, 1, 1.05, 1.1, 1.2 (dense where the curves turn up), at two
+        /// 0.1, 0.5, 0.8, 0.9, 0.95, 1, 1.1, 1.2 (dense where the curves turn up), at two
         /// evaluation settings (a light 1 ms wait; the seed's CPU-heavy 20 ms of CPU), three
-        /// repeats interleaved, ``capacityDurationSeconds`` per cell: 6 × 9 × 2 × 3 = 324 runs.
-        /// Measured on the lab's 2-core machine: a run's child costs about
-        /// ``capacityChildOverheadSeconds`` beyond its duration, so the preset takes about
-        /// 324 × (2 + 0.5) s ≈ 13.5 minutes.
+        /// repeats interleaved, ``capacityDurationSeconds`` per cell: 6 × 8 × 2 × 3 = 288 runs.
+        ///
+        /// How long it takes, measured on the lab's 2-core machine with a release build: a child
+        /// costs ``capacityChildOverheadSeconds`` beyond its duration, and a cell above ρ = 1
+        /// drains its backlog after the window (about (ρ − 1) × 2 s), so the preset takes about
+        /// 288 × 2.5 s + a minute ≈ 13 minutes. A ladder with 1.05 as well (324 runs, ≈ 14.5
+        /// minutes) left too little of the 15 minutes for a machine that is not quite quiet.
         case capacity
 
         /// How long each capacity cell offers ticks. At 250 ticks/s that is 500 ticks at ρ = 1,
-        /// enough for a p99 of 5 ticks; chosen so that the whole preset fits 15 minutes on two
-        /// cores with the measured child overhead.
+        /// five beyond the p99; chosen so that the whole preset fits 15 minutes on two cores with
+        /// the measured child overhead.
         public static let capacityDurationSeconds = 2.0
-        /// A child's cost beyond its duration, measured with a release build on the lab's 2-core
-        /// machine (`time ticklab run --json --duration 0.2s …`): start-up, calibration, drain.
+        /// A child's cost beyond its duration: start-up, calibration (0.23 s of CPU) and exit.
+        /// Measured with a release build on the lab's 2-core machine (`time ticklab run --json
+        /// --load 0.1 --proc-ms 4 --duration 100ms`: 0.44-0.61 s wall, with the other cores'
+        /// users building at a load average of 7-10), so an upper figure for a quiet machine.
         public static let capacityChildOverheadSeconds = 0.5
 
-        /// The capacity preset's loads: at least eight from 0.1 to 1.2, dense from 0.8 to 1.1.
-        public static let capacityLoads = ["0.1", "0.5", "0.8", "0.9", "0.95", "1", "1.05", "1.1", "1.2"]
+        /// The capacity preset's loads: eight from 0.1 to 1.2, dense from 0.8 to 1.1.
+        public static let capacityLoads = ["0.1", "0.5", "0.8", "0.9", "0.95", "1", "1.1", "1.2"]
 
         /// The preset's values for `axis`; `models` are the models that exist. A preset with
         /// ``evaluations`` lists here the distinct eval-ms and eval-kind values of its pairs.

@@ -29,7 +29,7 @@ struct SweepCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "quick: every model × proc-ms 0.5,2,5 × eval-ms 1,50 at 200 ticks/s, 5 s per cell, 3 repeats (about 11 minutes); "
+            "quick: every model × proc-ms 0.5,2,5 × eval-ms 1,50 at 200 ticks/s, 5 s per cell, 3 repeats (about 10 minutes); "
                 + "seed: the seed's protocol, proc-ms 0.5,1,2,3,4,5 × eval-ms 1,10,50, 60 s per cell, 1 repeat; "
                 + "capacity: every model at proc-ms 4 (load 1 = 250 ticks/s) × loads \(SweepPlan.Preset.capacityLoads.joined(separator: ",")) "
                 + "× evaluations 1:wait,20:cpu, \(DurationText.option(seconds: SweepPlan.Preset.capacityDurationSeconds)) per cell, 3 repeats: "
@@ -275,10 +275,11 @@ struct SweepCommand: ParsableCommand {
     }
 
     /// The capacity preset's wall time on the lab's 2-core machine, in whole minutes: its runs ×
-    /// (duration + the child overhead measured there).
+    /// (duration + the child overhead measured there), and a minute for the drain of the cells
+    /// above ρ = 1 and the sweep's own start.
     static let capacityMinutes: Int = {
         let perRun = SweepPlan.Preset.capacityDurationSeconds + SweepPlan.Preset.capacityChildOverheadSeconds
-        return Int((Double(capacityRuns) * perRun / 60).rounded(.up))
+        return Int(((Double(capacityRuns) * perRun + 60) / 60).rounded(.up))
     }()
 
     /// The capacity preset's runs with every model of the catalogue.

@@ -262,7 +262,7 @@ struct ReportFindingsTests {
         let rows = CSVReader.parse(SweepCSV.render([Self.run("threads", proc: 1)]))
         let empty = Set(zip(rows[0], rows[1]).filter { $0.1.isEmpty }.map(\.0))
         let optional = Set(
-            ["error", "wait_strategy", "cpu_shared_s", "cpu_shared_by", "exit_status", "signal"]
+            ["error", "wait_strategy", "cpu_shared_s", "cpu_shared_by", "exit_status", "signal", "load"]
                 + ["mean_ms", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "count"].map {
                     "seg_decided_to_acked_\($0)"
                 })
