@@ -214,7 +214,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     }
 
     /// - Parameter evaluations: pairs to run instead of the product of the eval-ms and eval-kind
-    ///   dimensions (which should list the pairs' values, as ``make(preset:lists:evaluations:durationSeconds:repeats:seed:arrivals:clock:waitStrategy:objective:models:waitStrategyModels:)`` makes them).
+    ///   dimensions (which should list the pairs' values, as `make` makes them).
     public init(
         dimensions: [Dimension], setup: Setup, repeats: Int = 1, waitStrategyModels: Set<String> = [],
         objective: LatencyObjective? = nil, evaluations: [Evaluation]? = nil
