@@ -9,9 +9,17 @@ import Pipeline
 /// matched back to its cell by reading the same axes from its parameters. A new dimension
 /// (say a route round trip) is one more case here: the plan, the child's arguments, resume,
 /// the CSV and the report's grouping all follow from this list.
+///
+/// Offered load and rate: a plan sweeps either rates (`--rate`, the load axis at its neutral
+/// value `none`) or loads (`--load`, utilisation ρ = rate × proc-ms / 1000). In a load plan the
+/// rate axis holds the one value ``derivedRate``: each cell's rate is worked out from its load and
+/// its proc-ms (``SweepPlan/cells``), the child is given `--load` (not `--rate`) and records both,
+/// and a record is matched back through its load, its proc-ms and the rate they make.
 public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
     case model
     case rate
+    /// Offered load ρ = rate × proc-ms / 1000 (`--load`), or `none` in a plan that sweeps rates.
+    case load
     case procMs = "proc-ms"
     case evalMs = "eval-ms"
     case evalKind = "eval-kind"
@@ -23,13 +31,19 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
     public var runOption: String { "--\(rawValue)" }
 
     /// The value of an axis a plan leaves out: the run's behaviour without the option (no
-    /// routing); nil where every plan must name values.
-    public var neutralValue: String? { self == .routeRttMs ? "none" : nil }
+    /// routing, a rate given rather than a load); nil where every plan must name values.
+    public var neutralValue: String? { self == .routeRttMs || self == .load ? "none" : nil }
+
+    /// The one value of the rate axis in a plan that sweeps loads: each cell's rate follows from
+    /// its load and proc-ms. Never a cell's value (a cell holds the rate it works out to) and
+    /// never typed by a user; ``SweepPlan/settings`` shows it as the rate of such a plan.
+    public static let derivedRate = "from-load"
 
     /// The arguments of `ticklab run` that put a run at `value` on this axis.
     public func runArguments(_ value: String) -> [String] {
         switch self {
         case .routeRttMs: value == "none" ? [] : ["--route", runOption, value]
+        case .load: value == "none" ? [] : [runOption, value]
         default: [runOption, value]
         }
     }
@@ -42,6 +56,7 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         switch self {
         case .model: "model"
         case .rate: "rate"
+        case .load: "load"
         case .procMs: "proc"
         case .evalMs: "eval"
         case .evalKind: "eval kind"
@@ -49,10 +64,10 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
-    /// Unit of the values, nil for names.
+    /// Unit of the values, nil for names and for the load (a utilisation, without unit).
     public var unit: String? {
         switch self {
-        case .model, .evalKind: nil
+        case .model, .evalKind, .load: nil
         case .rate: "ticks/s"
         case .procMs, .evalMs, .routeRttMs: "ms"
         }
@@ -60,8 +75,9 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// Cells are run with the first axis outermost and the last innermost: models change
     /// fastest, so every model meets the same point of the matrix at nearly the same time
-    /// (a drifting machine biases no model).
-    public static let nesting: [SweepAxis] = [.rate, .routeRttMs, .evalKind, .evalMs, .procMs, .model]
+    /// (a drifting machine biases no model). A plan sweeps rates or loads, never both, so the
+    /// two sit side by side, outermost.
+    public static let nesting: [SweepAxis] = [.rate, .load, .routeRttMs, .evalKind, .evalMs, .procMs, .model]
 
     /// The canonical text of this axis in a record's parameters: what `value(parsing:)` makes of
     /// the option value that produced it.
@@ -69,6 +85,7 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         switch self {
         case .model: parameters.model
         case .rate: parameters.rate.map(NumberText.shortest) ?? "max"
+        case .load: parameters.load.map(NumberText.shortest) ?? "none"
         case .procMs: NumberText.shortest(parameters.procMs)
         case .evalMs: NumberText.shortest(parameters.evalMs)
         case .evalKind: parameters.evalKind
@@ -77,12 +94,12 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
-    /// The numeric value of a canonical text, for axes drawn on a numeric scale; nil for names
-    /// and for `max`.
+    /// The numeric value of a canonical text, for axes drawn on a numeric scale; nil for names,
+    /// for `max` and for `none`.
     public func number(_ value: String) -> Double? {
         switch self {
         case .model, .evalKind: nil
-        case .rate, .procMs, .evalMs, .routeRttMs: Double(value)
+        case .rate, .load, .procMs, .evalMs, .routeRttMs: Double(value)
         }
     }
 
@@ -101,6 +118,14 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
             if text.lowercased() == "max" { return "max" }
             guard let value = Double(text), value.isFinite, value > 0, value <= 100_000_000 else {
                 throw invalid(InvalidValue.Allowed.rate)
+            }
+            return NumberText.shortest(value)
+        case .load:
+            if text.lowercased() == "none" { return "none" }
+            // Up to 1000: far past where every model has fallen behind (ρ = 1), and a bound that
+            // keeps the rate it makes finite.
+            guard let value = Double(text), value.isFinite, value > 0, value <= 1_000 else {
+                throw invalid(Self.allowedLoad)
             }
             return NumberText.shortest(value)
         case .procMs, .evalMs:
@@ -122,12 +147,17 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
+    /// What `--load` accepts, worded once for `run` and `sweep`.
+    public static let allowedLoad =
+        "a load is utilisation ρ = rate × proc-ms / 1000, a number above 0 (up to 1000), e.g. 0.9"
+
     /// How a value reads in a label: `proc 2 ms`, `rate max`, `threads`.
     public func label(_ value: String) -> String {
         switch self {
         case .model: value
         case .evalKind: "\(value) kind"
         case .rate: value == "max" ? "rate max" : "\(value) ticks/s"
+        case .load: value == "none" ? "no load" : "load \(value)"
         case .procMs, .evalMs: "\(title) \(value) ms"
         case .routeRttMs: value == "none" ? "no route" : "route \(value) ms"
         }

@@ -24,23 +24,63 @@ public struct SweepPlan: Sendable, Hashable, Codable {
 
     /// Ready-made matrices; explicit options override their values.
     public enum Preset: String, Sendable, CaseIterable, Codable {
-        /// Every model × proc-ms 0.5, 2, 5 × eval-ms 1, 50, wait, 200 ticks/s, 5 s per cell:
-        /// a few minutes on two cores.
+        /// Every model × proc-ms 0.5, 2, 5 × eval-ms 1, 50, wait, 200 ticks/s, 5 s per cell,
+        /// three repeats: 108 runs, about 10 minutes on two cores.
         case quick
         /// The seed's protocol: 200 ticks/s, 60 s per cell, proc-ms 0.5…5 × eval-ms 1, 10, 50.
         case seed
+        /// Capacity (issue 10): every model at proc-ms 4 (so ρ = 1 is 250 ticks/s), offered loads
+        /// 0.1, 0.5, 0.8, 0.9, 0.95, 1, 1.1, 1.2 (dense where the curves turn up), at two
+        /// evaluation settings (a light 1 ms wait; the seed's CPU-heavy 20 ms of CPU), three
+        /// repeats interleaved, ``capacityDurationSeconds`` per cell: 6 × 8 × 2 × 3 = 288 runs.
+        ///
+        /// How long it takes, measured on the lab's 2-core machine with a release build: a child
+        /// costs ``capacityChildOverheadSeconds`` beyond its duration, and a cell above ρ = 1
+        /// drains its backlog after the window (about (ρ − 1) × 2 s), so the preset takes about
+        /// 288 × 2.5 s + a minute ≈ 13 minutes. A ladder with 1.05 as well (324 runs, ≈ 14.5
+        /// minutes) left too little of the 15 minutes for a machine that is not quite quiet.
+        case capacity
 
-        /// The preset's values for `axis`; `models` are the models that exist.
+        /// How long each capacity cell offers ticks. At 250 ticks/s that is 500 ticks at ρ = 1,
+        /// five beyond the p99; chosen so that the whole preset fits 15 minutes on two cores with
+        /// the measured child overhead.
+        public static let capacityDurationSeconds = 2.0
+        /// A child's cost beyond its duration: start-up, calibration (0.23 s of CPU) and exit.
+        /// Measured with a release build on the lab's 2-core machine (`time ticklab run --json
+        /// --load 0.1 --proc-ms 4 --duration 100ms`: 0.44-0.61 s wall, with the other cores'
+        /// users building at a load average of 7-10), so an upper figure for a quiet machine.
+        public static let capacityChildOverheadSeconds = 0.5
+
+        /// The capacity preset's loads: eight from 0.1 to 1.2, dense from 0.8 to 1.1.
+        public static let capacityLoads = ["0.1", "0.5", "0.8", "0.9", "0.95", "1", "1.1", "1.2"]
+
+        /// The preset's values for `axis`; `models` are the models that exist. A preset with
+        /// ``evaluations`` lists here the distinct eval-ms and eval-kind values of its pairs.
         public func values(of axis: SweepAxis, models: [String]) -> [String] {
             switch (self, axis) {
             case (_, .model): models
+            case (.capacity, .rate): [SweepAxis.derivedRate]
             case (_, .rate): ["200"]
+            case (.capacity, .load): Self.capacityLoads
+            case (_, .load): ["none"]
+            case (.capacity, .evalKind): ["wait", "cpu"]
             case (_, .evalKind): ["wait"]
             case (_, .routeRttMs): ["none"]
             case (.quick, .procMs): ["0.5", "2", "5"]
             case (.quick, .evalMs): ["1", "50"]
             case (.seed, .procMs): ["0.5", "1", "2", "3", "4", "5"]
             case (.seed, .evalMs): ["1", "10", "50"]
+            case (.capacity, .procMs): ["4"]
+            case (.capacity, .evalMs): ["1", "20"]
+            }
+        }
+
+        /// The preset's evaluation settings as pairs, nil where it runs the product of its
+        /// eval-ms and eval-kind values.
+        public var evaluations: [Evaluation]? {
+            switch self {
+            case .quick, .seed: nil
+            case .capacity: [Evaluation(evalMs: "1", evalKind: "wait"), Evaluation(evalMs: "20", evalKind: "cpu")]
             }
         }
 
@@ -48,7 +88,67 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             switch self {
             case .quick: 5
             case .seed: 60
+            case .capacity: Self.capacityDurationSeconds
             }
+        }
+
+        /// Runs per cell unless `--repeats` says otherwise: three where the report compares
+        /// models by the interval of their repeats, one for the seed's long cells.
+        public var repeats: Int {
+            switch self {
+            case .quick, .capacity: 3
+            case .seed: 1
+            }
+        }
+    }
+
+    /// One evaluation setting, an eval-ms and an eval-kind that run together (`--evaluations
+    /// 1:wait,20:cpu`): a plan that holds a list of them runs each pair, not the product of the
+    /// eval-ms and eval-kind values. Canonical texts, as the axes hold them; coded as `"1:wait"`.
+    public struct Evaluation: Sendable, Hashable, Codable, CustomStringConvertible {
+        public var evalMs: String
+        public var evalKind: String
+
+        public init(evalMs: String, evalKind: String) {
+            self.evalMs = evalMs
+            self.evalKind = evalKind
+        }
+
+        /// The pair a cell is at.
+        public init(_ cell: SweepCell) { self.init(evalMs: cell[.evalMs], evalKind: cell[.evalKind]) }
+
+        /// `1:wait`.
+        public var description: String { "\(evalMs):\(evalKind)" }
+
+        /// Reads `MS:KIND` (`20:cpu`), each part checked as its axis checks it.
+        public init(parsing text: String) throws(InvalidOption) {
+            let text = text.trimmingCharacters(in: .whitespaces)
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2 else {
+                throw InvalidOption(option: "--evaluations", value: text, allowed: Self.allowed)
+            }
+            do {
+                self.init(
+                    evalMs: try SweepAxis.evalMs.value(parsing: String(parts[0]), models: []),
+                    evalKind: try SweepAxis.evalKind.value(parsing: String(parts[1]), models: []))
+            } catch {
+                throw InvalidOption(option: "--evaluations", value: text, allowed: "\(Self.allowed) (\(error.allowed))")
+            }
+        }
+
+        static let allowed = "pairs of EVAL-MS:EVAL-KIND, comma-separated, e.g. 1:wait,20:cpu"
+
+        public init(from decoder: any Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            do { try self.init(parsing: text) } catch {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: error.description))
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(description)
         }
     }
 
@@ -95,6 +195,10 @@ public struct SweepPlan: Sendable, Hashable, Codable {
 
     /// One value per axis, in `SweepAxis.allCases` order.
     public var dimensions: [Dimension]
+    /// The evaluation settings as pairs (`--evaluations`), each run as one: the eval-ms and
+    /// eval-kind dimensions then list the distinct values of the pairs, and ``cells`` takes the
+    /// pairs instead of their product. Nil (and absent from machine.json) for the product.
+    public var evaluations: [Evaluation]?
     public var setup: Setup
     /// Runs per cell; the report shows their median and spread.
     public var repeats: Int
@@ -106,14 +210,17 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     public var objective: LatencyObjective?
 
     private enum CodingKeys: String, CodingKey {
-        case dimensions, setup, repeats, objective
+        case dimensions, setup, repeats, objective, evaluations
     }
 
+    /// - Parameter evaluations: pairs to run instead of the product of the eval-ms and eval-kind
+    ///   dimensions (which should list the pairs' values, as `make` makes them).
     public init(
         dimensions: [Dimension], setup: Setup, repeats: Int = 1, waitStrategyModels: Set<String> = [],
-        objective: LatencyObjective? = nil
+        objective: LatencyObjective? = nil, evaluations: [Evaluation]? = nil
     ) {
         self.objective = objective
+        self.evaluations = evaluations
         self.dimensions = SweepAxis.allCases.map { axis in
             dimensions.first { $0.axis == axis } ?? Dimension(axis: axis, values: axis.neutralValue.map { [$0] } ?? [])
         }
@@ -128,7 +235,8 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             dimensions: try container.decode([Dimension].self, forKey: .dimensions),
             setup: try container.decode(Setup.self, forKey: .setup),
             repeats: try container.decode(Int.self, forKey: .repeats),
-            objective: try container.decodeIfPresent(LatencyObjective.self, forKey: .objective))
+            objective: try container.decodeIfPresent(LatencyObjective.self, forKey: .objective),
+            evaluations: try container.decodeIfPresent([Evaluation].self, forKey: .evaluations))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -137,12 +245,15 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         try container.encode(setup, forKey: .setup)
         try container.encode(repeats, forKey: .repeats)
         try container.encodeIfPresent(objective, forKey: .objective)
+        try container.encodeIfPresent(evaluations, forKey: .evaluations)
     }
 
-    /// Equal when machine.json records them alike (dimensions, setup, repeats): which models
-    /// take `--wait` comes from the catalogue of the program that runs the plan.
+    /// Equal when machine.json records them alike (dimensions, setup, repeats, objective,
+    /// evaluations): which models take `--wait` comes from the catalogue of the program that runs
+    /// the plan.
     public static func == (a: SweepPlan, b: SweepPlan) -> Bool {
         a.dimensions == b.dimensions && a.setup == b.setup && a.repeats == b.repeats && a.objective == b.objective
+            && a.evaluations == b.evaluations
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -150,32 +261,80 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         hasher.combine(setup)
         hasher.combine(repeats)
         hasher.combine(objective)
+        hasher.combine(evaluations)
     }
 
     /// True when the model of `cell` takes `--wait`.
     public func takesWaitStrategy(_ cell: SweepCell) -> Bool { waitStrategyModels.contains(cell[.model]) }
 
     /// Builds a plan from a preset and the options given explicitly, checking every value.
+    ///
+    /// A plan sweeps rates or loads: an explicit `--rate` list makes a rate plan and an explicit
+    /// `--load` list a load plan whatever the preset, and both together are refused. So are
+    /// `--evaluations` together with `--eval-ms` or `--eval-kind`; either of those two replaces a
+    /// preset's pairs with the product of the lists (the preset's values for the one not given).
     /// - Parameters:
     ///   - lists: comma-separated values per axis, as typed; they replace the preset's.
+    ///   - evaluations: `1:wait,20:cpu`, as typed: evaluation settings run as pairs.
+    ///   - repeats: runs per cell; nil for the preset's (``Preset/repeats``).
+    ///   - objective: the latency objective (`--slo`).
     ///   - models: the models that exist (the preset takes all of them).
     ///   - waitStrategyModels: the ones of them that take `--wait`.
     public static func make(
-        preset: Preset = .quick, lists: [SweepAxis: String] = [:], durationSeconds: Double? = nil,
-        repeats: Int = 1, seed: UInt64 = 1, arrivals: ArrivalProcess = .uniform,
+        preset: Preset = .quick, lists: [SweepAxis: String] = [:], evaluations: String? = nil,
+        durationSeconds: Double? = nil, repeats: Int? = nil, seed: UInt64 = 1, arrivals: ArrivalProcess = .uniform,
         clock: FeedClock = .exchange, waitStrategy: WaitStrategy = .standard,
-        models: [String], waitStrategyModels: [String] = []
+        objective: LatencyObjective = .standard, models: [String], waitStrategyModels: [String] = []
     ) throws(InvalidOption) -> SweepPlan {
-        var dimensions: [Dimension] = []
+        var values: [SweepAxis: [String]] = [:]
         for axis in SweepAxis.allCases {
-            let values: [String]
             if let list = lists[axis] {
-                values = try parseList(list, axis: axis, models: models)
+                values[axis] = try parseList(list, axis: axis, models: models)
             } else {
-                values = preset.values(of: axis, models: models)
+                values[axis] = preset.values(of: axis, models: models)
             }
-            dimensions.append(Dimension(axis: axis, values: values))
         }
+        let loads = values[.load] ?? []
+        if loads.contains("none") && loads != ["none"] {
+            throw InvalidOption(
+                option: "--load", value: lists[.load] ?? "", allowed: "loads, or 'none' alone (a sweep of rates)")
+        }
+        let explicitLoad = lists[.load] != nil && loads != ["none"]
+        if explicitLoad, let rates = lists[.rate] {
+            throw InvalidOption(
+                option: "--load", value: lists[.load] ?? "",
+                allowed: "together with --rate \(rates): a load sets each cell's rate (load × 1000 / proc-ms); "
+                    + "give --load or --rate, not both")
+        }
+        if lists[.rate] != nil {
+            values[.load] = ["none"]
+        } else if explicitLoad {
+            values[.rate] = [SweepAxis.derivedRate]
+        }
+        if values[.load] != ["none"] {
+            try checkLoads(values[.load] ?? [], procMs: values[.procMs] ?? [], procMsList: lists[.procMs])
+        }
+
+        var pairs: [Evaluation]?
+        if let evaluations {
+            if lists[.evalMs] != nil || lists[.evalKind] != nil {
+                let given = [(SweepAxis.evalMs, lists[.evalMs]), (.evalKind, lists[.evalKind])]
+                    .compactMap { axis, list in list.map { "\(axis.sweepOption) \($0)" } }.joined(separator: " ")
+                throw InvalidOption(
+                    option: "--evaluations", value: evaluations,
+                    allowed: "together with \(given): each pair sets both eval-ms and eval-kind; "
+                        + "give the pairs or the lists, not both")
+            }
+            pairs = try parseEvaluations(evaluations)
+        } else if lists[.evalMs] == nil && lists[.evalKind] == nil {
+            pairs = preset.evaluations
+        }
+        if let pairs {
+            values[.evalMs] = distinct(pairs.map(\.evalMs))
+            values[.evalKind] = distinct(pairs.map(\.evalKind))
+        }
+
+        let repeats = repeats ?? preset.repeats
         guard (1...1_000).contains(repeats) else {
             throw InvalidOption(option: "--repeats", value: String(repeats), allowed: "a whole number from 1 to 1000")
         }
@@ -183,8 +342,55 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             durationSeconds: durationSeconds ?? preset.durationSeconds, seed: seed,
             arrivals: arrivals, clock: clock, waitStrategy: waitStrategy)
         return SweepPlan(
-            dimensions: dimensions, setup: setup, repeats: repeats,
-            waitStrategyModels: Set(waitStrategyModels))
+            dimensions: SweepAxis.allCases.map { Dimension(axis: $0, values: values[$0] ?? []) }, setup: setup,
+            repeats: repeats, waitStrategyModels: Set(waitStrategyModels), objective: objective, evaluations: pairs)
+    }
+
+    /// Refuses a load at proc-ms 0 (no processing to utilise: no rate offers a load) and a load
+    /// whose rate would pass what `--rate` allows.
+    private static func checkLoads(_ loads: [String], procMs: [String], procMsList: String?) throws(InvalidOption) {
+        if procMs.contains("0") {
+            throw InvalidOption(
+                option: "--proc-ms", value: procMsList ?? procMs.joined(separator: ","),
+                allowed: "a proc-ms of 0 with --load: a load has no meaning without processing to utilise; "
+                    + "sweep proc-ms 0 with a --rate ladder (up to max) instead")
+        }
+        for load in loads {
+            for proc in procMs where derivedRate(load: load, procMs: proc) == nil {
+                throw InvalidOption(
+                    option: "--load", value: load,
+                    allowed:
+                        "with --proc-ms \(proc): it makes a rate above 1e8 ticks per second, more than --rate allows")
+            }
+        }
+    }
+
+    /// The rate, canonical text, that offers `load` at `procMs` (ρ × 1000 / proc-ms, as
+    /// `ticklab run --load` works it out); nil when the two make no rate `--rate` allows (proc-ms
+    /// 0, or above 1e8 ticks per second).
+    public static func derivedRate(load: String, procMs: String) -> String? {
+        guard let load = Double(load), let procMs = Double(procMs),
+            let rate = try? OfferedLoad.ticksPerSecond(utilisation: load, processingMilliseconds: procMs),
+            rate <= 100_000_000
+        else { return nil }
+        return NumberText.shortest(rate)
+    }
+
+    /// Splits `1:wait,20:cpu` and checks every pair, dropping repeats, keeping the order given.
+    static func parseEvaluations(_ list: String) throws(InvalidOption) -> [Evaluation] {
+        var pairs: [Evaluation] = []
+        for item in list.split(separator: ",", omittingEmptySubsequences: false) {
+            if item.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw InvalidOption(option: "--evaluations", value: list, allowed: Evaluation.allowed)
+            }
+            let pair = try Evaluation(parsing: String(item))
+            if !pairs.contains(pair) { pairs.append(pair) }
+        }
+        return pairs
+    }
+
+    private static func distinct(_ values: [String]) -> [String] {
+        values.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
     }
 
     /// Splits `a,b,c`, checks every item and drops repeats, keeping the order given.
@@ -206,60 +412,94 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         dimensions.first { $0.axis == axis }?.values ?? []
     }
 
-    /// Every combination of the axes' values, models changing fastest.
+    /// True when the plan sweeps offered loads (`--load`): each cell's rate derives from its
+    /// load and proc-ms.
+    public var sweepsLoad: Bool { values(of: .load) != ["none"] && !values(of: .load).isEmpty }
+
+    /// Every combination of the axes' values, models changing fastest. With ``evaluations`` the
+    /// pairs take the place of the eval-kind × eval-ms product (at eval-kind's place in the
+    /// nesting); in a load plan each cell's rate is the one its load and proc-ms make.
     public var cells: [SweepCell] {
         var cells = [SweepCell(values: [:])]
         for axis in SweepAxis.nesting {
-            let values = self.values(of: axis)
+            let settings: [[SweepAxis: String]]
+            if let evaluations, axis == .evalKind || axis == .evalMs {
+                guard axis == .evalKind else { continue }
+                settings = evaluations.map { [.evalKind: $0.evalKind, .evalMs: $0.evalMs] }
+            } else {
+                settings = values(of: axis).map { [axis: $0] }
+            }
             cells = cells.flatMap { cell in
-                values.map { value in
+                settings.map { setting in
                     var next = cell
-                    next.values[axis] = value
+                    next.values.merge(setting) { $1 }
                     return next
                 }
             }
         }
-        return cells
-    }
-
-    /// Every run in the order the sweep makes them: the whole matrix once, then again for each
-    /// repeat, so an interrupted sweep has covered as much of the matrix as it could.
-    public var runs: [SweepRun] {
-        let cells = self.cells
-        return (0..<repeats).flatMap { repetition in
-            cells.enumerated().map { offset, cell in
-                SweepRun(cell: cell, repetition: repetition, index: repetition * cells.count + offset)
-            }
+        guard sweepsLoad else { return cells }
+        return cells.map { cell in
+            var cell = cell
+            // A decoded plan may hold a load no rate offers; such a cell keeps the placeholder
+            // (its child, given --load, says why it cannot run).
+            cell.values[.rate] = Self.derivedRate(load: cell[.load], procMs: cell[.procMs]) ?? SweepAxis.derivedRate
+            return cell
         }
     }
 
-    /// The arguments of `ticklab` that run one cell and print its record.
+    /// Every run in the order the sweep makes them: the whole matrix once, then again for each
+    /// repeat (``Interleaving``'s round-robin), so that a noisy minute falls on every model's
+    /// repeats rather than on one model, and an interrupted sweep has covered as much of the
+    /// matrix as it could.
+    public var runs: [SweepRun] {
+        Interleaving.order(cells: cells, repeats: repeats).enumerated().map { index, run in
+            SweepRun(cell: run.cell, repetition: run.repeatIndex, index: index)
+        }
+    }
+
+    /// The arguments of `ticklab` that run one cell and print its record. A cell at a load gets
+    /// `--load` and no `--rate`: the child works out the rate and records both.
     public func childArguments(for cell: SweepCell) -> [String] {
         var arguments = ["run", "--json"]
-        for axis in SweepAxis.allCases {
+        let atLoad = cell[.load] != "none" && cell.values[.load] != nil
+        for axis in SweepAxis.allCases where !(axis == .rate && atLoad) {
             if let value = cell.values[axis] { arguments += axis.runArguments(value) }
         }
         return arguments + setup.runArguments(takingWaitStrategy: takesWaitStrategy(cell))
     }
 
-    /// The cell a record belongs to, nil when it ran with other settings or values.
+    /// The cell a record belongs to, nil when it ran with other settings or values. In a load
+    /// plan the record's rate must be the one its load and proc-ms make; with ``evaluations`` its
+    /// eval-ms and eval-kind must be one of the pairs.
     public func cell(of parameters: RunResult.Parameters) -> SweepCell? {
         guard setup.matches(parameters) else { return nil }
         let cell = SweepCell(parameters: parameters)
-        for axis in SweepAxis.allCases where !values(of: axis).contains(cell.values[axis] ?? "") { return nil }
+        let sweepsLoad = self.sweepsLoad
+        for axis in SweepAxis.allCases {
+            if axis == .rate && sweepsLoad {
+                guard cell[.rate] == Self.derivedRate(load: cell[.load], procMs: cell[.procMs]) else { return nil }
+            } else if !values(of: axis).contains(cell.values[axis] ?? "") {
+                return nil
+            }
+        }
+        if let evaluations, !evaluations.contains(Evaluation(cell)) { return nil }
         return cell
     }
 
     /// Every setting of the plan as the option of `ticklab sweep` that sets it and its value as
-    /// typed: the axes' lists, `--duration`, `--repeats`, `--seed`, `--arrivals`, `--clock` and
-    /// `--wait`.
+    /// typed: the axes' lists (`--rate from-load` in a load plan, `--load none` in a rate plan),
+    /// `--evaluations` (the pairs, or `eval-ms×eval-kind` for the product), `--slo`, `--duration`,
+    /// `--repeats`, `--seed`, `--arrivals`, `--clock` and `--wait`.
     public var settings: [(option: String, value: String)] {
-        // A plan decoded from an older machine.json may lack an axis added since: it ran at the
-        // axis's neutral value.
+        // A plan decoded from an older machine.json may lack an axis added since (it ran at the
+        // axis's neutral value), its evaluations (the product) and its objective (the standard).
         SweepAxis.allCases.map { axis in
             let values = values(of: axis)
             return (axis.sweepOption, values.isEmpty ? axis.neutralValue ?? "" : values.joined(separator: ","))
         } + [
+            ("--evaluations", evaluations.map { $0.map(\.description).joined(separator: ",") } ?? "eval-ms×eval-kind"),
+            ("--slo", (objective ?? .standard).description),
+        ] + [
             ("--duration", DurationText.option(seconds: setup.durationSeconds)), ("--repeats", String(repeats)),
             ("--seed", String(setup.seed)), ("--arrivals", setup.arrivals.rawValue), ("--clock", setup.clock.rawValue),
             ("--wait", setup.waitStrategy.rawValue),
@@ -290,8 +530,12 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     public func command(out directory: String?) -> [String] {
         var words = ["ticklab", "sweep"]
         for axis in SweepAxis.allCases where axis.neutralValue == nil || values(of: axis) != [axis.neutralValue!] {
+            if axis == .rate && sweepsLoad { continue }
+            if evaluations != nil && (axis == .evalMs || axis == .evalKind) { continue }
             words += [axis.sweepOption, values(of: axis).joined(separator: ",")]
         }
+        if let evaluations { words += ["--evaluations", evaluations.map(\.description).joined(separator: ",")] }
+        words += ["--slo", (objective ?? .standard).description]
         words += [
             "--duration", DurationText.option(seconds: setup.durationSeconds), "--repeats", String(repeats),
             "--seed", String(setup.seed), "--arrivals", setup.arrivals.rawValue, "--clock", setup.clock.rawValue,

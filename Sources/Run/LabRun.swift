@@ -193,7 +193,8 @@ public enum LabRun {
                 clock: feed.clock.rawValue, seed: feed.seed, procMs: configuration.procMs,
                 evalMs: configuration.evalMs, evalKind: configuration.evalKind.rawValue,
                 waitStrategy: tunables.waitStrategy?.rawValue,
-                route: configuration.route?.description, routeRttMs: configuration.route?.roundTripMs),
+                route: configuration.route?.description, routeRttMs: configuration.route?.roundTripMs,
+                load: configuration.load),
             interrupted: interrupted,
             window: .init(seconds: seconds, offeredRate: offeredRate, throughput: throughput, keptUp: keptUp),
             ticks: .init(

@@ -24,13 +24,16 @@ public struct RunConfiguration: Sendable, Hashable, Codable {
     public var tracePath: String?
     /// Where buy and sell decisions go as orders (`--route`); nil: they stay decisions.
     public var route: OrderRouting?
+    /// The offered load ρ = rate × proc-ms / 1000 the run was asked for (`--load`), which set
+    /// `feed.rate`; nil when it was given a rate. Only recorded: the feed runs at `feed.rate`.
+    public var load: Double?
 
     public init(
         model: String, source: FeedSource = .synthetic, feed: SyntheticFeed.Configuration = .init(),
         procMs: Double = 0.5,
         evalMs: Double = 1, evalKind: EvaluationKind = .wait, queueCapacity: Int = 1 << 16,
         waitStrategy: WaitStrategy = .standard, tracePath: String? = nil, speed: Double? = 1,
-        route: OrderRouting? = nil
+        route: OrderRouting? = nil, load: Double? = nil
     ) {
         self.model = model
         self.source = source
@@ -43,5 +46,6 @@ public struct RunConfiguration: Sendable, Hashable, Codable {
         self.tracePath = tracePath
         self.speed = speed
         self.route = route
+        self.load = load
     }
 }

@@ -9,7 +9,9 @@ public enum RunTable {
     public static func render(_ r: RunResult) -> String {
         var out: [String] = []
         let c = r.configuration
-        let rate = c.rate.map { "\(number($0)) ticks/s" } ?? "max (saturation)"
+        let rate =
+            (c.rate.map { "\(number($0)) ticks/s" } ?? "max (saturation)")
+            + (c.load.map { " (load ρ \(number($0)))" } ?? "")
         out.append(
             "TickLab \(r.ticklabVersion) — model \(c.model)\(r.interrupted ? "  [INTERRUPTED: partial result]" : "")")
         // A tcp:// feed's rate, arrivals and seed are the exchange's, not this run's options.

@@ -6,7 +6,7 @@ import Results
 /// `results.csv`: one flat row per record of `results.jsonl`, for spreadsheets and pandas.
 ///
 /// Every column name ends with its unit (`_ms`, `_s`, `_ticks_per_s`, `_ticks`) unless it is a
-/// name, a flag or a count. Numbers are written in Swift's shortest form that reads back to the
+/// name, a flag, a count or the offered load (`load`, a utilisation: no unit). Numbers are written in Swift's shortest form that reads back to the
 /// same `Double`, so the CSV holds exactly the figures of the JSON records; a value a record does
 /// not have (a failed cell's latencies, a stage with no CPU clock of its own) is empty.
 public enum SweepCSV {
@@ -63,6 +63,8 @@ public enum SweepCSV {
             parameter("model") { $0.model },
             parameter("feed") { $0.feed },
             parameter("rate_ticks_per_s") { $0.rate.map(number) ?? "max" },
+            // Offered load ρ = rate × proc-ms / 1000 (no unit); empty for a run given a rate.
+            parameter("load") { $0.load.map(number) },
             parameter("duration_s") { number($0.durationSeconds) },
             parameter("arrivals") { $0.arrivals },
             parameter("clock") { $0.clock },

@@ -231,7 +231,8 @@ public final class SweepRunner {
             evalMs: Double(cell[.evalMs]) ?? 0, evalKind: cell[.evalKind],
             waitStrategy: plan.takesWaitStrategy(cell) ? plan.setup.waitStrategy.rawValue : nil,
             route: cell[.routeRttMs] == "none" ? nil : "gateway \(cell[.routeRttMs]) ms",
-            routeRttMs: cell[.routeRttMs] == "none" ? nil : Double(cell[.routeRttMs]))
+            routeRttMs: cell[.routeRttMs] == "none" ? nil : Double(cell[.routeRttMs]),
+            load: cell[.load] == "none" ? nil : Double(cell[.load]))
     }
 
     private func parameters(of cell: SweepCell) -> RunResult.Parameters { Self.parameters(of: cell, plan: plan) }

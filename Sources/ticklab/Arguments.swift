@@ -5,6 +5,7 @@ import MarketData
 import Models
 import Pipeline
 import Report
+import Results
 
 /// `--rate`: ticks per second, or `max` for saturation.
 struct RateArgument: ExpressibleByArgument, CustomStringConvertible {
@@ -26,6 +27,19 @@ struct RateArgument: ExpressibleByArgument, CustomStringConvertible {
             throw UsageMessage.NotAllowed(InvalidValue.Allowed.rate)
         }
         return rate
+    }
+}
+
+/// `--load`: offered load, utilisation ρ = rate × proc-ms / 1000, a number above 0 (up to 1000).
+struct LoadArgument: CustomStringConvertible {
+    var utilisation: Double
+
+    var description: String { NumberText.shortest(utilisation) }
+
+    static func parse(_ text: String) throws -> LoadArgument {
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, value > 0, value <= 1_000
+        else { throw UsageMessage.NotAllowed(SweepAxis.allowedLoad) }
+        return LoadArgument(utilisation: value)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Capacity
 import Foundation
 import MarketData
 import Models
@@ -13,8 +14,8 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run the pipeline once under one concurrency model and report what it measured.",
         discussion: """
-            The synthetic exchange schedules ticks at --rate; every latency is measured from a \
-            tick's scheduled arrival. The run checks itself (every tick processed once, in order; \
+            The synthetic exchange schedules ticks at --rate, or at the rate that offers --load \
+            (utilisation ρ = rate × proc-ms / 1000); every latency is measured from a tick's scheduled arrival. The run checks itself (every tick processed once, in order; \
             the final book equal to a sequential replay) and exits 1 if that check fails; a tcp:// feed \
             whose exchange said goodbye or never came back before the end exits 69. Ctrl-C \
             stops the feed, counts the ticks received but not yet processed as abandoned (not worked \
@@ -42,12 +43,20 @@ struct RunCommand: ParsableCommand {
             default: Self.defaultFeed, valueName: "feed"), transform: FeedArgument.parse)
     var feed = Self.defaultFeed
 
+    /// Nil when not given: `--load` sets the rate instead, and the two are refused together.
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
-            "Ticks per second, or 'max' to offer ticks as fast as the receiver takes them.", default: Self.defaultRate,
-            valueName: "rate"), transform: RateArgument.parse)
-    var rate = Self.defaultRate
+            "Ticks per second, or 'max' to offer ticks as fast as the receiver takes them; not with --load.",
+            default: Self.defaultRate, valueName: "rate"), transform: RateArgument.parse)
+    var rate: RateArgument?
+
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Offered load instead of a rate: utilisation ρ = rate × proc-ms / 1000, so the rate is ρ × 1000 / proc-ms (at --proc-ms 4, --load 1 is 250 ticks/s). The record carries the load and the rate. Not with --rate, nor with --proc-ms 0 (use --rate there, up to max).",
+            valueName: "ρ"), transform: LoadArgument.parse)
+    var load: LoadArgument?
 
     @Option(
         parsing: .unconditional,
@@ -127,6 +136,39 @@ struct RunCommand: ParsableCommand {
                     + "models that take --wait: \(ModelCatalog.waitStrategyModels.joined(separator: ", "))")
         }
         _ = try orderRouting()
+        _ = try feedRate()
+    }
+
+    /// The synthetic feed's rate (nil for `max`): `--rate`, or the one `--load` makes at
+    /// `--proc-ms`, or the default.
+    func feedRate() throws -> Double? {
+        guard let load else { return (rate ?? Self.defaultRate).ticksPerSecond }
+        if let rate {
+            throw UsageMessage.invalid(
+                "--load", load.description,
+                allowed: "together with --rate \(rate): a load sets the rate (load × 1000 / proc-ms); "
+                    + "give --load or --rate, not both")
+        }
+        if feed.source != .synthetic {
+            throw UsageMessage.invalid(
+                "--load", load.description,
+                allowed: "with --feed \(feed): a load sets the synthetic exchange's rate, and this feed has its own")
+        }
+        let ticksPerSecond: Double
+        do {
+            ticksPerSecond = try OfferedLoad.ticksPerSecond(
+                utilisation: load.utilisation, processingMilliseconds: procMs.value)
+        } catch {
+            // The only LoadError left once the load and proc-ms have parsed: proc-ms 0.
+            throw UsageMessage.invalid("--load", load.description, allowed: error.description)
+        }
+        guard ticksPerSecond <= 100_000_000 else {
+            throw UsageMessage.invalid(
+                "--load", load.description,
+                allowed: "with --proc-ms \(procMs): it makes a rate above 1e8 ticks per second, more than --rate allows"
+            )
+        }
+        return ticksPerSecond
     }
 
     func run() throws {
@@ -141,11 +183,11 @@ struct RunCommand: ParsableCommand {
             model: model.name,
             source: feed.source,
             feed: SyntheticFeed.Configuration(
-                seed: market.seed, rate: rate.ticksPerSecond, duration: duration.nanoseconds,
+                seed: market.seed, rate: try feedRate(), duration: duration.nanoseconds,
                 arrivals: market.arrivals, clock: clockAndWait.clock),
             procMs: procMs.value, evalMs: evalMs.value, evalKind: evalKind,
             waitStrategy: clockAndWait.wait ?? .standard, tracePath: trace, speed: speed.map(\.multiplier) ?? 1,
-            route: try orderRouting())
+            route: try orderRouting(), load: load?.utilisation)
         let interruption = Interruption()
         defer { interruption.cancel() }
         let progress =

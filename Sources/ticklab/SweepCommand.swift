@@ -1,4 +1,6 @@
 import ArgumentParser
+import Capacity
+import Formats
 import Foundation
 import MarketData
 import Models
@@ -12,10 +14,12 @@ struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
         abstract:
-            "Run every combination of models × proc-ms × eval-ms × eval-kind and write a results directory with an HTML report.",
+            "Run every combination of models × rate or load × proc-ms × eval-ms × eval-kind and write a results directory with an HTML report.",
         discussion: """
             Each cell runs in a fresh child process ('ticklab run --json'), one after another. Lists are \
-            comma-separated; explicit options override the preset's values. The directory gets results.jsonl \
+            comma-separated; explicit options override the preset's values (an explicit --rate list makes a \
+            sweep of rates, an explicit --load list one of loads). Repeats run interleaved: the whole matrix \
+            once, then again per repeat, so a noisy minute falls on every model. The directory gets results.jsonl \
             (one record per run, the schema of 'run --json', plus ticklab.failed-cell records), results.csv, \
             machine.json and report.html, all rewritten after every cell. Ctrl-C stops the running cell \
             (it is discarded) and prints the command that resumes the sweep. Every cell uses the same --seed. \
@@ -25,8 +29,12 @@ struct SweepCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "quick: every model × proc-ms 0.5,2,5 × eval-ms 1,50, 5 s per cell (a few minutes); seed: the seed's protocol, proc-ms 0.5,1,2,3,4,5 × eval-ms 1,10,50, 60 s per cell.",
-            valueName: "quick|seed"))
+            "quick: every model × proc-ms 0.5,2,5 × eval-ms 1,50 at 200 ticks/s, 5 s per cell, 3 repeats (about 10 minutes); "
+                + "seed: the seed's protocol, proc-ms 0.5,1,2,3,4,5 × eval-ms 1,10,50, 60 s per cell, 1 repeat; "
+                + "capacity: every model at proc-ms 4 (load 1 = 250 ticks/s) × loads \(SweepPlan.Preset.capacityLoads.joined(separator: ",")) "
+                + "× evaluations 1:wait,20:cpu, \(NumberText.shortest(SweepPlan.Preset.capacityDurationSeconds)) s per cell, 3 repeats: "
+                + "\(SweepCommand.capacityRuns) runs, about \(SweepCommand.capacityMinutes) minutes on the lab's 2-core machine (measured).",
+            valueName: "quick|seed|capacity"))
     var preset: String = "quick"
 
     @Option(
@@ -37,8 +45,16 @@ struct SweepCommand: ParsableCommand {
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
-            "Ticks per second, or 'max' for saturation; a list runs each (default 200).", valueName: "rate,…"))
+            "Ticks per second, or 'max' for saturation; a list runs each (default 200); not with --load.",
+            valueName: "rate,…"))
     var rate: String?
+
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Offered loads instead of rates, comma-separated (e.g. 0.5,0.8,0.9,1.0,1.1): utilisation ρ = rate × proc-ms / 1000, so each cell runs at ρ × 1000 / its proc-ms ticks/s. Not with --rate, nor with a proc-ms of 0 (sweep that with a --rate ladder, up to max).",
+            valueName: "ρ,…"))
+    var load: String?
 
     @Option(
         name: .customLong("proc-ms"), parsing: .unconditional,
@@ -59,6 +75,20 @@ struct SweepCommand: ParsableCommand {
     var evalKind: String?
 
     @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Evaluation settings as pairs EVAL-MS:KIND, comma-separated (e.g. 1:wait,20:cpu): each pair runs as one setting, instead of every eval-ms × eval-kind. Not with --eval-ms or --eval-kind.",
+            valueName: "ms:kind,…"))
+    var evaluations: String?
+
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "The latency objective capacity is judged by: PERCENTILE=BOUND of processing latency (p50, p90, p99, p99.9; ms, us, s). Default p99=10ms: a sane bound for a tick-to-book path at these work sizes: at proc-ms 4 a kept-up model's p99 is about 5-6 ms, so 10 ms allows a wait behind one tick but fails once a queue forms, and it sits far above the machine's own wake-up floor.",
+            valueName: "objective"))
+    var slo: String?
+
+    @Option(
         name: .customLong("route-rtt-ms"), parsing: .unconditional,
         help: ArgumentHelp(
             "Order routing to the in-process gateway with this round trip in milliseconds, or 'none' (no routing), comma-separated; default none.",
@@ -73,8 +103,10 @@ struct SweepCommand: ParsableCommand {
 
     @Option(
         parsing: .unconditional,
-        help: ArgumentHelp("Runs per cell; the report shows the median and the spread.", valueName: "n"))
-    var repeats: Int = 1
+        help: ArgumentHelp(
+            "Runs per cell, interleaved (round-robin over the cells); the report shows the median and the spread (default: the preset's, 3 for quick and capacity, 1 for seed).",
+            valueName: "n"))
+    var repeats: Int?
 
     @OptionGroup var market: MarketOptions
 
@@ -110,16 +142,21 @@ struct SweepCommand: ParsableCommand {
         var lists: [SweepAxis: String] = [:]
         lists[.model] = models
         lists[.rate] = rate
+        lists[.load] = load
         lists[.procMs] = procMs
         lists[.evalMs] = evalMs
         lists[.evalKind] = evalKind
         lists[.routeRttMs] = routeRttMs
+        var objective = LatencyObjective.standard
+        if let slo {
+            do { objective = try LatencyObjective.parse(slo) } catch { throw ValidationError(error.description) }
+        }
         do {
             return try SweepPlan.make(
-                preset: preset, lists: lists, durationSeconds: duration.map { Double($0.nanoseconds) / 1e9 },
-                repeats: repeats, seed: market.seed, arrivals: market.arrivals, clock: clockAndWait.clock,
-                waitStrategy: clockAndWait.wait ?? .standard, models: ModelCatalog.names,
-                waitStrategyModels: ModelCatalog.waitStrategyModels)
+                preset: preset, lists: lists, evaluations: evaluations,
+                durationSeconds: duration.map { Double($0.nanoseconds) / 1e9 }, repeats: repeats, seed: market.seed,
+                arrivals: market.arrivals, clock: clockAndWait.clock, waitStrategy: clockAndWait.wait ?? .standard,
+                objective: objective, models: ModelCatalog.names, waitStrategyModels: ModelCatalog.waitStrategyModels)
         } catch {
             throw ValidationError(error.description)
         }
@@ -236,6 +273,17 @@ struct SweepCommand: ParsableCommand {
                 code: 1)
         }
     }
+
+    /// The capacity preset's wall time on the lab's 2-core machine, in whole minutes: its runs ×
+    /// (duration + the child overhead measured there), and a minute for the drain of the cells
+    /// above ρ = 1 and the sweep's own start.
+    static let capacityMinutes: Int = {
+        let perRun = SweepPlan.Preset.capacityDurationSeconds + SweepPlan.Preset.capacityChildOverheadSeconds
+        return Int(((Double(capacityRuns) * perRun + 60) / 60).rounded(.up))
+    }()
+
+    /// The capacity preset's runs with every model of the catalogue.
+    static let capacityRuns: Int = (try? SweepPlan.make(preset: .capacity, models: ModelCatalog.names))?.runs.count ?? 0
 
     static func terminalWidth() -> Int {
         var size = winsize()

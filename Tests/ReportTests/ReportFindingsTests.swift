@@ -219,7 +219,8 @@ struct ReportFindingsTests {
         ]
         let expected =
             [
-                "status", "error", "started_at_utc", "model", "feed", "rate_ticks_per_s", "duration_s", "arrivals",
+                "status", "error", "started_at_utc", "model", "feed", "rate_ticks_per_s", "load", "duration_s",
+                "arrivals",
                 "clock",
                 "seed", "proc_ms", "eval_ms", "eval_kind", "wait_strategy", "ticklab_version", "interrupted",
                 "window_s",
@@ -263,7 +264,7 @@ struct ReportFindingsTests {
         let rows = CSVReader.parse(SweepCSV.render([Self.run("threads", proc: 1)]))
         let empty = Set(zip(rows[0], rows[1]).filter { $0.1.isEmpty }.map(\.0))
         let optional = Set(
-            ["error", "wait_strategy", "cpu_shared_s", "cpu_shared_by", "exit_status", "signal"]
+            ["error", "wait_strategy", "cpu_shared_s", "cpu_shared_by", "exit_status", "signal", "load"]
                 + ["mean_ms", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "count"].map {
                     "seg_decided_to_acked_\($0)"
                 })

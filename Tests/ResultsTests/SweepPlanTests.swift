@@ -9,7 +9,7 @@ import Testing
 struct SweepPlanTests {
     let models = ["event-loop", "threads", "tasks"]
 
-    @Test("the quick preset: every model × proc-ms 0.5, 2, 5 × eval-ms 1, 50, wait, 200 ticks/s, 5 s")
+    @Test("the quick preset: every model × proc-ms 0.5, 2, 5 × eval-ms 1, 50, wait, 200 ticks/s, 5 s, 3 repeats")
     func quickPreset() throws {
         let plan = try SweepPlan.make(models: models)
         #expect(plan.values(of: .model) == models)
@@ -18,7 +18,7 @@ struct SweepPlanTests {
         #expect(plan.values(of: .evalKind) == ["wait"])
         #expect(plan.values(of: .rate) == ["200"])
         #expect(plan.setup.durationSeconds == 5)
-        #expect(plan.repeats == 1)
+        #expect(plan.repeats == 3)
         #expect(plan.cells.count == 3 * 3 * 2)
     }
 
@@ -139,7 +139,7 @@ struct SweepPlanTests {
         let plan = try SweepPlan.make(lists: [.model: "threads"], durationSeconds: 2, repeats: 3, models: models)
         #expect(
             ShellQuoting.join(plan.command(out: "results/x y"))
-                == "ticklab sweep --models threads --rate 200 --proc-ms 0.5,2,5 --eval-ms 1,50 --eval-kind wait --duration 2s "
+                == "ticklab sweep --models threads --rate 200 --proc-ms 0.5,2,5 --eval-ms 1,50 --eval-kind wait --slo p99=10ms --duration 2s "
                 + "--repeats 3 --seed 1 --arrivals uniform --clock exchange --wait park --out 'results/x y'")
     }
 

@@ -55,6 +55,43 @@ struct CommandLineUsageTests {
             (["sweep", "--seed", "-2"], "--seed: '-2' is not allowed"),
             (["sweep", "--rate", "0"], "--rate: '0' is not allowed"),
             (["sweep", "--duration", "forever"], "--duration: 'forever' is not allowed"),
+            (
+                ["run", "--load", "0.9", "--rate", "200"],
+                "--load: '0.9' is not allowed: together with --rate 200: a load sets the rate"
+            ),
+            (
+                ["run", "--load", "0.9", "--proc-ms", "0"],
+                "--load: '0.9' is not allowed: with --proc-ms 0 a load has no meaning; use --rate (up to max)"
+            ),
+            (["run", "--load", "0"], "--load: '0' is not allowed: a load is utilisation ρ = rate × proc-ms / 1000"),
+            (["run", "--load", "x"], "--load: 'x' is not allowed: a load is utilisation"),
+            (
+                ["run", "--load", "1", "--feed", "lobster:m.csv"],
+                "--load: '1' is not allowed: with --feed lobster:m.csv"
+            ),
+            (
+                ["sweep", "--load", "0.5,1", "--rate", "200"],
+                "--load: '0.5,1' is not allowed: together with --rate 200: a load sets each cell's rate"
+            ),
+            (
+                ["sweep", "--load", "0.5", "--proc-ms", "0,2"],
+                "--proc-ms: '0,2' is not allowed: a proc-ms of 0 with --load: a load has no meaning without processing to utilise; sweep proc-ms 0 with a --rate ladder (up to max) instead"
+            ),
+            (["sweep", "--load", "0.5,abc"], "--load: 'abc' is not allowed: a load is utilisation"),
+            (
+                ["sweep", "--evaluations", "1:wait,20:cpu", "--eval-ms", "5"],
+                "--evaluations: '1:wait,20:cpu' is not allowed: together with --eval-ms 5"
+            ),
+            (
+                ["sweep", "--evaluations", "1:sleep"],
+                "--evaluations: '1:sleep' is not allowed: pairs of EVAL-MS:EVAL-KIND"
+            ),
+            (["sweep", "--slo", "p99=10"], "--slo bound '10' has no known unit"),
+            (["sweep", "--slo", "p42=1ms"], "--slo percentile 'p42' is not known"),
+            (
+                ["sweep", "--preset", "capacity", "--proc-ms", "0"],
+                "--proc-ms: '0' is not allowed: a proc-ms of 0 with --load"
+            ),
             (["report", "--bogus"], "report: '--bogus' is not allowed: not an option"),
             (["--bogus"], "option: '--bogus' is not allowed"),
             (["bogus"], "command: 'bogus' is not allowed: one of run, sweep"),

@@ -130,7 +130,7 @@ struct SweepFilesTests {
             "status", "error", "started_at_utc", "model", "feed", "arrivals", "clock", "seed", "eval_kind",
             "wait_strategy", "ticklab_version", "interrupted", "kept_up", "rejected_deltas", "evaluations",
             "conflated_states", "decisions_buy", "decisions_sell", "decisions_hold", "cpu_shared_by",
-            "eval_measured_as", "self_check_passed", "exit_status", "signal",
+            "eval_measured_as", "self_check_passed", "exit_status", "signal", "load",
         ]
         for name in header where !unitless.contains(name) {
             let units = [

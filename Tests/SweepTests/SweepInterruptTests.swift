@@ -16,6 +16,7 @@ struct SweepInterruptTests {
     static func arguments(_ out: String) -> [String] {
         [
             "sweep", "--models", "threads,event-loop", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500",
+            "--repeats", "1",
             "--duration", "600ms", "--out", out,
         ]
     }
@@ -134,7 +135,7 @@ struct SweepInterruptTests {
         // Cells of 3 s, so the cell found running is still running when the sweep is killed.
         let arguments = [
             "sweep", "--models", "threads", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500",
-            "--duration", "3s", "--quiet", "--out", out,
+            "--repeats", "1", "--duration", "3s", "--quiet", "--out", out,
         ]
         let (sweepEnding, cell, cellCommand, cellGone) = try await offPool {
             () throws -> (Int32, pid_t?, String, Bool) in

@@ -80,7 +80,8 @@ struct SweepProgressTests {
         let outcome = try await runOffPool(
             executable: TicklabExecutable.path!,
             arguments: [
-                "sweep", "--models", "threads", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500",
+                "sweep", "--models", "threads", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500", "--repeats",
+                "1",
                 "--duration", "100ms", "--quiet", "--out", out,
             ], timeout: 120)
         #expect(outcome.ending == .exited(0), "\(outcome.stderr)")
@@ -122,7 +123,8 @@ struct EndToEnd {
         let out = Fixture.temporaryDirectory() + "/sweep"
         defer { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) }
         let arguments = [
-            "sweep", "--models", "threads", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500",
+            "sweep", "--models", "threads", "--proc-ms", "0,0.05", "--eval-ms", "0.1", "--rate", "500", "--repeats",
+            "1",
             "--duration", "300ms", "--out", out,
         ]
         let first = try await Self.ticklab(arguments)

@@ -55,7 +55,8 @@ struct SweepPlanDifferenceTests {
     .enabled(if: TicklabExecutable.path != nil, "needs the ticklab executable of this build"))
 struct SweepResumeGuardTests {
     static let tiny = [
-        "sweep", "--models", "threads", "--proc-ms", "0", "--eval-ms", "0.1", "--rate", "500", "--quiet",
+        "sweep", "--models", "threads", "--proc-ms", "0", "--eval-ms", "0.1", "--rate", "500", "--repeats", "1",
+        "--quiet",
     ]
 
     static func ticklab(_ arguments: [String]) async throws -> ChildProcess.Outcome {
@@ -66,7 +67,7 @@ struct SweepResumeGuardTests {
     static func recordedSweep(at out: String, duration: Double, seed: UInt64) throws {
         let plan = try SweepPlan.make(
             lists: [.model: "threads", .procMs: "0", .evalMs: "0.1", .rate: "500"],
-            durationSeconds: duration, seed: seed, models: ["threads"])
+            durationSeconds: duration, repeats: 1, seed: seed, models: ["threads"])
         var machine = SweepRunnerTests.machine
         machine.plan = plan
         try SweepResultsDirectory(path: out).create()
