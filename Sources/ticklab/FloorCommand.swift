@@ -93,7 +93,7 @@ enum FloorTable {
                 (
                     "measurement per tick", duration(cost.medianNanosecondsPerTick),
                     "\(cost.clockReadsPerTick) clock reads + \(cost.recordsPerTick) histogram records, "
-                        + "median batch of \(cost.ticks) ticks (\(duration(cost.minNanosecondsPerTick))–\(duration(cost.maxNanosecondsPerTick)))"
+                        + "median of batches, \(cost.ticks) ticks in all (\(duration(cost.minNanosecondsPerTick))–\(duration(cost.maxNanosecondsPerTick)))"
                 ))
         }
         let nameWidth = max("figure".count, rows.map(\.0.count).max() ?? 0) + 2
