@@ -36,14 +36,14 @@ let package = Package(
     // The module graph, bottom up (docs/DESIGN.md draws it):
     //   Clocks, OrderBook, Wire                       no dependencies
     //   MarketData      OrderBook
-    //   Pipeline        MarketData, OrderBook, Clocks, Histogram          (no NIO)
+    //   Pipeline        MarketData, OrderBook, Clocks, Capacity, Histogram (no NIO)
     //   Models          Pipeline, MarketData, Clocks, NIO, …
     //   WireConversions Wire, MarketData, OrderBook
     //   Exchange        Wire, WireConversions, MarketData, OrderBook, NIO (no Pipeline)
     //   ExchangeClient  Wire, WireConversions, MarketData, Pipeline, NIO
     //   Results         Pipeline (value types only)                       (no NIO, no models)
     //   Report          Results, Pipeline (value types only)
-    //   Sweep           Results, Report, Pipeline, Clocks                 (no NIO, no models)
+    //   Sweep           Results, Report, Pipeline, Clocks, Capacity       (no NIO, no models)
     //   Run             Results, Pipeline, Models, MarketData, ExchangeClient
     //   ticklab         everything above, ArgumentParser
     targets: [
@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "OrderBook", "MarketData", "Clocks", "Locks",
+                "OrderBook", "MarketData", "Clocks", "Locks", "Capacity",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strict
@@ -128,6 +128,7 @@ let package = Package(
             name: "Run",
             dependencies: [
                 "Results", "Pipeline", "Models", "MarketData", "OrderBook", "ExchangeClient", "Clocks", "Formats",
+                "Capacity",
             ],
             swiftSettings: strict
         ),
@@ -138,7 +139,8 @@ let package = Package(
         // A plan's execution: one child process per run, progress, the CSV, the report rewritten
         // as results come in. No models and no NIO: children are `ticklab run --json`.
         .target(
-            name: "Sweep", dependencies: ["Results", "Report", "Pipeline", "Clocks", "Formats"], swiftSettings: strict),
+            name: "Sweep", dependencies: ["Results", "Report", "Pipeline", "Clocks", "Formats", "Capacity"],
+            swiftSettings: strict),
         // Capacity with confidence (issue 10): load and rate, the objective, intervals of repeats,
         // the knee, interleaving, noise from /proc/stat, the machine's floor. No dependencies, so
         // that the sweep and the report can both use it and it can be tested on its own.
@@ -195,7 +197,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["Pipeline", "MarketData", "OrderBook", "Clocks", "Locks"],
+            dependencies: ["Pipeline", "MarketData", "OrderBook", "Clocks", "Locks", "Capacity"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -215,13 +217,16 @@ let package = Package(
         ),
         .testTarget(
             name: "RunTests",
-            dependencies: ["Run", "Results", "Models", "Pipeline", "MarketData", "OrderBook", "Clocks", "TestSupport"],
+            dependencies: [
+                "Run", "Results", "Models", "Pipeline", "MarketData", "OrderBook", "Clocks", "Capacity", "TestSupport",
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "SweepTests",
             dependencies: [
-                "Sweep", "Results", "Report", "Pipeline", "MarketData", "Clocks", "Locks", "Formats", "TestSupport",
+                "Sweep", "Results", "Report", "Pipeline", "MarketData", "Clocks", "Locks", "Formats", "Capacity",
+                "TestSupport",
             ],
             swiftSettings: strict
         ),

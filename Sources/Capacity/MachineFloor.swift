@@ -233,6 +233,15 @@ public enum FloorMeasurement {
         #endif
     }
 
+    /// Gives the process's main thread back the kernel's default timer slack (writing 0 to
+    /// /proc/self/timerslack_ns), after ``requestTimerSlack(nanoseconds:)``: threads and child
+    /// processes started later inherit the slack of the thread that starts them. Linux only.
+    public static func restoreDefaultTimerSlack() {
+        #if os(Linux)
+            try? "0".write(toFile: "/proc/self/timerslack_ns", atomically: false, encoding: .utf8)
+        #endif
+    }
+
     /// The calling thread's timer slack, readable on Linux only for the main thread
     /// (/proc/self/timerslack_ns is the thread-group leader's); nil otherwise.
     private static func timerSlack() -> UInt64? {

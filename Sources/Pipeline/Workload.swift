@@ -56,6 +56,35 @@ public struct Workload: Sendable, Hashable {
         /// Times the work in several trials of at least `trialNanos` each and keeps the median.
         /// About 0.15 s in all with the defaults.
         public static func measure(trials: Int = 7, trialNanos: UInt64 = 20_000_000) -> Calibration {
+            measureTrials(trials: trials, trialNanos: trialNanos).calibration
+        }
+
+        /// Trials of a sweep's calibration, measured once for all its cells: three times a run's,
+        /// so that one preempted or frequency-shifted trial moves the median less.
+        public static let sweepTrials = 21
+        /// Each trial of a sweep's calibration lasts 40 ms (about 1 s in all with `sweepTrials`):
+        /// long against the clock's resolution and a timer tick, short against a time slice's
+        /// worth of noise piling up in one trial.
+        public static let sweepTrialNanos: UInt64 = 40_000_000
+
+        /// A calibration with the spread of the trials it was taken from.
+        public struct Trials: Sendable, Hashable {
+            /// The median trial's cost per round.
+            public var calibration: Calibration
+            /// How many trials were timed.
+            public var count: Int
+            /// The fastest and the slowest trial's cost per round.
+            public var minNanosPerRound: Double
+            public var maxNanosPerRound: Double
+        }
+
+        /// Times the work in `trials` trials of at least `trialNanos` each, on the calling
+        /// thread's CPU clock, and keeps the median (of an odd count, one trial's figure), the
+        /// fastest and the slowest.
+        ///
+        /// - Precondition: `trials` > 0.
+        public static func measureTrials(trials: Int, trialNanos: UInt64) -> Trials {
+            precondition(trials > 0, "at least one trial")
             let values: [Int64] = (0..<40).map { Int64($0 &* 7_919 &+ 1_000_003) }
             return values.withUnsafeBufferPointer { buffer in
                 // Grow the trial until it lasts long enough for the clock's resolution to vanish.
@@ -80,7 +109,9 @@ public struct Workload: Sendable, Hashable {
                 }
                 samples.sort()
                 blackHole(sink)
-                return Calibration(nanosPerRound: samples[samples.count / 2])
+                return Trials(
+                    calibration: Calibration(nanosPerRound: samples[samples.count / 2]), count: samples.count,
+                    minNanosPerRound: samples[0], maxNanosPerRound: samples[samples.count - 1])
             }
         }
     }

@@ -1,3 +1,4 @@
+import Capacity
 import Clocks
 import Foundation
 import MarketData
@@ -42,7 +43,8 @@ public enum LabRun {
     /// - Parameters:
     ///   - stop: request it (Ctrl-C) to end the feed early; the run drains and returns a result
     ///     marked interrupted.
-    ///   - calibration: measured once per process when nil.
+    ///   - calibration: measured by the run when nil (the record says `.measured`); given, the
+    ///     run uses it as it is (`.given`), as a sweep hands one calibration to every cell.
     /// - Throws: `Failure.traceNotWritten`, carrying the whole result, when the run finished but
     ///   its trace could not be written; other `Failure`s when there is no result.
     public static func run(
@@ -63,6 +65,7 @@ public enum LabRun {
     ) throws -> RunResult {
         // The settings only some models take reach the models that declare them.
         let model = model.tuned(ModelTunables(waitStrategy: configuration.waitStrategy))
+        let calibrationSource: RunResult.CalibrationSource = calibration == nil ? .measured : .given
         let calibration = calibration ?? Workload.Calibration.measure()
         let trace: TraceWriter?
         do {
@@ -92,20 +95,25 @@ public enum LabRun {
                 work: Workload(requestedNanos: nanos(configuration.evalMs), calibration: calibration),
                 trace: trace, route: route))
         let outcome: ModelRun
+        // Outside load is read around the model's run: its threads' start, the window and the drain.
+        let noiseWindow = NoiseWindow.open()
         do {
             outcome = try model.run(stages, options: ModelOptions(queueCapacity: configuration.queueCapacity))
         } catch {
             throw Failure.model(String(describing: error))
         }
+        let noise = noiseWindow?.close()
         // A run that drained before its window closed (a recording replayed as fast as
         // possible) closes the window when it ends; the synthetic exchange's window is fixed.
         let drained = configuration.source == .synthetic ? UInt64.max : MonotonicClock.now()
         let processCPU = Double(ThreadCPUClock.process() &- processCPU0) / 1e9
-        let result = summarize(
+        var result = summarize(
             configuration, tunables: model.tunables, outcome: outcome, start: start,
             end: min(windowEnd, stop.instant, drained), plannedEnd: windowEnd,
             interrupted: stop.isRequested, startedAt: startedAt, processCPU: processCPU,
             calibration: calibration)
+        result.workload.calibrationSource = calibrationSource
+        result.noise = noise
         do {
             try trace?.close()
         } catch {
@@ -115,6 +123,18 @@ public enum LabRun {
     }
 
     static func nanos(_ millis: Double) -> UInt64 { UInt64((millis * 1e6).rounded()) }
+
+    /// CPU microseconds per processed tick: the process's and each figure of a stage that has
+    /// one (a stage on its own thread, or the stages that share threads together); nil when no
+    /// tick was processed.
+    static func cpuPerTick(_ cpu: RunResult.CPU, processed: UInt64) -> RunResult.CPUPerTick? {
+        guard processed > 0 else { return nil }
+        func micros(_ seconds: Double) -> Double { seconds * 1e6 / Double(processed) }
+        return RunResult.CPUPerTick(
+            processMicros: micros(cpu.process), receiverMicros: cpu.receiver.map(micros),
+            processorMicros: cpu.processor.map(micros), evaluatorMicros: cpu.evaluator.map(micros),
+            sharedMicros: cpu.shared.map(micros))
+    }
 
     /// - Parameter tunables: the model's, as it ran: the record carries the settings it takes.
     static func summarize(
@@ -185,6 +205,10 @@ public enum LabRun {
 
         let feed = configuration.feed
         let waitKind = configuration.evalKind == .wait
+        let cpuSeconds = RunResult.CPU(
+            receiver: outcome.cpu.receiver, processor: outcome.cpu.processor,
+            evaluator: outcome.cpu.evaluator, shared: outcome.cpu.shared,
+            sharedBy: outcome.cpu.sharedBy, process: processCPU)
         return RunResult(
             startedAt: ISO8601DateFormatter().string(from: startedAt),
             configuration: .init(
@@ -215,10 +239,7 @@ public enum LabRun {
                 pickedToDecided: evaluator.pickedToDecided.summary,
                 decidedToAcked: routed == nil ? nil : evaluator.routing.decidedToAcked.summary),
             queue: .init(peak: receiver.depth.peak, mean: receiver.depth.mean, atEnd: receiver.depth.last),
-            cpuSeconds: .init(
-                receiver: outcome.cpu.receiver, processor: outcome.cpu.processor,
-                evaluator: outcome.cpu.evaluator, shared: outcome.cpu.shared,
-                sharedBy: outcome.cpu.sharedBy, process: processCPU),
+            cpuSeconds: cpuSeconds,
             workload: .init(
                 calibrationNanosPerRound: calibration.nanosPerRound,
                 procRequestedMs: configuration.procMs, procMeasuredMs: processor.work.meanMillis,
@@ -238,11 +259,45 @@ public enum LabRun {
                     rejected: evaluator.routing.rejected, failed: evaluator.routing.failed,
                     firstProblem: evaluator.routing.firstProblem, counters: route.counters)
             },
-            feedFailure: feedFailure)
+            feedFailure: feedFailure, cpuPerTick: cpuPerTick(cpuSeconds, processed: processor.processed))
     }
 
     static func hex(_ value: UInt64) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+/// The readings at the start of a run's window that its noise account is taken against: the
+/// machine's CPU times (/proc/stat), the process's own CPU and the monotonic clock.
+struct NoiseWindow {
+    var stat: CPUTimes
+    var ownSeconds: Double
+    var openedAt: UInt64
+
+    /// Reads the window's start; nil when /proc/stat or the process's CPU cannot be read (off
+    /// Linux, or /proc not mounted).
+    static func open(
+        readStat: () -> ProcStatSnapshot? = ProcStat.readLive, readOwn: () -> Double? = ProcessCPU.ownSeconds,
+        now: UInt64 = MonotonicClock.now()
+    ) -> NoiseWindow? {
+        guard let stat = readStat(), let own = readOwn() else { return nil }
+        return NoiseWindow(stat: stat.aggregate, ownSeconds: own, openedAt: now)
+    }
+
+    /// Reads the window's end and accounts for the CPU others took in between; nil when a
+    /// reading fails. The machine's cores are the CPUs /proc/stat lists (its figures sum over
+    /// them), or the active processor count when it lists none.
+    func close(
+        readStat: () -> ProcStatSnapshot? = ProcStat.readLive, readOwn: () -> Double? = ProcessCPU.ownSeconds,
+        now: UInt64 = MonotonicClock.now(),
+        ticksPerSecond: Double = ProcStat.ticksPerSecond
+    ) -> NoiseAccount? {
+        guard let stat = readStat(), let own = readOwn() else { return nil }
+        let cores = stat.cpuCount > 0 ? stat.cpuCount : ProcessInfo.processInfo.activeProcessorCount
+        return NoiseAccount.between(
+            self.stat, stat.aggregate, ownCPUSeconds: own - ownSeconds,
+            windowSeconds: Double(now >= openedAt ? now - openedAt : 0) / 1e9, cores: cores,
+            ticksPerSecond: ticksPerSecond)
     }
 }

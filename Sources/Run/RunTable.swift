@@ -1,3 +1,4 @@
+import Capacity
 import Formats
 import Foundation
 import MarketData
@@ -80,6 +81,7 @@ public enum RunTable {
         if let v = cpu.shared { cpuParts.append("all stages \(fixed(v, 3)) (\(cpu.sharedBy ?? "shared"))") }
         cpuParts.append("process \(fixed(cpu.process, 3))")
         out.append("cpu (s)     " + cpuParts.joined(separator: ", "))
+        if let line = cpuPerTickLine(r.cpuPerTick) { out.append(line) }
         let wl = r.workload
         out.append(
             "workload    proc requested \(fixed(wl.procRequestedMs, 3)) ms, measured "
@@ -88,6 +90,10 @@ public enum RunTable {
                 + (wl.evalMeasuredMs.map {
                     "\(fixed($0, 3)) ms \(wl.evalMeasuredAs) (\(percent($0, wl.evalRequestedMs)))"
                 } ?? "—"))
+        out.append(
+            "calibration \(fixed(wl.calibrationNanosPerRound, 4)) ns per round of work"
+                + (wl.calibrationSource.map { $0 == .given ? " (given)" : " (measured at start-up)" } ?? ""))
+        if let noise = r.noise { out.append(noiseLine(noise)) }
         if r.selfCheck.passed {
             out.append(
                 "self-check  passed: every tick processed once, in order; book = sequential replay (\(r.selfCheck.bookChecksum))"
@@ -97,6 +103,31 @@ public enum RunTable {
             for failure in r.selfCheck.failures { out.append("  - \(failure)") }
         }
         return out.joined(separator: "\n")
+    }
+
+    /// "cpu/tick    process 41.2 µs, receiver 3.1 µs, …", nil when nothing was processed.
+    static func cpuPerTickLine(_ perTick: RunResult.CPUPerTick?) -> String? {
+        guard let perTick else { return nil }
+        var parts: [String] = []
+        if let v = perTick.receiverMicros { parts.append("receiver \(fixed(v, 2))") }
+        if let v = perTick.processorMicros { parts.append("processor \(fixed(v, 2))") }
+        if let v = perTick.evaluatorMicros { parts.append("evaluator \(fixed(v, 2))") }
+        if let v = perTick.sharedMicros { parts.append("all stages \(fixed(v, 2))") }
+        parts.append("process \(fixed(perTick.processMicros, 2))")
+        return "cpu/tick    µs per processed tick: " + parts.joined(separator: ", ")
+    }
+
+    /// "noise       outside load 0.03 cores (others 0.021, steal 0.009) of 2 over 10.05 s", and
+    /// "NOISY" past ``NoiseAccount/standardThresholdCores``.
+    static func noiseLine(_ noise: NoiseAccount) -> String {
+        let window = noise.windowSeconds > 0 ? noise.windowSeconds : 1
+        let verdict =
+            noise.isNoisy()
+            ? "  NOISY: over \(number(NoiseAccount.standardThresholdCores)) cores taken by others"
+            : ""
+        return "noise       outside load \(fixed(noise.outsideCores, 3)) cores "
+            + "(other processes \(fixed(noise.othersSeconds / window, 3)), steal \(fixed(noise.stealSeconds / window, 3))) "
+            + "of \(noise.cores) over \(DurationText.seconds(noise.windowSeconds, digits: 2))" + verdict
     }
 
     /// "last data at 2.96 s, then 7.04 s without data" (or "no data ever came").

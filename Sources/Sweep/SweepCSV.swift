@@ -1,3 +1,4 @@
+import Capacity
 import Formats
 import Foundation
 import Pipeline
@@ -127,6 +128,18 @@ public enum SweepCSV {
                 if case .failed(let f) = record { return f.signal.map { String($0) } }
                 return nil
             },
+        ]
+        // Issue 10's measurements: CPU per tick, the outside load of the run's window (nil where
+        // /proc/stat could not be read), where the calibration came from, and reruns.
+        columns += [
+            result("cpu_us_per_tick") { $0.cpuPerTick.map { number($0.processMicros) } },
+            result("noise_outside_cores") { $0.noise.map { number($0.outsideCores) } },
+            result("noise_steal_cores") { r in
+                r.noise.map { number($0.windowSeconds > 0 ? $0.stealSeconds / $0.windowSeconds : 0) }
+            },
+            result("noisy") { $0.noise.map { String($0.isNoisy()) } },
+            result("calibration_source") { $0.workload.calibrationSource?.rawValue },
+            result("superseded_by_rerun") { String($0.supersededByRerun == true) },
         ]
         return columns
     }()

@@ -1,3 +1,4 @@
+import Capacity
 import Formats
 import Foundation
 import Pipeline
@@ -18,15 +19,31 @@ public final class SweepRunner {
         /// Seconds a cell of `duration` seconds may take before it is stopped and recorded as
         /// failed: time for start-up, calibration and a long drain.
         public var timeLimit: @Sendable (Double) -> Double
+        /// Measures the one calibration every cell runs with (`run --calibration`): called once,
+        /// before the first cell, unless `machine.json` already holds one (a resumed sweep keeps
+        /// its own, so all its cells do the same work).
+        public var calibrate: @Sendable () -> MachineInfo.SweepCalibration
+        /// Measures the machine's floor into `machine.json` before the first cell, unless it
+        /// already holds one (a resumed sweep); nil: not measured.
+        public var measureFloor: (@Sendable () -> MachineFloor)?
+        /// How many times a cell whose run was noisy (``RunResult/noise`` over
+        /// ``NoiseAccount/standardThresholdCores``) runs again; the noisy record stays in the file,
+        /// marked `supersededByRerun`, and the last attempt is the cell's record, noisy or not.
+        public var rerunNoisy: Int
 
         public init(
             executable: String, leadingArguments: [String] = [], retryFailed: Bool = false,
-            timeLimit: @escaping @Sendable (Double) -> Double = { 3 * $0 + 60 }
+            timeLimit: @escaping @Sendable (Double) -> Double = { 3 * $0 + 60 },
+            calibrate: @escaping @Sendable () -> MachineInfo.SweepCalibration = SweepStartUp.calibration,
+            measureFloor: (@Sendable () -> MachineFloor)? = SweepStartUp.floor, rerunNoisy: Int = 0
         ) {
             self.executable = executable
             self.leadingArguments = leadingArguments
             self.retryFailed = retryFailed
             self.timeLimit = timeLimit
+            self.calibrate = calibrate
+            self.measureFloor = measureFloor
+            self.rerunNoisy = rerunNoisy
         }
 
         /// This very program: `/proc/self/exe` on Linux, else the path it was started by.
@@ -83,11 +100,14 @@ public final class SweepRunner {
     }
 
     /// The runs of `plan` that `records` do not cover yet, in plan order. Run `r` of a cell is
-    /// done when the cell has more than `r` records (only passed ones when `retryFailed`).
+    /// done when the cell has more than `r` records (only passed ones when `retryFailed`); a
+    /// record a rerun superseded (`--rerun-noisy`) is no repetition.
     public static func pending(_ plan: SweepPlan, records: [SweepRecord], retryFailed: Bool) -> [SweepRun] {
         var done: [SweepCell: Int] = [:]
         for record in records {
-            guard !retryFailed || record.passedResult != nil, let cell = plan.cell(of: record.parameters) else {
+            guard !record.isSupersededByRerun, !retryFailed || record.passedResult != nil,
+                let cell = plan.cell(of: record.parameters)
+            else {
                 continue
             }
             done[cell, default: 0] += 1
@@ -114,7 +134,10 @@ public final class SweepRunner {
         let contents = try directory.load()
         for problem in contents.problems { progress.handle(.notice(problem)) }
         var records = contents.records
-        try writeMachine()
+        let calibration = try writeMachine()
+        // Every cell does the same rounds per unit of work: the sweep's one calibration, exactly
+        // (the shortest text that reads back to the same Double).
+        let calibrationArguments = ["--calibration", NumberText.shortest(calibration.nanosPerRound)]
         // All four files exist from the start, so a sweep killed in its first cell leaves a
         // complete (if empty) directory.
         if !directory.hasResults {
@@ -128,7 +151,11 @@ public final class SweepRunner {
         progress.handle(.began(total: runs.count, done: skipped, pending: pending.count))
         var summary = Summary(total: runs.count, skipped: skipped, ran: 0, failed: 0, interrupted: false)
         var wallSpent = 0.0
-        for (position, run) in pending.enumerated() {
+        // An index, not a for-in: a noisy cell (`rerunNoisy`) runs again at the same position.
+        var position = 0
+        var reruns = 0
+        while position < pending.count {
+            let run = pending[position]
             if stop.isRequested { break }
             let remainingAfter = pending.count - position - 1
             let estimate = summary.ran > 0 ? wallSpent / Double(summary.ran) : plan.setup.durationSeconds + 1.5
@@ -137,7 +164,8 @@ public final class SweepRunner {
             do {
                 outcome = try ChildProcess.run(
                     executable: options.executable,
-                    arguments: options.leadingArguments + plan.childArguments(for: run.cell) + parentArguments,
+                    arguments: options.leadingArguments + plan.childArguments(for: run.cell) + calibrationArguments
+                        + parentArguments,
                     timeout: options.timeLimit(plan.setup.durationSeconds), stop: stop
                 ) { elapsed in
                     let eta = max(0, estimate - elapsed) + Double(remainingAfter) * estimate
@@ -158,16 +186,36 @@ public final class SweepRunner {
                 progress.handle(.ended)
                 throw SweepResultsDirectory.FileError(description: error.description)
             }
-            guard let record = Self.record(for: run.cell, plan: plan, outcome: outcome, startedAt: startedAt) else {
+            guard var record = Self.record(for: run.cell, plan: plan, outcome: outcome, startedAt: startedAt) else {
                 break  // stopped: the cell's partial run is discarded and stays pending
+            }
+            wallSpent += outcome.wallSeconds
+            if case .run(var result) = record, let noise = result.noise, noise.isNoisy(),
+                reruns < options.rerunNoisy
+            {
+                // Kept for the record, out of the figures and of resume's count.
+                result.supersededByRerun = true
+                record = .run(result)
+                try directory.append(record)
+                records.append(record)
+                reruns += 1
+                progress.handle(
+                    .notice(
+                        "\(SweepProgressText.position(run, total: runs.count)) \(run.cell.label): noisy "
+                            + "(\(NumberText.fixed(noise.outsideCores, digits: 2)) cores taken by others); "
+                            + "running it again (\(reruns) of \(options.rerunNoisy))"))
+                try rewrite(records)
+                if stop.isRequested { break }
+                continue
             }
             try directory.append(record)
             records.append(record)
-            wallSpent += outcome.wallSeconds
             summary.ran += 1
             if record.failure != nil { summary.failed += 1 }
             progress.handle(.finished(run, total: runs.count, record: record, wallSeconds: outcome.wallSeconds))
             try rewrite(records)
+            position += 1
+            reruns = 0
         }
         summary.interrupted = stop.isRequested && summary.skipped + summary.ran < summary.total
         try rewrite(records)
@@ -246,7 +294,10 @@ public final class SweepRunner {
         return names[number] ?? "signal \(number)"
     }
 
-    private func writeMachine() throws(SweepResultsDirectory.FileError) {
+    /// Writes `machine.json` (adding this invocation to an existing one's `resumes`), with the
+    /// machine's floor and the sweep's calibration measured now where it holds none, and returns
+    /// the calibration every cell runs with.
+    private func writeMachine() throws(SweepResultsDirectory.FileError) -> MachineInfo.SweepCalibration {
         var info = machine
         if let existing = MachineInfo.load(directory.machinePath) {
             info = existing
@@ -255,6 +306,10 @@ public final class SweepRunner {
                     date: machine.date, commandLine: machine.commandLine,
                     cpuModel: machine.cpuModel, gitCommit: machine.gitCommit))
         }
+        // The floor first: the calibration's trials then run on a core the sleeps left idle.
+        if info.floor == nil { info.floor = machine.floor ?? options.measureFloor?() }
+        let calibration = info.calibration ?? machine.calibration ?? options.calibrate()
+        info.calibration = calibration
         do {
             try SweepResultsDirectory.writeAtomically(
                 try info.jsonText(), to: directory.machinePath, using: directory.writing)
@@ -263,6 +318,7 @@ public final class SweepRunner {
         } catch {
             throw SweepResultsDirectory.FileError(description: "cannot encode machine.json: \(error)")
         }
+        return calibration
     }
 
     /// Rewrites the CSV and the report from every record so far.
@@ -275,5 +331,45 @@ public final class SweepRunner {
         try SweepResultsDirectory.writeAtomically(
             ReportRenderer.render([source], lineup: lineup),
             to: directory.reportPath, using: directory.writing)
+    }
+}
+
+/// What a sweep measures before its first cell, as `ticklab sweep` does it.
+public enum SweepStartUp {
+    /// Sleeps of the sweep's floor: half of `ticklab floor`'s (about 1.1 s), enough for a p99
+    /// with ten samples beyond it.
+    public static let floorSleeps = 1_000
+
+    /// The calibration every cell of a sweep runs with: the median of
+    /// `Workload.Calibration.sweepTrials` trials of `sweepTrialNanos` each (about 1 s), three
+    /// times the trials a run takes for itself, with the fastest and slowest kept.
+    @Sendable
+    public static func calibration() -> MachineInfo.SweepCalibration {
+        let trials = Workload.Calibration.measureTrials(
+            trials: Workload.Calibration.sweepTrials, trialNanos: Workload.Calibration.sweepTrialNanos)
+        return MachineInfo.SweepCalibration(
+            nanosPerRound: trials.calibration.nanosPerRound, trials: trials.count,
+            minNanosPerRound: trials.minNanosPerRound, maxNanosPerRound: trials.maxNanosPerRound)
+    }
+
+    /// The machine's floor as `ticklab floor` measures it, with `floorSleeps` sleeps and the
+    /// measurement's own cost per tick. The wake-ups are timed with 1 ns of timer slack, as the
+    /// lab's stage threads ask for, and the default slack is restored after, so that the cells,
+    /// which inherit it, start as `ticklab run` does from a shell.
+    @Sendable
+    public static func floor() -> MachineFloor {
+        let tookSlack = FloorMeasurement.requestTimerSlack(nanoseconds: 1)
+        defer { if tookSlack { FloorMeasurement.restoreDefaultTimerSlack() } }
+        var floor = FloorMeasurement.measure(sleeps: floorSleeps)
+        floor.measurement = MeasurementOverhead.measure()
+        return floor
+    }
+}
+
+extension SweepRecord {
+    /// A run that `--rerun-noisy` ran again: in the file, out of the figures and of resume's count.
+    var isSupersededByRerun: Bool {
+        if case .run(let result) = self { return result.supersededByRerun == true }
+        return false
     }
 }

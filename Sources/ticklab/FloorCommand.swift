@@ -1,6 +1,7 @@
 import ArgumentParser
 import Capacity
 import Foundation
+import Pipeline
 
 /// `ticklab floor`: what this machine adds to every latency, so that results can be read against it.
 struct FloorCommand: ParsableCommand {
@@ -20,6 +21,12 @@ struct FloorCommand: ParsableCommand {
             batches of \(FloorMeasurement.standardReadsPerBatch) reads). Every latency is the difference of two reads, so nothing finer than this \
             means anything, and each tick's stamps cost a few of them.
 
+            Measurement per tick: what the lab's own measurement costs a tick on the hot path: \
+            the \(MeasurementOverhead.clockReadsPerTick) clock reads that stamp it and the \
+            \(MeasurementOverhead.recordsPerTick) histogram records of its latencies, as the stages make them \
+            (median of \(MeasurementOverhead.standardBatches) batches of \(MeasurementOverhead.standardTicksPerBatch) ticks). \
+            That much of every tick's latency and CPU is the measuring, not the model.
+
             The figures change with what else runs on the machine: measure beside the results you \
             read, not once for ever.
             """)
@@ -35,7 +42,8 @@ struct FloorCommand: ParsableCommand {
 
     func run() throws {
         FloorMeasurement.requestTimerSlack(nanoseconds: 1)
-        let floor = FloorMeasurement.measure(sleeps: samples)
+        var floor = FloorMeasurement.measure(sleeps: samples)
+        floor.measurement = MeasurementOverhead.measure()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -65,7 +73,7 @@ enum FloorTable {
         let wake = floor.wakeUp
         let clock = floor.clockRead
         let slack = wake.timerSlackNanoseconds.map { "timer slack \(duration(Double($0)))" } ?? "timer slack unknown"
-        let rows: [(String, String, String)] = [
+        var rows: [(String, String, String)] = [
             (
                 "wake-up lateness p50", duration(Double(wake.p50Nanoseconds)),
                 "\(wake.samples) sleeps of \(duration(Double(wake.sleepNanoseconds))), \(slack)"
@@ -80,6 +88,14 @@ enum FloorTable {
                 "median of \(clock.batches) batches of \(clock.readsPerBatch) reads (\(duration(clock.minNanosecondsPerRead))–\(duration(clock.maxNanosecondsPerRead)))"
             ),
         ]
+        if let cost = floor.measurement {
+            rows.append(
+                (
+                    "measurement per tick", duration(cost.medianNanosecondsPerTick),
+                    "\(cost.clockReadsPerTick) clock reads + \(cost.recordsPerTick) histogram records, "
+                        + "median of batches, \(cost.ticks) ticks in all (\(duration(cost.minNanosecondsPerTick))–\(duration(cost.maxNanosecondsPerTick)))"
+                ))
+        }
         let nameWidth = max("figure".count, rows.map(\.0.count).max() ?? 0) + 2
         let valueWidth = max("value".count, rows.map(\.1.count).max() ?? 0) + 2
         func line(_ row: (String, String, String)) -> String {

@@ -116,6 +116,13 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print one JSON record (schema ticklab.run, see the README) instead of the table.")
     var json = false
 
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Nanoseconds per round of the work loop, used instead of measuring it at start-up: a sweep measures it once and gives it to every cell, so that all do the same work.",
+            valueName: "ns"), transform: CalibrationArgument.parse)
+    var calibration: Workload.Calibration?
+
     /// Given by `ticklab sweep` to its cells: the run dies with the sweep (see ParentProcessLink).
     @Option(name: .customLong("parent-pid"), help: .hidden)
     var parentPid: Int32?
@@ -195,7 +202,7 @@ struct RunCommand: ParsableCommand {
             ? ProgressLine(total: Double(duration.nanoseconds) / 1e9, label: "\(model.name) running") : nil
         let result: RunResult
         do {
-            result = try LabRun.run(configuration, stop: interruption.stop)
+            result = try LabRun.run(configuration, stop: interruption.stop, calibration: calibration)
         } catch LabRun.Failure.traceNotWritten(let error, let result) {
             // The measurement is whole: show it, then say loudly that the trace is lost.
             progress?.finish()
@@ -231,6 +238,19 @@ struct RunCommand: ParsableCommand {
         } else {
             print(RunTable.render(result))
         }
+    }
+}
+
+/// `--calibration`: nanoseconds per round of work. Bounded so that the largest request
+/// (60 000 ms) is a round count an `Int` holds and no request is under a round by a factor of a
+/// million; a round costs a few nanoseconds on any machine TickLab runs on.
+enum CalibrationArgument {
+    static let range = 0.001...1_000_000.0
+    static let allowed = "nanoseconds per round of work: a number from 0.001 to 1000000 (a round costs about 2)"
+
+    static func parse(_ text: String) throws -> Workload.Calibration {
+        guard let value = Double(text), range.contains(value) else { throw UsageMessage.NotAllowed(allowed) }
+        return Workload.Calibration(nanosPerRound: value)
     }
 }
 

@@ -130,6 +130,13 @@ struct SweepCommand: ParsableCommand {
     )
     var force = false
 
+    @Option(
+        name: .customLong("rerun-noisy"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "Run a cell again, up to n times, when other processes took more than 0.1 cores during its run (0 to 10, default 0); the last attempt is the cell's record.",
+            valueName: "n"), transform: { try UsageMessage.wholeNumber($0, in: 0...10) })
+    var rerunNoisy = 0
+
     @Flag(help: "No progress output.")
     var quiet = false
 
@@ -245,8 +252,14 @@ struct SweepCommand: ParsableCommand {
             commandLine: CommandLine.arguments, reproduce: plan.command(out: path), plan: plan)
         let runner = SweepRunner(
             plan: plan, directory: SweepResultsDirectory(path: path), machine: machine,
-            options: .init(executable: SweepRunner.Options.currentExecutable(), retryFailed: retryFailed),
+            options: .init(
+                executable: SweepRunner.Options.currentExecutable(), retryFailed: retryFailed,
+                rerunNoisy: rerunNoisy),
             lineup: .catalogue, progress: progress, stop: interruption.stop)
+        if MachineInfo.load(SweepResultsDirectory(path: path).machinePath)?.calibration == nil {
+            // What the runner measures before the first cell (a resumed sweep keeps its own).
+            progress.handle(.notice("measuring the machine's floor and the work's calibration (about 2 s)"))
+        }
         let summary: SweepRunner.Summary
         do {
             summary = try runner.run()

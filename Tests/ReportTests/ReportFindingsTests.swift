@@ -237,6 +237,8 @@ struct ReportFindingsTests {
                 "proc_measured_cpu_ms", "eval_requested_ms", "eval_measured_ms", "eval_measured_as",
                 "self_check_passed",
                 "exit_status", "signal",
+                "cpu_us_per_tick", "noise_outside_cores", "noise_steal_cores", "noisy", "calibration_source",
+                "superseded_by_rerun",
             ]
         #expect(SweepCSV.columns.map(\.name) == expected)
         #expect(SweepCSV.render([]) == expected.joined(separator: ",") + "\n")
@@ -265,6 +267,8 @@ struct ReportFindingsTests {
         let empty = Set(zip(rows[0], rows[1]).filter { $0.1.isEmpty }.map(\.0))
         let optional = Set(
             ["error", "wait_strategy", "cpu_shared_s", "cpu_shared_by", "exit_status", "signal", "load"]
+                // The fixture's runs carry no CPU per tick, noise account or calibration source.
+                + ["cpu_us_per_tick", "noise_outside_cores", "noise_steal_cores", "noisy", "calibration_source"]
                 + ["mean_ms", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "count"].map {
                     "seg_decided_to_acked_\($0)"
                 })

@@ -130,12 +130,13 @@ struct SweepFilesTests {
             "status", "error", "started_at_utc", "model", "feed", "arrivals", "clock", "seed", "eval_kind",
             "wait_strategy", "ticklab_version", "interrupted", "kept_up", "rejected_deltas", "evaluations",
             "conflated_states", "decisions_buy", "decisions_sell", "decisions_hold", "cpu_shared_by",
-            "eval_measured_as", "self_check_passed", "exit_status", "signal", "load",
+            "eval_measured_as", "self_check_passed", "exit_status", "signal", "load", "noisy", "calibration_source",
+            "superseded_by_rerun",
         ]
         for name in header where !unitless.contains(name) {
             let units = [
                 "_ms", "_s", "_ticks_per_s", "_ticks", "_count", "_ns_per_round", "_offered", "_received", "_processed",
-                "_in_window",
+                "_in_window", "_per_tick", "_cores",
             ]
             #expect(units.contains { name.hasSuffix($0) }, "column \(name) names no unit")
         }

@@ -51,6 +51,7 @@ struct FakeTicklab {
             #!/bin/sh
             ulimit -c 0
             dir=$(dirname "$0")
+            echo "$*" >> "$dir/arguments.log"
             model=; proc=; eval=
             while [ $# -gt 0 ]; do
               case "$1" in
@@ -76,7 +77,22 @@ struct FakeTicklab {
         _ = FileManager.default.createFile(atPath: directory + "/ticklab.sh", contents: Data(script.utf8))
     }
 
-    var options: SweepRunner.Options { .init(executable: "/bin/sh", leadingArguments: [directory + "/ticklab.sh"]) }
+    /// The fake's options: a fixed calibration and no floor, so that a test's sweep starts at once.
+    var options: SweepRunner.Options {
+        .init(
+            executable: "/bin/sh", leadingArguments: [directory + "/ticklab.sh"],
+            calibrate: { FakeTicklab.calibration }, measureFloor: nil)
+    }
+
+    /// The calibration the fake's sweeps hand to their children.
+    static let calibration = MachineInfo.SweepCalibration(
+        nanosPerRound: 2.125, trials: 21, minNanosPerRound: 2.0, maxNanosPerRound: 2.5)
+
+    /// Every child's arguments, one line each (words joined by spaces), in order.
+    var arguments: [[String]] {
+        ((try? String(contentsOfFile: directory + "/arguments.log", encoding: .utf8)) ?? "").split(separator: "\n")
+            .map { $0.split(separator: " ").map(String.init) }
+    }
 
     /// Prepares the record the fake prints for a cell.
     func prepare(_ result: RunResult, exit status: Int32? = nil) throws {

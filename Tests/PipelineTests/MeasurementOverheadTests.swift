@@ -1,0 +1,60 @@
+import Capacity
+import MarketData
+import OrderBook
+import Pipeline
+import Testing
+
+@Suite("The measurement's own cost per tick, and a sweep's calibration trials")
+struct MeasurementOverheadTests {
+    @Test("the cost is filled: the counts of the stage code, every tick timed, a positive time per tick")
+    func measured() {
+        let cost = MeasurementOverhead.measure(batches: 5, ticksPerBatch: 200)
+        #expect(cost.clockReadsPerTick == MeasurementOverhead.clockReadsPerTick)
+        #expect(cost.recordsPerTick == MeasurementOverhead.recordsPerTick)
+        #expect(cost.ticks == 1_000)
+        #expect(cost.medianNanosecondsPerTick > 0)
+        #expect(
+            cost.minNanosecondsPerTick <= cost.medianNanosecondsPerTick
+                && cost.medianNanosecondsPerTick <= cost.maxNanosecondsPerTick)
+    }
+
+    @Test("the records per tick are the histogram records the stages make for a tick alone in its batch, evaluated")
+    func recordsMatchTheStages() {
+        let ticks = 25
+        var receiver = ReceiverStage(
+            feed: ScriptedFeed(alternatingTicks(ticks).map { .ticks([$0]) }), stop: StopSignal(), batchLimit: 1)
+        let calibration = Workload.Calibration(nanosPerRound: 1)
+        var processor = ProcessorStage(
+            work: Workload(requestedNanos: 0, calibration: calibration), stop: StopSignal(), windowEnd: .max)
+        var evaluator = EvaluatorStage(kind: .cpu, work: Workload(requestedNanos: 0, calibration: calibration))
+        var handedOver = 0
+        while receiver.receive() == .handOver {
+            for item in receiver.batch {
+                #expect(evaluator.pickUp(processor.process(item)) == .pickUp)
+                handedOver += 1
+            }
+        }
+        #expect(handedOver == ticks)
+        let r = receiver.metrics, p = processor.metrics, e = evaluator.metrics
+        let records = [
+            r.arrivalToReceived.count, p.processing.count, p.receivedToProcessed.count, e.endToEnd.count,
+            e.reaction.count, e.processedToPicked.count, e.pickedToDecided.count, e.routing.decidedToAcked.count,
+        ].reduce(0, +)
+        #expect(records == UInt64(MeasurementOverhead.recordsPerTick * ticks))
+        // One poll and one receipt stamp per batch of one, one stamp in the processor, two in
+        // the evaluator: the clock reads the constant counts.
+        #expect(r.batches == UInt64(ticks))
+        #expect(MeasurementOverhead.clockReadsPerTick == 2 + 1 + 2)
+    }
+
+    @Test("a sweep's calibration keeps the median, fastest and slowest of its trials")
+    func calibrationTrials() {
+        let trials = Workload.Calibration.measureTrials(trials: 5, trialNanos: 2_000_000)
+        #expect(trials.count == 5)
+        #expect(trials.minNanosPerRound > 0)
+        #expect(
+            trials.minNanosPerRound <= trials.calibration.nanosPerRound
+                && trials.calibration.nanosPerRound <= trials.maxNanosPerRound)
+        #expect(Workload.Calibration.sweepTrials >= 15 && Workload.Calibration.sweepTrials % 2 == 1)
+    }
+}
