@@ -24,8 +24,8 @@ public struct SweepPlan: Sendable, Hashable, Codable {
 
     /// Ready-made matrices; explicit options override their values.
     public enum Preset: String, Sendable, CaseIterable, Codable {
-        /// Every model × proc-ms 0.5, 2, 5 × eval-ms 1, 50, wait, 200 ticks/s, 5 s per cell,
-        /// three repeats: 108 runs, about 10 minutes on two cores.
+        /// Every model × proc-ms 0.5, 2, 5 × eval-ms 1, 50, wait, 200 ticks/s, 2 s per cell,
+        /// three repeats: 108 runs, about 5 minutes on two cores.
         case quick
         /// The seed's protocol: 200 ticks/s, 60 s per cell, proc-ms 0.5…5 × eval-ms 1, 10, 50.
         case seed
@@ -86,7 +86,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
 
         public var durationSeconds: Double {
             switch self {
-            case .quick: 5
+            case .quick: 2
             case .seed: 60
             case .capacity: Self.capacityDurationSeconds
             }
