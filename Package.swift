@@ -172,7 +172,9 @@ let package = Package(
         ),
         .testTarget(
             name: "OrderBookTests",
-            dependencies: ["OrderBook", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "OrderBook", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -186,7 +188,7 @@ let package = Package(
         .testTarget(
             name: "WireTests",
             dependencies: [
-                "Wire", "WireConversions", "MarketData", "OrderBook",
+                "Wire", "WireConversions", "MarketData", "OrderBook", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
@@ -231,7 +233,9 @@ let package = Package(
         ),
         .testTarget(
             name: "CapacityTests",
-            dependencies: ["Capacity", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "Capacity", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
