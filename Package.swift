@@ -157,7 +157,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Results", "Report", "Models", "Pipeline", "MarketData", "OrderBook", "Clocks", "Locks", "Wire",
+                "Results", "Report", "Run", "Models", "Pipeline", "MarketData", "OrderBook", "Clocks", "Locks", "Wire",
                 "Exchange",
             ],
             path: "Tests/TestSupport",
