@@ -194,6 +194,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "WireConversionsTests",
+            dependencies: [
+                "WireConversions", "Wire", "MarketData", "OrderBook",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PipelineTests",
             dependencies: ["Pipeline", "MarketData", "OrderBook", "Clocks", "Locks"],
             swiftSettings: strict
