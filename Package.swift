@@ -161,7 +161,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Results", "Report", "Models", "Pipeline", "MarketData", "OrderBook", "Clocks", "Locks", "Wire",
+                "Results", "Report", "Run", "Models", "Pipeline", "MarketData", "OrderBook", "Clocks", "Locks", "Wire",
                 "Exchange",
             ],
             path: "Tests/TestSupport",
@@ -176,7 +176,9 @@ let package = Package(
         ),
         .testTarget(
             name: "OrderBookTests",
-            dependencies: ["OrderBook", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "OrderBook", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -190,7 +192,15 @@ let package = Package(
         .testTarget(
             name: "WireTests",
             dependencies: [
-                "Wire", "WireConversions", "MarketData", "OrderBook",
+                "Wire", "WireConversions", "MarketData", "OrderBook", "TestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "WireConversionsTests",
+            dependencies: [
+                "WireConversions", "Wire", "MarketData", "OrderBook",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
@@ -238,7 +248,9 @@ let package = Package(
         ),
         .testTarget(
             name: "CapacityTests",
-            dependencies: ["Capacity", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "Capacity", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -22,36 +22,6 @@ func routedConfiguration(
         procMs: 0.02, evalMs: evalMs, queueCapacity: 4_096, route: route)
 }
 
-/// Runs `configuration` until its evaluator has made `decisions` buy or sell decisions (read
-/// from the run's trace), then stops it. How many decisions fit in a fixed duration depends on
-/// the machine (spin-ring's evaluator starves while other suites run), so the run waits for
-/// them; the configuration's duration (make it long) is only a bound against a hang.
-func runUntilDecisions(_ configuration: RunConfiguration, _ decisions: Int) async throws -> RunResult {
-    var configuration = configuration
-    let path = NSTemporaryDirectory() + "ticklab-routing-\(UUID().uuidString).csv"
-    configuration.tracePath = path
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    // The trace grows beside its path and is renamed to it when complete.
-    let growing = TraceWriter.partialPath(for: path)
-    let stop = StopSignal()
-    let watcher = Background {
-        defer { stop.request() }
-        var seenSize = -1
-        try waitUntil("\(decisions) buy or sell decisions in the trace", timeout: 120) {
-            // The trace is written in 64 KiB blocks: read it again only when it grew.
-            let size = (try? FileManager.default.attributesOfItem(atPath: growing)[.size] as? Int) ?? 0
-            guard size != seenSize else { return false }
-            seenSize = size
-            let text = (try? String(contentsOfFile: growing, encoding: .utf8)) ?? ""
-            let made = text.split(separator: "\n").count(where: { $0.hasSuffix(",buy") || $0.hasSuffix(",sell") })
-            return made >= decisions
-        }
-    }
-    let result = try await run(configuration, stop: stop)
-    try await watcher.join()
-    return result
-}
-
 func order(_ id: UInt64, price: Price = 100, size: Size = 1) -> RoutedOrder {
     RoutedOrder(id: id, side: id % 2 == 0 ? .bid : .ask, price: price, size: size, decided: MonotonicClock.now())
 }

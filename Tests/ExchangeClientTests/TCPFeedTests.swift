@@ -38,7 +38,12 @@ func pollFeed(_ feed: inout TCPFeed, timeout: Double = 60, until done: (TCPFeed,
         buffer.removeAll()
         switch feed.poll(now: MonotonicClock.now(), into: &buffer, limit: 256) {
         case .ticks: ticks += buffer
-        case .idle(let until): feed.readiness!.waitBlocking(until: min(until, deadline))
+        case .idle(let until):
+            // The poll may have made the progress waited for (a disconnect noticed): check before
+            // waiting, or the wait lasts until the feed's next deadline (the whole bound, when it
+            // backs off for minutes).
+            if done(feed, ticks) { return ticks }
+            feed.readiness!.waitBlocking(until: min(until, deadline))
         case .finished: return ticks
         }
     }

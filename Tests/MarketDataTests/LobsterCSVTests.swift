@@ -4,7 +4,7 @@ import PropertyBased
 import TestSupport
 import Testing
 
-@Suite("LOBSTER CSV parsing")
+@Suite("LOBSTER CSV parsing", .ownThread)
 struct LobsterCSVTests {
     /// Every message of `text`, read `chunk` bytes at a time.
     static func messages(_ text: String, chunk: Int = 1 << 16) throws(LobsterInputError) -> [LobsterMessage] {

@@ -5,7 +5,7 @@ import PropertyBased
 import TestSupport
 import Testing
 
-@Suite("LOBSTER book rebuilding and verification")
+@Suite("LOBSTER book rebuilding and verification", .ownThread)
 struct LobsterVerificationTests {
     static func verify(messages: String, orderBook: String, chunk: Int = 1 << 16) throws(LobsterInputError)
         -> LobsterVerification.Report

@@ -4,7 +4,7 @@ import PropertyBased
 import TestSupport
 import Testing
 
-@Suite("Synthetic market and feed")
+@Suite("Synthetic market and feed", .ownThread)
 struct SyntheticFeedTests {
     /// Drains a feed as a receiver would, at the instants given.
     static func drain(_ feed: inout SyntheticFeed, at instants: [UInt64], limit: Int = 10_000) -> [Tick] {

@@ -41,7 +41,7 @@ private func ringSteps() -> Generator<RingStep, some Sequence & SendableMetatype
     }
 }
 
-@Suite("SPSC ring")
+@Suite("SPSC ring", .ownThread)
 struct SPSCRingTests {
     @Test(
         "capacity is rounded up to a power of two, at least 2",

@@ -1,5 +1,6 @@
 import OrderBook
 import PropertyBased
+import TestSupport
 import Testing
 
 // MARK: - Helpers
@@ -690,7 +691,7 @@ struct SetTests {
 
 // MARK: - Deep books (beyond the 16-level linear scan)
 
-@Suite("deep books")
+@Suite("deep books", .ownThread)
 struct DeepBookTests {
     static let depths = [1, 2, 15, 16, 17, 18, 31, 32, 33, 64, 100]
 
@@ -899,7 +900,7 @@ struct ChecksumTests {
 
 // MARK: - Properties against the reference model
 
-@Suite("properties")
+@Suite("properties", .ownThread)
 struct PropertyTests {
     /// Prices in a range so small that deltas collide on the same levels all the time; books
     /// stay shallow (at most 14 levels a side), inside the linear scan.

@@ -84,9 +84,11 @@ struct ConformanceTests {
 
     @Test("a stop abandons the backlog of a saturated run instead of working through it", arguments: models)
     func stopAbandonsBacklog(model: String) async throws {
-        // 5 ms per tick at saturation: the queue holds thousands of ticks when the stop comes
-        // (after the first processed ones); they are counted, not worked through.
-        let result = try await runUntilProcessed(lightConfiguration(model, rate: nil, procMs: 5, evalMs: 0), ticks: 3)
+        // 1 ms per tick at saturation: the queue holds thousands of ticks when the stop comes
+        // (after the first processed ones); they are counted, not worked through. (The stop
+        // waits for a 64 KiB block of the trace, several hundred processed ticks: at 5 ms a
+        // tick that took seconds a model.)
+        let result = try await runUntilProcessed(lightConfiguration(model, rate: nil, procMs: 1, evalMs: 0), ticks: 3)
         #expect(result.interrupted)
         #expect(result.selfCheck.passed, "\(result.selfCheck.failures)")
         let abandoned = try #require(result.ticks.abandoned)

@@ -11,7 +11,7 @@ import Testing
 
 /// Properties that must hold for any input, checked over many seeded random cases (the same
 /// cases on every run, so a failure reproduces).
-@Suite("Sweep properties")
+@Suite("Sweep properties", .ownThread)
 struct SweepPropertyTests {
     static let cases = 300
 

@@ -9,9 +9,16 @@ import Testing
 
 /// Runs blocking work on a thread of its own, so a sweep's waiting never occupies the
 /// cooperative pool (two threads on this machine).
+///
+/// The thread runs at a lower priority (nice 5), and so do the child processes it starts (a
+/// child inherits the niceness of the thread that spawns it): a few dozen debug `ticklab`
+/// processes starting at once otherwise took the cores from the test process's pool threads,
+/// and every quick test in the process waited seconds for them.
 func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         let thread = Thread {
+            // Per thread on Linux: `who` 0 is the calling thread. A failure leaves the default.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
             do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
         }
         thread.start()

@@ -1,4 +1,5 @@
 import PropertyBased
+import TestSupport
 import Testing
 import Wire
 
@@ -78,7 +79,7 @@ func deltaBytes(sequence: UInt64 = 7) -> [UInt8] {
 
 func littleEndian(_ value: UInt32) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
 
-@Suite("Wire format")
+@Suite("Wire format", .ownThread)
 struct WireTests {
     @Test("every frame encodes and decodes back to itself")
     func roundTrip() async {
