@@ -59,11 +59,12 @@ struct CapacityGroup {
 enum ReportCapacity {
     /// The axes that make a setting: every axis but the model and the offered rate (and the load,
     /// when the sweep names it as an axis of its own: it is the rate by another name).
-    static let settingAxes = SweepAxis.allCases.filter { $0 != .model && $0 != .rate && $0.rawValue != "load" }
+    static let settingAxes = SweepAxis.allCases.filter { $0 != .model && $0 != .rate && $0 != .load }
 
-    /// The objective a source's capacity is judged against: its plan's, or the standard one.
+    /// The objective a source's capacity is judged against: the one the report was asked for,
+    /// else its plan's, else the standard one.
     static func objective(_ model: ReportModel, source: Int) -> LatencyObjective {
-        model.sources[source].machine?.plan?.objective ?? .standard
+        model.sources[source].objective ?? model.sources[source].machine?.plan?.objective ?? .standard
     }
 
     /// A percentile of a latency summary in milliseconds; nil when nothing was measured.

@@ -27,6 +27,9 @@ public struct ReportSource: Sendable {
     public var machine: MachineInfo?
     /// Lines of `results.jsonl` that could not be read.
     public var problems: [String]
+    /// The objective capacity is judged against when it is not the plan's (`report --slo`): the
+    /// same measurements, judged again.
+    public var objective: LatencyObjective? = nil
 
     public init(
         label: String, directory: String? = nil, records: [SweepRecord], machine: MachineInfo? = nil,

@@ -59,9 +59,11 @@ public final class LiveSweepProgress: SweepProgress {
     }
 }
 
-/// In a pipe or CI: one plain line per finished cell, nothing redrawn.
+/// In a pipe or CI: one plain line per finished cell, nothing redrawn, ending with the sweep's
+/// ETA as the cell's last `running` event gave it.
 public final class LineSweepProgress: SweepProgress {
     private let write: (String) -> Void
+    private var eta: Double?
 
     public init(write: @escaping (String) -> Void = StandardError.write) {
         self.write = write
@@ -75,10 +77,15 @@ public final class LineSweepProgress: SweepProgress {
                     ? "resuming: \(done) of \(total) runs already done, \(pending) to run\n"
                     : "sweep: \(total) runs\n")
         case .finished(let run, let total, let record, _):
-            write(SweepProgressText.finished(run, total: total, record: record) + "\n")
+            var line = SweepProgressText.finished(run, total: total, record: record)
+            if let eta { line += "  [ETA \(SweepProgressText.clock(eta))]" }
+            eta = nil
+            write(line + "\n")
         case .notice(let text):
             write(text + "\n")
-        case .running, .ended:
+        case .running(_, _, _, let eta):
+            self.eta = eta
+        case .ended:
             break
         }
     }
@@ -107,6 +114,7 @@ public enum SweepProgressText {
         return "\(head): \(ReportFormat.number(r.window.throughput)) ticks/s"
             + (r.configuration.rate == nil ? "" : r.window.keptUp ? ", kept up" : ", FELL BEHIND")
             + ", e2e mean \(ReportFormat.millis(r.latency.endToEnd.mean)) ms, p99 \(ReportFormat.millis(r.latency.endToEnd.p99)) ms"
+            + (r.noise?.isNoisy() == true ? ", noisy" : "")
     }
 
     /// `0:07`, `12:30`, `1:02:03`.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Capacity
 import Foundation
 import Models
 import Report
@@ -22,6 +23,12 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the HTML.", valueName: "file"))
     var output: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Judge capacity against this latency objective instead of the sweep's own (PERCENTILE=BOUND, e.g. p99=20ms): the same measurements, judged again.",
+            valueName: "objective"))
+    var slo: String?
+
     /// Checked in `run()`, not in `validate()`: ArgumentParser validates before it looks for
     /// unknown options, so `report --bogus` would otherwise say only that no directory was given.
     func checkDirectories() throws {
@@ -37,6 +44,10 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
+        var objective: LatencyObjective?
+        if let slo {
+            do { objective = try LatencyObjective.parse(slo) } catch { throw ValidationError(error.description) }
+        }
         try checkDirectories()
         var sources: [ReportSource] = []
         do {
@@ -44,8 +55,9 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw CommandFailure(message: error.description, code: 1)
         }
-        for source in sources {
-            for problem in source.problems { StandardError.write("ticklab: \(problem)\n") }
+        for index in sources.indices {
+            sources[index].objective = objective
+            for problem in sources[index].problems { StandardError.write("ticklab: \(problem)\n") }
         }
         let path =
             output

@@ -58,6 +58,17 @@ struct ReportCapacityTests {
         #expect(threads[6].content.contains("at ρ 1: p99 30.1 ms over 10.0 ms"))
     }
 
+    @Test("a report asked for another objective judges the same records against it (report --slo)")
+    func objectiveOverride() throws {
+        var source = ReportSource(label: "c", records: Self.records)
+        source.objective = LatencyObjective(percentile: .p99, boundMilliseconds: 50)
+        let findings = ReportFindings(model: ReportModel([source]), source: 0).all()
+        let finding = try #require(findings.first { $0.heading == "Capacity at proc 2 ms · eval 1 ms · wait kind" })
+        // threads' p99 at ρ 1 is 30.1 ms: over 10 ms, within 50 ms.
+        #expect(finding.text.hasPrefix("Knees against p99=50ms: "), "\(finding.text)")
+        #expect(!finding.text.contains("threads ρ 0.9 (450 ticks/s)"), "\(finding.text)")
+    }
+
     @Test("a finding lists the knees and compares the two highest capacities by their repeats' knees")
     func capacityFinding() throws {
         let findings = ReportFindings(

@@ -206,6 +206,13 @@ struct SweepLoadAxisTests {
         let standard = try SweepPlan.make(lists: [.model: "threads"], models: Self.models)
         #expect(standard.objective == LatencyObjective.standard)
         #expect(ShellQuoting.join(standard.command(out: nil)).contains("--slo p99=10ms"))
+        // The capacity preset judges at 20 ms (where its curves turn up), unless --slo says otherwise.
+        let capacity = try SweepPlan.make(preset: .capacity, models: Self.models)
+        #expect(capacity.objective == LatencyObjective(percentile: .p99, boundMilliseconds: 20))
+        #expect(ShellQuoting.join(capacity.command(out: nil)).contains("--slo p99=20ms"))
+        let capacityAt10 = try SweepPlan.make(preset: .capacity, objective: .standard, models: Self.models)
+        #expect(capacityAt10.objective == .standard)
+        #expect(capacityAt10.differences(from: capacity).map(\.option) == ["--slo"])
         let strict = try SweepPlan.make(
             lists: [.model: "threads"], objective: try LatencyObjective.parse("p99.9=500us"), models: Self.models)
         #expect(strict.objective == LatencyObjective(percentile: .p999, boundMilliseconds: 0.5))

@@ -93,6 +93,7 @@ struct CommandLineUsageTests {
                 "--proc-ms: '0' is not allowed: a proc-ms of 0 with --load"
             ),
             (["report", "--bogus"], "report: '--bogus' is not allowed: not an option"),
+            (["report", "--slo", "p99", "results/x"], "--slo 'p99' has no bound"),
             (["--bogus"], "option: '--bogus' is not allowed"),
             (["bogus"], "command: 'bogus' is not allowed: one of run, sweep"),
             (["run", "--feed", "tcp://[::1]"], "the port is missing"),

@@ -150,15 +150,23 @@ struct SweepInterruptTests {
                 throw SweepResultsDirectory.FileError(description: "cannot start ticklab: \(spawned)")
             }
             var cell: pid_t?
+            var command = ""
             _ = Self.eventually {
-                cell = Self.children(of: pid).first { Self.commandLine(of: $0).contains(" run --json ") }
-                return cell != nil
+                // The command line is kept as it is seen: once the sweep is killed the cell dies
+                // with it, and its command line can no longer be read.
+                for child in Self.children(of: pid) {
+                    let line = Self.commandLine(of: child)
+                    if line.contains(" run --json ") {
+                        (cell, command) = (child, line)
+                        return true
+                    }
+                }
+                return false
             }
             kill(pid, SIGKILL)
             var status: Int32 = 0
             _ = waitpid(pid, &status, 0)
             guard let cell else { return (status, nil, "", false) }
-            let command = Self.commandLine(of: cell)
             return (status, cell, command, Self.eventually { !Self.isRunning(cell) })
         }
         #expect(sweepEnding & 0x7F == SIGKILL, "the sweep was killed")

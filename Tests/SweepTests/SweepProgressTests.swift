@@ -24,7 +24,7 @@ struct SweepProgressTests {
             startedAt: "t", configuration: Fixture.parameters(model: "threads", procMs: 2, evalMs: 50),
             error: "the run exited with status 3"))
 
-    @Test("in a pipe: one plain line per finished cell, nothing redrawn")
+    @Test("in a pipe: one plain line per finished cell with the ETA its run last gave, nothing redrawn")
     func lines() {
         let sink = TextSink()
         let progress = LineSweepProgress(write: sink.write)
@@ -36,7 +36,7 @@ struct SweepProgressTests {
         #expect(
             sink.text == """
                 sweep: 12 runs
-                cell 3/12 threads, 200 ticks/s, proc 2 ms, eval 50 ms, wait kind: 199.8 ticks/s, kept up, e2e mean 52.4 ms, p99 157 ms
+                cell 3/12 threads, 200 ticks/s, proc 2 ms, eval 50 ms, wait kind: 199.8 ticks/s, kept up, e2e mean 52.4 ms, p99 157 ms  [ETA 0:30]
                 cell 3/12 threads, 200 ticks/s, proc 2 ms, eval 50 ms, wait kind: FAILED: the run exited with status 3
 
                 """)

@@ -77,8 +77,10 @@ public final class RawClient: @unchecked Sendable {
         }
     }
 
-    /// The next frame that is not a heartbeat (or any frame, if `skippingHeartbeats` is false).
-    public func nextFrame(skippingHeartbeats: Bool = true, timeout: Double = 2) -> WireFrame? {
+    /// The next frame that is not a heartbeat (or any frame, if `skippingHeartbeats` is false);
+    /// nil when the connection ended or nothing came for `timeout` seconds (a bound against a hang,
+    /// generous because a busy machine may hold the exchange's thread for seconds).
+    public func nextFrame(skippingHeartbeats: Bool = true, timeout: Double = 60) -> WireFrame? {
         while let step = next(timeout: timeout) {
             guard case .frame(let frame) = step else { return nil }
             if skippingHeartbeats, case .heartbeat = frame.message { continue }
@@ -87,9 +89,9 @@ public final class RawClient: @unchecked Sendable {
         return nil
     }
 
-    /// True when the exchange has closed the connection (within `timeout` seconds), after any
-    /// frames still on the way.
-    public func isClosed(timeout: Double = 2) -> Bool {
+    /// True when the exchange has closed the connection (within `timeout` seconds, a bound against a
+    /// hang), after any frames still on the way.
+    public func isClosed(timeout: Double = 60) -> Bool {
         let deadline = MonotonicClock.now() + UInt64(timeout * 1e9)
         while MonotonicClock.now() < deadline {
             var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
