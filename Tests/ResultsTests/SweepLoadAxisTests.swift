@@ -49,7 +49,8 @@ struct SweepLoadAxisTests {
     @Test("a record of a load cell maps back to its cell, and only to it")
     func loadRecordsMapBack() throws {
         let plan = try SweepPlan.make(
-            lists: [.model: "threads", .load: "0.9,1.1", .procMs: "4", .evalMs: "1"], models: Self.models)
+            lists: [.model: "threads", .load: "0.9,1.1", .procMs: "4", .evalMs: "1"], durationSeconds: 5,
+            models: Self.models)
         for cell in plan.cells {
             let parameters = try Self.parameters(load: Double(cell[.load])!, procMs: 4)
             #expect(plan.cell(of: parameters) == cell)
@@ -64,7 +65,8 @@ struct SweepLoadAxisTests {
         #expect(plan.cell(of: skewed) == nil)
         #expect(plan.cell(of: try Self.parameters(load: 0.5, procMs: 4)) == nil)
         // And a rate sweep takes no record that was asked for a load.
-        let rates = try SweepPlan.make(lists: [.model: "threads", .rate: "225", .procMs: "4"], models: Self.models)
+        let rates = try SweepPlan.make(
+            lists: [.model: "threads", .rate: "225", .procMs: "4"], durationSeconds: 5, models: Self.models)
         #expect(rates.cell(of: try Self.parameters(load: 0.9, procMs: 4)) == nil)
         #expect(rates.cell(of: byRate)?[.rate] == "225")
     }
@@ -72,7 +74,8 @@ struct SweepLoadAxisTests {
     @Test("a load record finds its cell, and each cell runs once per repeat")
     func loadCellsRepeat() throws {
         let plan = try SweepPlan.make(
-            lists: [.model: "threads,tasks", .load: "0.5,1", .procMs: "2"], repeats: 2, models: Self.models)
+            lists: [.model: "threads,tasks", .load: "0.5,1", .procMs: "2"], durationSeconds: 5, repeats: 2,
+            models: Self.models)
         let parameters = try Self.parameters(model: "tasks", load: 1, procMs: 2)
         let cell = try #require(plan.cell(of: parameters))
         #expect(cell[.rate] == "500" && cell[.load] == "1" && cell[.model] == "tasks")
@@ -122,7 +125,8 @@ struct SweepLoadAxisTests {
     @Test("evaluation pairs run each pair once, not the product; they replace and exclude the lists")
     func evaluationPairs() throws {
         let plan = try SweepPlan.make(
-            lists: [.model: "threads,tasks", .procMs: "2"], evaluations: "1:wait, 20:cpu,1:wait", models: Self.models)
+            lists: [.model: "threads,tasks", .procMs: "2"], evaluations: "1:wait, 20:cpu,1:wait", durationSeconds: 5,
+            models: Self.models)
         #expect(plan.evaluations?.map(\.description) == ["1:wait", "20:cpu"])
         #expect(plan.values(of: .evalMs) == ["1", "20"] && plan.values(of: .evalKind) == ["wait", "cpu"])
         #expect(

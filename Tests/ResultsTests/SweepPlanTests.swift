@@ -9,7 +9,7 @@ import Testing
 struct SweepPlanTests {
     let models = ["event-loop", "threads", "tasks"]
 
-    @Test("the quick preset: every model × proc-ms 0.5, 2, 5 × eval-ms 1, 50, wait, 200 ticks/s, 5 s, 3 repeats")
+    @Test("the quick preset: every model × proc-ms 0.5, 2, 5 × eval-ms 1, 50, wait, 200 ticks/s, 2 s, 3 repeats")
     func quickPreset() throws {
         let plan = try SweepPlan.make(models: models)
         #expect(plan.values(of: .model) == models)
@@ -17,7 +17,7 @@ struct SweepPlanTests {
         #expect(plan.values(of: .evalMs) == ["1", "50"])
         #expect(plan.values(of: .evalKind) == ["wait"])
         #expect(plan.values(of: .rate) == ["200"])
-        #expect(plan.setup.durationSeconds == 5)
+        #expect(plan.setup.durationSeconds == 2)
         #expect(plan.repeats == 3)
         #expect(plan.cells.count == 3 * 3 * 2)
     }
@@ -123,7 +123,8 @@ struct SweepPlanTests {
 
     @Test("a record belongs to the cell with its values and settings, and to no other")
     func matching() throws {
-        let plan = try SweepPlan.make(lists: [.model: "event-loop,threads", .rate: "200,max"], models: models)
+        let plan = try SweepPlan.make(
+            lists: [.model: "event-loop,threads", .rate: "200,max"], durationSeconds: 5, models: models)
         let record = Fixture.parameters(model: "threads", procMs: 2, evalMs: 50)
         let cell = try #require(plan.cell(of: record))
         #expect(cell[.model] == "threads" && cell[.procMs] == "2" && cell[.evalMs] == "50" && cell[.rate] == "200")

@@ -19,7 +19,7 @@ struct SweepRouteAxisTests {
     @Test("a list of round trips runs each, with --route, and records map back to their cells")
     func varied() throws {
         let plan = try SweepPlan.make(
-            lists: [.model: "threads", .procMs: "1", .evalMs: "1", .routeRttMs: "none,5"],
+            lists: [.model: "threads", .procMs: "1", .evalMs: "1", .routeRttMs: "none,5"], durationSeconds: 5,
             models: Self.models)
         #expect(plan.cells.count == 2)
         let arguments = plan.cells.map { plan.childArguments(for: $0) }
