@@ -101,9 +101,9 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         /// of the hockey stick, not its noisy flat part. At proc-ms 4 with the 20 ms CPU evaluation
         /// sharing the two cores, every threaded model's processing p99 sits at 6-12 ms from
         /// ρ 0.1 to 0.8 and passes 40 ms only from ρ 0.95-1 (two preset runs on the lab's 2-core
-        /// machine, 2026-12-02). Judged at 10 ms, the two runs put four models' knees 2-5 steps
-        /// apart (ρ 0.8 against 0.1); at 20 ms all twelve knees of both settings agreed within one
-        /// step. 20 ms is still five times a tick's work: it fails as soon as a queue forms.
+        /// machine, 2026-12-02). Judged at 10 ms, the two runs put three of the twelve knees two
+        /// steps apart (ρ 0.8 against 0.1); at 20 ms all twelve agreed within one step. 20 ms is
+        /// still five times a tick's work: it fails as soon as a queue forms.
         public var objective: LatencyObjective {
             switch self {
             case .quick, .seed: .standard
