@@ -35,7 +35,7 @@ let package = Package(
     ],
     // The module graph, bottom up (docs/DESIGN.md draws it):
     //   Clocks, OrderBook, Wire                       no dependencies
-    //   MarketData      OrderBook
+    //   MarketData      OrderBook, Clocks
     //   Pipeline        MarketData, OrderBook, Clocks, Capacity, Histogram (no NIO)
     //   Models          Pipeline, MarketData, Clocks, NIO, …
     //   WireConversions Wire, MarketData, OrderBook
@@ -61,7 +61,7 @@ let package = Package(
         // The L2 order book: levels, deltas, checksum. No dependencies, no concurrency.
         .target(name: "OrderBook", swiftSettings: strict),
         // Ticks, the feed protocols, the synthetic exchange, arrival schedules, LOBSTER replays.
-        .target(name: "MarketData", dependencies: ["OrderBook", "Formats"], swiftSettings: strict),
+        .target(name: "MarketData", dependencies: ["OrderBook", "Clocks", "Formats"], swiftSettings: strict),
         // Stage logic written once, workloads, metrics, and the protocols a model implements.
         // No NIO: `StageHost.eventLoop` carries the loop opaquely (see StageHost.swift).
         .target(
@@ -184,7 +184,7 @@ let package = Package(
         .testTarget(
             name: "MarketDataTests",
             dependencies: [
-                "MarketData", "OrderBook", "TestSupport",
+                "MarketData", "OrderBook", "Clocks", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict

@@ -306,9 +306,9 @@ final class ServerCore: Sendable {
         let market = SyntheticFeed(
             SyntheticFeed.Configuration(
                 seed: configuration.seed, rate: configuration.rate,
-                duration: 100 * 365 * 86_400 * 1_000_000_000,
+                duration: .seconds(100 * 365 * 86_400),
                 arrivals: configuration.arrivals, clock: .exchange),
-            start: MonotonicClock.now())
+            start: .now())
         state = .makeBoxSendingValue(State(market: market), eventLoop: loop)
     }
 

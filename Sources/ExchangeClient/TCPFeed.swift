@@ -297,7 +297,7 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
                         // The poll ends the window at `end` before it reads: a goodbye read is early.
                         failure = FeedFailure(
                             reason: "the exchange at \(configuration.endpoint) said goodbye before the end of the run",
-                            lastDataAt: lastDataAt)
+                            lastDataAt: lastDataAt.map(MonotonicInstant.init(nanoseconds:)))
                     }
                 case .skipped(let error):
                     session.decodeError(error)
@@ -366,7 +366,8 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
         let last = lastLossReason.map { " (\($0))" } ?? ""
         failure = FeedFailure(
             reason: "the connection to the exchange at \(configuration.endpoint) was lost\(last) "
-                + "and not re-established before the end of the run", lastDataAt: lastDataAt)
+                + "and not re-established before the end of the run",
+            lastDataAt: lastDataAt.map(MonotonicInstant.init(nanoseconds:)))
     }
 
     private mutating func drop(_ link: Link, now: UInt64, reason: String) {

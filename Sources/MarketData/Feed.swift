@@ -1,3 +1,4 @@
+import Clocks
 import OrderBook
 
 #if canImport(Glibc)
@@ -48,9 +49,9 @@ public protocol TickFeed: Sendable {
     func referenceBook(afterTicks count: UInt64) -> OrderBook?
     /// Feed-specific counters for the report (gaps, reconnects, bytes, …); empty by default.
     var counters: [String: UInt64] { get }
-    /// The end of the measurement window (monotonic ns) when the feed's own schedule decides it
-    /// (a recording shorter than `--duration`); nil when the window is `--duration` long.
-    var scheduleEnd: UInt64? { get }
+    /// The end of the measurement window when the feed's own schedule decides it (a recording
+    /// shorter than `--duration`); nil when the window is `--duration` long.
+    var scheduleEnd: MonotonicInstant? { get }
     /// Why the feed's source failed for good before the end of the window (an exchange that said
     /// goodbye, a connection that never came back); nil when the feed delivered to the end or
     /// was stopped. A run whose feed failed is not a measurement of the whole window.
@@ -61,10 +62,10 @@ public protocol TickFeed: Sendable {
 public struct FeedFailure: Sendable, Hashable {
     /// One sentence, e.g. "the exchange said goodbye".
     public var reason: String
-    /// When the feed last received anything from its source (monotonic ns); nil if never.
-    public var lastDataAt: UInt64?
+    /// When the feed last received anything from its source; nil if never.
+    public var lastDataAt: MonotonicInstant?
 
-    public init(reason: String, lastDataAt: UInt64?) {
+    public init(reason: String, lastDataAt: MonotonicInstant?) {
         self.reason = reason
         self.lastDataAt = lastDataAt
     }
@@ -79,7 +80,7 @@ public protocol SelfCheckingFeed: TickFeed {
 
 extension TickFeed {
     public var counters: [String: UInt64] { [:] }
-    public var scheduleEnd: UInt64? { nil }
+    public var scheduleEnd: MonotonicInstant? { nil }
     public var failure: FeedFailure? { nil }
 }
 
@@ -89,13 +90,13 @@ public struct SyntheticFeed: TickFeed {
         public var seed: UInt64
         /// Ticks per second; nil means as fast as the receiver takes them (saturation).
         public var rate: Double?
-        /// How long the exchange offers ticks, in nanoseconds.
-        public var duration: UInt64
+        /// How long the exchange offers ticks.
+        public var duration: Duration
         public var arrivals: ArrivalProcess
         public var clock: FeedClock
 
         public init(
-            seed: UInt64 = 1, rate: Double? = 200, duration: UInt64 = 10_000_000_000,
+            seed: UInt64 = 1, rate: Double? = 200, duration: Duration = .seconds(10),
             arrivals: ArrivalProcess = .uniform, clock: FeedClock = .exchange
         ) {
             self.seed = seed
@@ -108,7 +109,9 @@ public struct SyntheticFeed: TickFeed {
 
     public let configuration: Configuration
     /// The first scheduled arrival; the measurement window is `[start, start + duration]`.
-    public let start: UInt64
+    public let start: MonotonicInstant
+    /// The window's end in nanoseconds, as the ticks' stamps are compared with it at each poll.
+    private let endNanoseconds: UInt64
     private var market: SyntheticMarket
     private var gaps: SeededRandom
     /// When the next tick becomes available (exchange clock) or may be pulled (receiver clock).
@@ -117,16 +120,18 @@ public struct SyntheticFeed: TickFeed {
     private var sleepBeforeNext = false
     public private(set) var emitted: UInt64 = 0
 
-    public init(_ configuration: Configuration, start: UInt64) {
+    public init(_ configuration: Configuration, start: MonotonicInstant) {
         precondition(configuration.rate.map { $0 > 0 && $0.isFinite } ?? true, "rate must be positive")
         self.configuration = configuration
         self.start = start
         self.market = SyntheticMarket(seed: configuration.seed)
         self.gaps = SeededRandom(seed: configuration.seed ^ 0x6172_7269_7661_6C73)
-        self.nextDue = start
+        self.nextDue = start.nanoseconds
+        self.endNanoseconds = (start + configuration.duration).nanoseconds
     }
 
-    public var end: UInt64 { start &+ configuration.duration }
+    /// The end of the measurement window: `start + duration`.
+    public var end: MonotonicInstant { MonotonicInstant(nanoseconds: endNanoseconds) }
 
     public mutating func stop() { stopped = true }
 
@@ -134,24 +139,24 @@ public struct SyntheticFeed: TickFeed {
         if stopped { return .finished }
         guard let rate = configuration.rate else {
             // Saturation: everything is due now, the window closes at `end`.
-            if now >= end { return .finished }
+            if now >= endNanoseconds { return .finished }
             for _ in 0..<limit { emit(at: now, into: &buffer) }
             return .ticks(count: limit)
         }
         switch configuration.clock {
         case .exchange:
             var count = 0
-            while count < limit, nextDue <= now, nextDue < end {
+            while count < limit, nextDue <= now, nextDue < endNanoseconds {
                 emit(at: nextDue, into: &buffer)
                 count += 1
                 nextDue &+= gap(rate: rate)
             }
             if count > 0 { return .ticks(count: count) }
-            return nextDue < end ? .idle(until: nextDue) : .finished
+            return nextDue < endNanoseconds ? .idle(until: nextDue) : .finished
         case .receiver:
             // The naive generator stamps a tick when it makes it, then sleeps 1/rate.
             // The sleep starts after the hand-over, at the next poll.
-            if now >= end { return .finished }
+            if now >= endNanoseconds { return .finished }
             if sleepBeforeNext {
                 sleepBeforeNext = false
                 nextDue = now &+ gap(rate: rate)
@@ -179,15 +184,16 @@ public struct SyntheticFeed: TickFeed {
         }
     }
 
-    /// How many ticks the exchange clock schedules in `[start, instant]` for this configuration
-    /// (replays the arrival process; nil for the receiver clock and saturation, where the
-    /// receiver decides what is offered).
-    public static func scheduledCount(_ configuration: Configuration, by elapsed: UInt64) -> UInt64? {
+    /// How many ticks the exchange clock schedules in `[start, start + elapsed]` for this
+    /// configuration (replays the arrival process; nil for the receiver clock and saturation,
+    /// where the receiver decides what is offered).
+    public static func scheduledCount(_ configuration: Configuration, by elapsed: Duration) -> UInt64? {
         guard configuration.clock == .exchange, configuration.rate != nil else { return nil }
-        var feed = SyntheticFeed(configuration, start: 0)
-        let horizon = min(elapsed, configuration.duration)
+        var feed = SyntheticFeed(configuration, start: MonotonicInstant(nanoseconds: 0))
+        let length = configuration.duration.saturatingNanoseconds
+        let horizon = min(elapsed.saturatingNanoseconds, length)
         var count: UInt64 = 0
-        while feed.nextDue <= horizon && feed.nextDue < configuration.duration {
+        while feed.nextDue <= horizon && feed.nextDue < length {
             count += 1
             feed.nextDue &+= feed.gap(rate: configuration.rate!)
         }

@@ -1,3 +1,4 @@
+import Clocks
 import OrderBook
 
 /// Replays a LOBSTER message file as ticks, at its recorded pace times a speed or as fast as the
@@ -59,10 +60,13 @@ public struct LobsterFeed: TickFeed {
     public let recording: Recording
     /// Multiplier of the recorded pace; nil: as fast as the receiver takes ticks.
     public let speed: Double?
-    /// The first scheduled arrival (monotonic ns).
-    public let start: UInt64
+    /// The first scheduled arrival.
+    public var start: MonotonicInstant { MonotonicInstant(nanoseconds: startNanoseconds) }
     /// No tick is offered from this instant on (`--duration`).
-    public let offerEnd: UInt64
+    public var offerEnd: MonotonicInstant { MonotonicInstant(nanoseconds: offerEndNanoseconds) }
+    // In nanoseconds, as the ticks' stamps are computed from and compared with them at each poll.
+    private let startNanoseconds: UInt64
+    private let offerEndNanoseconds: UInt64
     private var replay: LobsterReplay
     /// Changes of the current message not yet sent.
     private var pending = 0
@@ -75,24 +79,26 @@ public struct LobsterFeed: TickFeed {
 
     /// - Parameters:
     ///   - speed: multiplier of the recorded pace (positive), nil for as fast as possible.
-    ///   - duration: the replay offers ticks for at most this long (ns), even if the file goes on.
-    public init(_ recording: Recording, speed: Double?, duration: UInt64, start: UInt64) throws(LobsterInputError) {
+    ///   - duration: the replay offers ticks for at most this long, even if the file goes on.
+    public init(
+        _ recording: Recording, speed: Double?, duration: Duration, start: MonotonicInstant
+    ) throws(LobsterInputError) {
         precondition(speed.map { $0 > 0 && $0.isFinite } ?? true, "speed must be positive")
         self.recording = recording
         self.speed = speed
-        self.start = start
-        self.offerEnd = start &+ duration
+        self.startNanoseconds = start.nanoseconds
+        self.offerEndNanoseconds = (start + duration).nanoseconds
         self.replay = try LobsterReplay(messages: recording.messagesPath, orderBook: recording.orderBookPath)
     }
 
     /// Paced: the recording's span at `speed` plus one mean gap between messages (as the last of
     /// `n` evenly spaced ticks is one gap before the end of their window), capped by the
     /// duration. As fast as possible: nil (the duration caps the run, which ends when drained).
-    public var scheduleEnd: UInt64? {
+    public var scheduleEnd: MonotonicInstant? {
         guard let speed, recording.statistics.messages > 1, recording.span > 0 else { return nil }
         let paced = Double(recording.span) / speed
         let window = paced * Double(recording.statistics.messages) / Double(recording.statistics.messages - 1)
-        return min(offerEnd, start &+ UInt64(window.rounded(.up)))
+        return min(offerEnd, start + .nanoseconds(UInt64(window.rounded(.up))))
     }
 
     public mutating func stop() { stopped = true }
@@ -100,7 +106,7 @@ public struct LobsterFeed: TickFeed {
     public mutating func poll(now: UInt64, into buffer: inout [Tick], limit: Int) -> FeedPoll {
         if stopped { return .finished }
         // Even as fast as possible, nothing exists before the start (the window opens there).
-        if speed == nil, now < start { return .idle(until: start) }
+        if speed == nil, now < startNanoseconds { return .idle(until: startNanoseconds) }
         var count = 0
         while count < limit, !done {
             let changes = replay.builder.changes
@@ -126,9 +132,9 @@ public struct LobsterFeed: TickFeed {
             pending = 0
             if let speed {
                 let offset = Double(replay.message!.time - recording.statistics.firstTime!) / speed
-                stepDue = start &+ UInt64(offset.rounded())
-                if stepDue >= offerEnd { done = true }
-            } else if now >= offerEnd {
+                stepDue = startNanoseconds &+ UInt64(offset.rounded())
+                if stepDue >= offerEndNanoseconds { done = true }
+            } else if now >= offerEndNanoseconds {
                 done = true
             }
         }

@@ -12,7 +12,9 @@ public enum EventKind: UInt8, Sendable, Hashable, Codable, CaseIterable {
 /// time the exchange scheduled it to arrive.
 ///
 /// `scheduledArrival` is a monotonic-clock instant in nanoseconds: every latency of a run is
-/// measured from it, so a receiver that falls behind cannot hide its delay.
+/// measured from it, so a receiver that falls behind cannot hide its delay. It stays `UInt64`
+/// where other public time is a `MonotonicInstant`: nanoseconds only inside the hot path and the
+/// schema (see `MonotonicInstant`).
 public struct Tick: Sendable, Hashable {
     /// 1, 2, 3, … without gaps.
     public var sequence: UInt64

@@ -1,11 +1,12 @@
+import Clocks
 import ExchangeClient
 import MarketData
 import Results
 
 /// Builds the feed a run configuration names.
 public enum FeedFactory {
-    /// - Parameter start: the first scheduled arrival (monotonic ns) for clocked feeds.
-    public static func make(_ configuration: RunConfiguration, start: UInt64) throws -> any TickFeed {
+    /// - Parameter start: the first scheduled arrival for clocked feeds.
+    public static func make(_ configuration: RunConfiguration, start: MonotonicInstant) throws -> any TickFeed {
         switch configuration.source {
         case .synthetic:
             return SyntheticFeed(configuration.feed, start: start)
@@ -18,7 +19,7 @@ public enum FeedFactory {
 
     /// A feed whose slow setup is done and which only needs its start instant.
     public struct Prepared: Sendable {
-        public let feed: @Sendable (_ start: UInt64) throws -> any TickFeed
+        public let feed: @Sendable (_ start: MonotonicInstant) throws -> any TickFeed
     }
 
     /// Does a feed's slow setup before the run's clock starts: a LOBSTER recording is read and
@@ -49,11 +50,11 @@ public enum FeedFactory {
                 feed = try TCPFeed.connect(
                     TCPFeed.Configuration(
                         host: host, port: port, start: 0,
-                        duration: configuration.feed.duration))
+                        duration: configuration.feed.duration.saturatingNanoseconds))
             } catch {
                 throw LabRun.Failure.feed(error.description)
             }
-            return Prepared { start in feed.starting(at: start) }
+            return Prepared { start in feed.starting(at: start.nanoseconds) }
         default:
             return Prepared { start in try make(configuration, start: start) }
         }

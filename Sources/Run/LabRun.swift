@@ -37,7 +37,7 @@ public enum LabRun {
 
     /// Time between building the stages and the first scheduled arrival, so that every thread
     /// is up before the first tick is due.
-    static let startLead: UInt64 = 20_000_000
+    static let startLead: Duration = .milliseconds(20)
 
     /// Runs `configuration`; blocks the calling thread for the run's duration plus the drain.
     /// - Parameters:
@@ -80,16 +80,16 @@ public enum LabRun {
         let preparedFeed = try FeedFactory.prepare(configuration)
         let startedAt = Date()
         let processCPU0 = ThreadCPUClock.process()
-        let start = MonotonicClock.now() &+ startLead
+        let start = MonotonicInstant.now() + startLead
         let feed = try preparedFeed.feed(start)
-        let windowEnd = feed.scheduleEnd ?? start &+ configuration.feed.duration
+        let windowEnd = feed.scheduleEnd ?? start + configuration.feed.duration
         let route = configuration.route?.makeRoute()
         defer { route?.close() }
         let stages = PipelineStages(
             receiver: ReceiverStage(feed: feed, stop: stop, batchLimit: model.receiveBatchLimit),
             processor: ProcessorStage(
                 work: Workload(requestedNanos: nanos(configuration.procMs), calibration: calibration),
-                stop: stop, windowEnd: windowEnd, trace: trace),
+                stop: stop, windowEnd: windowEnd.nanoseconds, trace: trace),
             evaluator: EvaluatorStage(
                 kind: configuration.evalKind,
                 work: Workload(requestedNanos: nanos(configuration.evalMs), calibration: calibration),
@@ -108,8 +108,8 @@ public enum LabRun {
         let drained = configuration.source == .synthetic ? UInt64.max : MonotonicClock.now()
         let processCPU = Double(ThreadCPUClock.process() &- processCPU0) / 1e9
         var result = summarize(
-            configuration, tunables: model.tunables, outcome: outcome, start: start,
-            end: min(windowEnd, stop.instant, drained), plannedEnd: windowEnd,
+            configuration, tunables: model.tunables, outcome: outcome, start: start.nanoseconds,
+            end: min(windowEnd.nanoseconds, stop.instant, drained), plannedEnd: windowEnd.nanoseconds,
             interrupted: stop.isRequested, startedAt: startedAt, processCPU: processCPU,
             calibration: calibration)
         result.workload.calibrationSource = calibrationSource
@@ -151,13 +151,14 @@ public enum LabRun {
         let seconds = Double(max(end, start + 1) - start) / 1e9
         let offered =
             (configuration.source == .synthetic
-                ? SyntheticFeed.scheduledCount(configuration.feed, by: end - start) : nil) ?? receiver.received
+                ? SyntheticFeed.scheduledCount(configuration.feed, by: .nanoseconds(end - start)) : nil)
+            ?? receiver.received
         let backlog = offered > processor.processedInWindow ? offered - processor.processedInWindow : 0
         let offeredRate = Double(offered) / seconds
         let throughput = Double(processor.processedInWindow) / seconds
         // A feed that failed measured only part of the window: not kept up, whatever the figures.
         let feedFailure = outcome.stages.receiver.feed.failure.map { failure in
-            let lastData = failure.lastDataAt.map { $0 > start ? $0 - start : 0 }
+            let lastData = failure.lastDataAt.map { $0.nanoseconds > start ? $0.nanoseconds - start : 0 }
             let windowLength = (plannedEnd ?? end) > start ? (plannedEnd ?? end) - start : 0
             return RunResult.FeedFailure(
                 reason: failure.reason, lastDataAt: lastData.map { Double($0) / 1e9 },
@@ -213,7 +214,7 @@ public enum LabRun {
             startedAt: ISO8601DateFormatter().string(from: startedAt),
             configuration: .init(
                 model: configuration.model, feed: configuration.source.description, rate: feed.rate,
-                durationSeconds: Double(feed.duration) / 1e9, arrivals: feed.arrivals.rawValue,
+                durationSeconds: Double(feed.duration.saturatingNanoseconds) / 1e9, arrivals: feed.arrivals.rawValue,
                 clock: feed.clock.rawValue, seed: feed.seed, procMs: configuration.procMs,
                 evalMs: configuration.evalMs, evalKind: configuration.evalKind.rawValue,
                 waitStrategy: tunables.waitStrategy?.rawValue,

@@ -190,7 +190,7 @@ struct RunCommand: ParsableCommand {
             model: model.name,
             source: feed.source,
             feed: SyntheticFeed.Configuration(
-                seed: market.seed, rate: try feedRate(), duration: duration.nanoseconds,
+                seed: market.seed, rate: try feedRate(), duration: .nanoseconds(duration.nanoseconds),
                 arrivals: market.arrivals, clock: clockAndWait.clock),
             procMs: procMs.value, evalMs: evalMs.value, evalKind: evalKind,
             waitStrategy: clockAndWait.wait ?? .standard, tracePath: trace, speed: speed.map(\.multiplier) ?? 1,

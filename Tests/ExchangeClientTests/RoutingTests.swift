@@ -18,7 +18,8 @@ func routedConfiguration(
 ) -> RunConfiguration {
     RunConfiguration(
         // Seed 4 decides to buy or sell often from the start (about 150 of 200 evaluations).
-        model: model, feed: SyntheticFeed.Configuration(seed: 4, rate: rate, duration: UInt64(duration * 1e9)),
+        model: model,
+        feed: SyntheticFeed.Configuration(seed: 4, rate: rate, duration: .nanoseconds(UInt64(duration * 1e9))),
         procMs: 0.02, evalMs: evalMs, queueCapacity: 4_096, route: route)
 }
 
@@ -71,7 +72,7 @@ struct RoutingTests {
     func noRoute() async throws {
         let result = try await runUntilDecisions(
             RunConfiguration(
-                model: "threads", feed: .init(seed: 3, rate: 500, duration: 120_000_000_000),
+                model: "threads", feed: .init(seed: 3, rate: 500, duration: .seconds(120)),
                 procMs: 0.02, evalMs: 0.2, queueCapacity: 4_096), 1)
         #expect(result.routing == nil)
         #expect(result.segments.decidedToAcked == nil)

@@ -11,7 +11,7 @@ func tcpConfiguration(
 ) -> RunConfiguration {
     RunConfiguration(
         model: model, source: .tcp(host: "127.0.0.1", port: port),
-        feed: SyntheticFeed.Configuration(duration: UInt64(duration * 1e9)),
+        feed: SyntheticFeed.Configuration(duration: .nanoseconds(UInt64(duration * 1e9))),
         procMs: procMs, evalMs: evalMs, queueCapacity: 4_096, route: route)
 }
 

@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import MarketData
 import OrderBook
@@ -47,7 +48,7 @@ struct LobsterFeedTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let recording = try Self.recording(in: directory)
         let start: UInt64 = 1_000_000_000
-        var feed = try LobsterFeed(recording, speed: 2, duration: 60_000_000_000, start: start)
+        var feed = try LobsterFeed(recording, speed: 2, duration: .seconds(60), start: .init(nanoseconds: start))
         // Before the start nothing is due; the first message (and the opening) is due at start.
         var early: [Tick] = []
         #expect(feed.poll(now: start - 1, into: &early, limit: 100) == .idle(until: start))
@@ -85,13 +86,13 @@ struct LobsterFeedTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let recording = try Self.recording(in: directory)
         let span = Double(recording.span)
-        let paced = try LobsterFeed(recording, speed: 1, duration: 60_000_000_000, start: 0)
-        #expect(paced.scheduleEnd == UInt64((span * 15 / 14).rounded(.up)))
-        let faster = try LobsterFeed(recording, speed: 10, duration: 60_000_000_000, start: 0)
-        #expect(faster.scheduleEnd == UInt64((span / 10 * 15 / 14).rounded(.up)))
-        let capped = try LobsterFeed(recording, speed: 1, duration: 5_000_000, start: 7)
-        #expect(capped.scheduleEnd == 5_000_007)
-        let fastest = try LobsterFeed(recording, speed: nil, duration: 60_000_000_000, start: 0)
+        let paced = try LobsterFeed(recording, speed: 1, duration: .seconds(60), start: .init(nanoseconds: 0))
+        #expect(paced.scheduleEnd?.nanoseconds == UInt64((span * 15 / 14).rounded(.up)))
+        let faster = try LobsterFeed(recording, speed: 10, duration: .seconds(60), start: .init(nanoseconds: 0))
+        #expect(faster.scheduleEnd?.nanoseconds == UInt64((span / 10 * 15 / 14).rounded(.up)))
+        let capped = try LobsterFeed(recording, speed: 1, duration: .milliseconds(5), start: .init(nanoseconds: 7))
+        #expect(capped.scheduleEnd?.nanoseconds == 5_000_007)
+        let fastest = try LobsterFeed(recording, speed: nil, duration: .seconds(60), start: .init(nanoseconds: 0))
         #expect(fastest.scheduleEnd == nil)
     }
 
@@ -101,7 +102,7 @@ struct LobsterFeedTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let recording = try Self.recording(in: directory)
         // Messages 1–9 are due before 6.5 ms (message 9 at 5.999999 ms), message 10 after.
-        var feed = try LobsterFeed(recording, speed: 1, duration: 6_500_000, start: 0)
+        var feed = try LobsterFeed(recording, speed: 1, duration: .microseconds(6_500), start: .init(nanoseconds: 0))
         let (ticks, last) = Self.drain(&feed, now: 1_000_000_000)
         #expect(last == .finished)
         #expect(ticks.allSatisfy { $0.scheduledArrival < 6_500_000 })
@@ -119,7 +120,7 @@ struct LobsterFeedTests {
         let directory = try LobsterFixture.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let recording = try Self.recording(in: directory)
-        var feed = try LobsterFeed(recording, speed: nil, duration: 60_000_000_000, start: 100)
+        var feed = try LobsterFeed(recording, speed: nil, duration: .seconds(60), start: .init(nanoseconds: 100))
         var ticks: [Tick] = []
         #expect(feed.poll(now: 99, into: &ticks, limit: 3) == .idle(until: 100))
         #expect(feed.poll(now: 200, into: &ticks, limit: 3) == .ticks(count: 3))
@@ -134,7 +135,8 @@ struct LobsterFeedTests {
     func stop() throws {
         let directory = try LobsterFixture.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        var feed = try LobsterFeed(try Self.recording(in: directory), speed: nil, duration: 60_000_000_000, start: 0)
+        var feed = try LobsterFeed(
+            try Self.recording(in: directory), speed: nil, duration: .seconds(60), start: .init(nanoseconds: 0))
         var ticks: [Tick] = []
         #expect(feed.poll(now: 0, into: &ticks, limit: 2) == .ticks(count: 2))
         feed.stop()
@@ -146,7 +148,8 @@ struct LobsterFeedTests {
     func counters() throws {
         let directory = try LobsterFixture.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        var feed = try LobsterFeed(try Self.recording(in: directory), speed: nil, duration: 60_000_000_000, start: 0)
+        var feed = try LobsterFeed(
+            try Self.recording(in: directory), speed: nil, duration: .seconds(60), start: .init(nanoseconds: 0))
         _ = Self.drain(&feed, now: 0)
         #expect(
             feed.counters == [
@@ -165,7 +168,7 @@ struct LobsterFeedTests {
         let recording = try Self.recording(in: directory, withOrderBook: false)
         #expect(recording.orderBookPath == nil)
         #expect(recording.ticks == 10)  // the messages that touch the book, nothing else
-        var feed = try LobsterFeed(recording, speed: nil, duration: 60_000_000_000, start: 0)
+        var feed = try LobsterFeed(recording, speed: nil, duration: .seconds(60), start: .init(nanoseconds: 0))
         let (ticks, _) = Self.drain(&feed, now: 0)
         #expect(ticks.count == 10)
         #expect(feed.counters["orderbook_file"] == 0)

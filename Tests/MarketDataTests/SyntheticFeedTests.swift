@@ -1,3 +1,4 @@
+import Clocks
 import MarketData
 import OrderBook
 import PropertyBased
@@ -15,22 +16,23 @@ struct SyntheticFeedTests {
 
     @Test("the same seed gives the same ticks, another seed other ticks")
     func determinism() {
-        let configuration = SyntheticFeed.Configuration(seed: 42, rate: 1_000, duration: 1_000_000_000)
-        var a = SyntheticFeed(configuration, start: 0)
-        var b = SyntheticFeed(configuration, start: 0)
+        let configuration = SyntheticFeed.Configuration(seed: 42, rate: 1_000, duration: .seconds(1))
+        var a = SyntheticFeed(configuration, start: .init(nanoseconds: 0))
+        var b = SyntheticFeed(configuration, start: .init(nanoseconds: 0))
         let ticksA = Self.drain(&a, at: [2_000_000_000])
         let ticksB = Self.drain(&b, at: [2_000_000_000])
         #expect(ticksA.count == 1_000)
         #expect(ticksA == ticksB)
-        var c = SyntheticFeed(SyntheticFeed.Configuration(seed: 43, rate: 1_000, duration: 1_000_000_000), start: 0)
+        var c = SyntheticFeed(
+            SyntheticFeed.Configuration(seed: 43, rate: 1_000, duration: .seconds(1)), start: .init(nanoseconds: 0))
         #expect(Self.drain(&c, at: [2_000_000_000]).map(\.delta) != ticksA.map(\.delta))
     }
 
     @Test("events do not depend on when the receiver polls")
     func eventsIndependentOfPolling() {
-        let configuration = SyntheticFeed.Configuration(seed: 9, rate: 10_000, duration: 100_000_000)
-        var eager = SyntheticFeed(configuration, start: 0)
-        var late = SyntheticFeed(configuration, start: 0)
+        let configuration = SyntheticFeed.Configuration(seed: 9, rate: 10_000, duration: .milliseconds(100))
+        var eager = SyntheticFeed(configuration, start: .init(nanoseconds: 0))
+        var late = SyntheticFeed(configuration, start: .init(nanoseconds: 0))
         let polledOften = Self.drain(
             &eager, at: stride(from: 0, through: 200_000_000, by: 50_000).map { UInt64($0) }, limit: 3)
         let polledOnce = Self.drain(&late, at: [200_000_000])
@@ -39,18 +41,18 @@ struct SyntheticFeedTests {
 
     @Test("sequence numbers are contiguous from 1 and arrivals follow the schedule")
     func contiguousAndScheduled() {
-        var feed = SyntheticFeed(.init(seed: 1, rate: 200, duration: 1_000_000_000), start: 5_000)
+        var feed = SyntheticFeed(.init(seed: 1, rate: 200, duration: .seconds(1)), start: .init(nanoseconds: 5_000))
         let ticks = Self.drain(&feed, at: [10_000_000_000])
         #expect(ticks.map(\.sequence) == Array(1...200))
         #expect(ticks.first?.scheduledArrival == 5_000)
         #expect(zip(ticks, ticks.dropFirst()).allSatisfy { $1.scheduledArrival - $0.scheduledArrival == 5_000_000 })
         #expect(
-            SyntheticFeed.scheduledCount(.init(seed: 1, rate: 200, duration: 1_000_000_000), by: 1_000_000_000) == 200)
+            SyntheticFeed.scheduledCount(.init(seed: 1, rate: 200, duration: .seconds(1)), by: .seconds(1)) == 200)
     }
 
     @Test("the exchange clock leaves a backlog for a late receiver and finishes at the end of the schedule")
     func exchangeClockBacklog() {
-        var feed = SyntheticFeed(.init(seed: 1, rate: 1_000, duration: 1_000_000_000), start: 0)
+        var feed = SyntheticFeed(.init(seed: 1, rate: 1_000, duration: .seconds(1)), start: .init(nanoseconds: 0))
         var ticks: [Tick] = []
         #expect(feed.poll(now: 0, into: &ticks, limit: 100) == .ticks(count: 1))
         #expect(feed.poll(now: 500_000, into: &ticks, limit: 100) == .idle(until: 1_000_000))
@@ -63,7 +65,8 @@ struct SyntheticFeedTests {
 
     @Test("the receiver clock hands out one tick per pull and sleeps 1/rate after it")
     func receiverClock() {
-        var feed = SyntheticFeed(.init(seed: 1, rate: 1_000, duration: 1_000_000_000, clock: .receiver), start: 0)
+        var feed = SyntheticFeed(
+            .init(seed: 1, rate: 1_000, duration: .seconds(1), clock: .receiver), start: .init(nanoseconds: 0))
         var ticks: [Tick] = []
         #expect(feed.poll(now: 0, into: &ticks, limit: 100) == .ticks(count: 1))
         // A receiver busy for 50 ms is offered nothing in between: the naive generator's omission.
@@ -75,18 +78,18 @@ struct SyntheticFeedTests {
     @Test("Poisson arrivals average the rate and are reproducible")
     func poisson() {
         let configuration = SyntheticFeed.Configuration(
-            seed: 5, rate: 1_000, duration: 10_000_000_000, arrivals: .poisson)
-        var feed = SyntheticFeed(configuration, start: 0)
+            seed: 5, rate: 1_000, duration: .seconds(10), arrivals: .poisson)
+        var feed = SyntheticFeed(configuration, start: .init(nanoseconds: 0))
         let ticks = Self.drain(&feed, at: [20_000_000_000], limit: 100_000)
         #expect(abs(ticks.count - 10_000) < 400)
-        #expect(SyntheticFeed.scheduledCount(configuration, by: 10_000_000_000) == UInt64(ticks.count))
+        #expect(SyntheticFeed.scheduledCount(configuration, by: .seconds(10)) == UInt64(ticks.count))
         let gaps = zip(ticks, ticks.dropFirst()).map { $1.scheduledArrival - $0.scheduledArrival }
         #expect(Set(gaps).count > 100, "Poisson gaps vary")
     }
 
     @Test("saturation offers whatever the receiver asks for until the window closes")
     func saturation() {
-        var feed = SyntheticFeed(.init(seed: 1, rate: nil, duration: 1_000), start: 0)
+        var feed = SyntheticFeed(.init(seed: 1, rate: nil, duration: .nanoseconds(1_000)), start: .init(nanoseconds: 0))
         var ticks: [Tick] = []
         #expect(feed.poll(now: 10, into: &ticks, limit: 64) == .ticks(count: 64))
         #expect(ticks.allSatisfy { $0.scheduledArrival == 10 })
@@ -95,7 +98,7 @@ struct SyntheticFeedTests {
 
     @Test("stop ends the feed")
     func stop() {
-        var feed = SyntheticFeed(.init(seed: 1, rate: 1_000, duration: 1_000_000_000), start: 0)
+        var feed = SyntheticFeed(.init(seed: 1, rate: 1_000, duration: .seconds(1)), start: .init(nanoseconds: 0))
         var ticks: [Tick] = []
         feed.stop()
         #expect(feed.poll(now: 10_000_000, into: &ticks, limit: 64) == .finished)

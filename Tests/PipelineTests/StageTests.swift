@@ -126,7 +126,7 @@ struct StageTests {
 
     @Test("the receiver stamps ticks, records its lag and the queue depth")
     func receiver() {
-        let feed = SyntheticFeed(.init(seed: 1, rate: 1_000, duration: 1_000_000), start: 0)
+        let feed = SyntheticFeed(.init(seed: 1, rate: 1_000, duration: .milliseconds(1)), start: .init(nanoseconds: 0))
         var stage = ReceiverStage(feed: feed, stop: StopSignal())
         #expect(stage.receive() == .handOver)
         #expect(stage.batch.count == 1)
@@ -140,7 +140,8 @@ struct StageTests {
     @Test("a stop request finishes the receiver")
     func receiverStop() {
         let stop = StopSignal()
-        let feed = SyntheticFeed(.init(seed: 1, rate: 1, duration: 1_000_000_000_000), start: .max / 2)
+        let feed = SyntheticFeed(
+            .init(seed: 1, rate: 1, duration: .seconds(1_000)), start: .init(nanoseconds: .max / 2))
         var stage = ReceiverStage(feed: feed, stop: stop)
         if case .wait = stage.receive() {} else { Issue.record("expected a wait") }
         stop.request()

@@ -76,7 +76,7 @@ struct LobsterRunTests {
     {
         RunConfiguration(
             model: model, source: .lobster(messages: messages),
-            feed: SyntheticFeed.Configuration(duration: UInt64(duration * 1e9)),
+            feed: SyntheticFeed.Configuration(duration: .nanoseconds(UInt64(duration * 1e9))),
             procMs: 0.05, evalMs: 0.1, queueCapacity: 4_096, speed: speed)
     }
 
@@ -185,13 +185,13 @@ struct LobsterFeedSelfCheckTests {
         let path = directory.appendingPathComponent("T_message_2.csv").path
         try LobsterRunTests.fixtureMessages.write(toFile: path, atomically: true, encoding: .utf8)
         let recording = try LobsterFeed.Recording(messages: path, orderBook: nil)
-        var feed = try LobsterFeed(recording, speed: nil, duration: 10_000_000_000, start: 0)
+        var feed = try LobsterFeed(recording, speed: nil, duration: .seconds(10), start: .init(nanoseconds: 0))
         #expect(feed.selfCheckFailures.isEmpty)
         // The file is replaced by one with a bad third row after the recording was checked.
         let broken = LobsterRunTests.fixtureMessages.replacingOccurrences(
             of: "34200.001,4,1,150", with: "34200.001,4,1,x")
         try broken.write(toFile: path, atomically: true, encoding: .utf8)
-        feed = try LobsterFeed(recording, speed: nil, duration: 10_000_000_000, start: 0)
+        feed = try LobsterFeed(recording, speed: nil, duration: .seconds(10), start: .init(nanoseconds: 0))
         var ticks: [Tick] = []
         while case .ticks = feed.poll(now: 0, into: &ticks, limit: 100) {}
         #expect(ticks.count == 2)

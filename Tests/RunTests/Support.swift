@@ -17,7 +17,7 @@ func lightConfiguration(
     RunConfiguration(
         model: model,
         feed: SyntheticFeed.Configuration(
-            seed: seed, rate: rate, duration: UInt64(duration * 1e9),
+            seed: seed, rate: rate, duration: .nanoseconds(UInt64(duration * 1e9)),
             arrivals: arrivals, clock: clock),
         procMs: procMs, evalMs: evalMs, evalKind: evalKind, queueCapacity: 4_096, tracePath: trace)
 }

@@ -16,7 +16,7 @@ public func runUntilTrace(
     rows isProgress: @escaping @Sendable (Substring) -> Bool
 ) async throws -> RunResult {
     var configuration = configuration
-    configuration.feed.duration = 120_000_000_000
+    configuration.feed.duration = .seconds(120)
     let path = NSTemporaryDirectory() + "ticklab-progress-\(UUID().uuidString).csv"
     configuration.tracePath = path
     defer { try? FileManager.default.removeItem(atPath: path) }
