@@ -142,9 +142,9 @@ let package = Package(
             name: "Sweep", dependencies: ["Results", "Report", "Pipeline", "Clocks", "Formats", "Capacity"],
             swiftSettings: strict),
         // Capacity with confidence (issue 10): load and rate, the objective, intervals of repeats,
-        // the knee, interleaving, noise from /proc/stat, the machine's floor. No dependencies, so
+        // the knee, interleaving, noise from /proc/stat, the machine's floor. Only the clocks, so
         // that the sweep and the report can both use it and it can be tested on its own.
-        .target(name: "Capacity", swiftSettings: strict),
+        .target(name: "Capacity", dependencies: ["Clocks"], swiftSettings: strict),
         // The command line: argument parsing only.
         .executableTarget(
             name: "ticklab",

@@ -76,6 +76,13 @@ public struct Workload: Sendable, Hashable {
             /// The fastest and the slowest trial's cost per round.
             public var minNanosPerRound: Double
             public var maxNanosPerRound: Double
+
+            public init(calibration: Calibration, count: Int, minNanosPerRound: Double, maxNanosPerRound: Double) {
+                self.calibration = calibration
+                self.count = count
+                self.minNanosPerRound = minNanosPerRound
+                self.maxNanosPerRound = maxNanosPerRound
+            }
         }
 
         /// Times the work in `trials` trials of at least `trialNanos` each, on the calling

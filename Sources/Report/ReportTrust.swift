@@ -86,6 +86,7 @@ enum ReportTrust {
                         "\(ReportFormat.number(calibration.nanosPerRound)) ns per round of work, handed to every cell "
                             + "(\(calibration.trials) trials, \(ReportFormat.number(calibration.minNanosPerRound))–"
                             + "\(ReportFormat.number(calibration.maxNanosPerRound)) ns)"
+                            + calibrationNoise(calibration)
                     ))
             }
             let results = source.records.compactMap { record -> RunResult? in
@@ -111,6 +112,18 @@ enum ReportTrust {
         }
         out += accuracy(model)
         return out + "</section>"
+    }
+
+    /// How quiet the machine was while the calibration was taken: a noisy one times slower
+    /// rounds, so every cell does less work than it asks for.
+    static func calibrationNoise(_ calibration: MachineInfo.SweepCalibration) -> String {
+        guard let noise = calibration.noise else { return "" }
+        let attempts = calibration.attempts.map { $0 > 1 ? ", the quietest of \($0) attempts" : "" } ?? ""
+        let cores = ReportFormat.number(noise.outsideCores)
+        return noise.isNoisy()
+            ? "; taken while others took \(cores) cores\(attempts): NOISY, so the cells' work may be a few percent "
+                + "off what they ask for (see measured ÷ requested below)"
+            : "; taken on a quiet machine (others took \(cores) cores\(attempts))"
     }
 
     static func noiseSentence(_ counts: (runs: Int, accounted: Int, noisy: Int, superseded: Int)) -> String {

@@ -82,12 +82,24 @@ public struct MachineInfo: Sendable, Hashable, Codable {
         public var trials: Int
         public var minNanosPerRound: Double
         public var maxNanosPerRound: Double
+        /// What other processes and the hypervisor took from the machine while the kept attempt
+        /// ran: a calibration under load times slower rounds, so every cell of the sweep does less
+        /// work than it asks for. Nil in sweeps made before it was measured, or off Linux.
+        public var noise: NoiseAccount?
+        /// How many attempts the sweep made to calibrate on a quiet machine (the quietest is
+        /// kept); nil in sweeps made before it retried.
+        public var attempts: Int?
 
-        public init(nanosPerRound: Double, trials: Int, minNanosPerRound: Double, maxNanosPerRound: Double) {
+        public init(
+            nanosPerRound: Double, trials: Int, minNanosPerRound: Double, maxNanosPerRound: Double,
+            noise: NoiseAccount? = nil, attempts: Int? = nil
+        ) {
             self.nanosPerRound = nanosPerRound
             self.trials = trials
             self.minNanosPerRound = minNanosPerRound
             self.maxNanosPerRound = maxNanosPerRound
+            self.noise = noise
+            self.attempts = attempts
         }
     }
 

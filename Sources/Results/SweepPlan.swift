@@ -33,7 +33,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         /// 0.1, 0.5, 0.8, 0.9, 0.95, 1, 1.1, 1.2 (dense where the curves turn up), at two
         /// evaluation settings (a light 1 ms wait; the seed's CPU-heavy 20 ms of CPU), three
         /// repeats interleaved, ``capacityDurationSeconds`` per cell: 6 × 8 × 2 × 3 = 288 runs,
-        /// judged against processing p99 ≤ 20 ms (``objective``).
+        /// judged against processing p99 ≤ 50 ms (``objective``).
         ///
         /// How long it takes, measured on the lab's 2-core machine with a release build: a child
         /// costs ``capacityChildOverheadSeconds`` beyond its duration, and a cell above ρ = 1
@@ -95,19 +95,21 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         }
 
         /// The latency objective unless `--slo` says otherwise: ``LatencyObjective/standard``
-        /// (p99 ≤ 10 ms), and p99 ≤ 20 ms for the capacity preset.
+        /// (p99 ≤ 10 ms), and p99 ≤ 50 ms for the capacity preset.
         ///
-        /// Why 20 ms there: an objective gives a stable knee only where it crosses the steep blade
+        /// Why 50 ms there: an objective gives a stable knee only where it crosses the steep blade
         /// of the hockey stick, not its noisy flat part. At proc-ms 4 with the 20 ms CPU evaluation
-        /// sharing the two cores, every threaded model's processing p99 sits at 6-12 ms from
-        /// ρ 0.1 to 0.8 and passes 40 ms only from ρ 0.95-1 (two preset runs on the lab's 2-core
-        /// machine, 2026-12-02). Judged at 10 ms, the two runs put three of the twelve knees two
-        /// steps apart (ρ 0.8 against 0.1); at 20 ms all twelve agreed within one step. 20 ms is
-        /// still five times a tick's work: it fails as soon as a queue forms.
+        /// sharing the two cores, the threaded models' processing p99 wanders between 6 and 60 ms
+        /// from ρ 0.5 to 0.95 (2 s cells, one tick in a hundred is the p99) and reaches 50-130 ms
+        /// at ρ 1 and 180-550 ms at 1.1, where the queue grows (three preset runs on the lab's
+        /// 2-core machine, 2026-12-02). Judged at 20 ms, two of three pairs of runs put knees two
+        /// or more steps apart (ρ 0.5 against 0.9 or 0.95), on noise alone; at 50 ms the knees of
+        /// the CPU-heavy setting agreed within one step in all three pairs. 50 ms is twelve
+        /// ticks' work: it passes a wait behind a burst and fails once a queue grows.
         public var objective: LatencyObjective {
             switch self {
             case .quick, .seed: .standard
-            case .capacity: LatencyObjective(percentile: .p99, boundMilliseconds: 20)
+            case .capacity: LatencyObjective(percentile: .p99, boundMilliseconds: 50)
             }
         }
 

@@ -85,7 +85,7 @@ struct SweepCommand: ParsableCommand {
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
-            "The latency objective capacity is judged by: PERCENTILE=BOUND of processing latency (p50, p90, p99, p99.9; ms, us, s). Default p99=10ms (the capacity preset: p99=20ms): a bound for a tick-to-book path at these work sizes that allows a wait behind a tick or two but fails once a queue forms, far above the machine's own wake-up floor. The capacity preset's 20 ms crosses its curves where they turn up (at proc-ms 4 with a 20 ms CPU evaluation the p99 is 6-12 ms up to load 0.8), so its knees are stable from run to run.",
+            "The latency objective capacity is judged by: PERCENTILE=BOUND of processing latency (p50, p90, p99, p99.9; ms, us, s). Default p99=10ms (the capacity preset: p99=50ms): a bound for a tick-to-book path at these work sizes that allows a wait behind a tick or two but fails once a queue forms, far above the machine's own wake-up floor. The capacity preset's 50 ms crosses its curves where they turn up (at proc-ms 4 with a 20 ms CPU evaluation the p99 wanders between 6 and 60 ms up to load 0.95 and passes 50 ms from load 1), so its knees hold from run to run.",
             valueName: "objective"))
     var slo: String?
 

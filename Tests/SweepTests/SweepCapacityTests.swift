@@ -119,6 +119,62 @@ struct SweepCapacityTests {
                 && calibration.nanosPerRound <= calibration.maxNanosPerRound)
     }
 
+    static func trials(_ nanosPerRound: Double) -> Workload.Calibration.Trials {
+        Workload.Calibration.Trials(
+            calibration: Workload.Calibration(nanosPerRound: nanosPerRound), count: 21,
+            minNanosPerRound: nanosPerRound - 0.01, maxNanosPerRound: nanosPerRound + 0.01)
+    }
+
+    /// Runs the calibration loop on scripted attempts: the n-th attempt measures
+    /// `attempts[n].nanos` in a window whose account is `attempts[n].noise`.
+    static func calibrate(_ attempts: [(nanos: Double, noise: NoiseAccount?)], limit: Int)
+        -> (calibration: MachineInfo.SweepCalibration, measured: Int, pauses: Int)
+    {
+        var measured = 0
+        var pauses = 0
+        let calibration = SweepStartUp.calibration(attempts: limit) {
+            defer { measured += 1 }
+            return (trials(attempts[measured].nanos), attempts[measured].noise)
+        } pause: {
+            pauses += 1
+        }
+        return (calibration, measured, pauses)
+    }
+
+    @Test("a quiet first calibration is kept at once, with its noise and one attempt")
+    func quietCalibrationIsKept() {
+        let run = Self.calibrate([(2.0, Self.quiet), (9, Self.quiet)], limit: 3)
+        #expect(run.measured == 1 && run.pauses == 0)
+        #expect(run.calibration.nanosPerRound == 2.0)
+        #expect(run.calibration.noise == Self.quiet && run.calibration.attempts == 1)
+        #expect(run.calibration.trials == 21 && run.calibration.minNanosPerRound == 1.99)
+    }
+
+    @Test("a noisy calibration is tried again after a pause, and the first quiet attempt kept")
+    func noisyCalibrationIsRetried() {
+        let run = Self.calibrate([(2.2, Self.noisy), (2.0, Self.quiet), (9, Self.quiet)], limit: 3)
+        #expect(run.measured == 2 && run.pauses == 1)
+        #expect(run.calibration.nanosPerRound == 2.0 && run.calibration.attempts == 2)
+        #expect(run.calibration.noise == Self.quiet)
+    }
+
+    @Test("when every attempt is noisy, the quietest is kept and the record says it was noisy")
+    func quietestOfNoisyAttempts() {
+        let lessNoisy = NoiseAccount(
+            windowSeconds: 1, cores: 2, busySeconds: 1.3, ownSeconds: 1, othersSeconds: 0.3, stealSeconds: 0)
+        let run = Self.calibrate([(2.3, Self.noisy), (2.1, lessNoisy), (2.4, Self.noisy)], limit: 3)
+        #expect(run.measured == 3 && run.pauses == 2)
+        #expect(run.calibration.nanosPerRound == 2.1 && run.calibration.attempts == 3)
+        #expect(run.calibration.noise == lessNoisy && run.calibration.noise?.isNoisy() == true)
+    }
+
+    @Test("a machine whose noise cannot be read is taken as quiet: one attempt, no account")
+    func unreadableNoiseIsOneAttempt() {
+        let run = Self.calibrate([(2.0, nil), (9, nil)], limit: 3)
+        #expect(run.measured == 1 && run.calibration.nanosPerRound == 2.0)
+        #expect(run.calibration.noise == nil && run.calibration.attempts == 1)
+    }
+
     /// A fake `ticklab` that prints `record-1.json`, `record-2.json`, … on its successive calls,
     /// and the last of them once it runs out.
     struct SequenceTicklab {
