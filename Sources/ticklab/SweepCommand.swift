@@ -134,7 +134,7 @@ struct SweepCommand: ParsableCommand {
     @Option(
         name: .customLong("rerun-noisy"), parsing: .unconditional,
         help: ArgumentHelp(
-            "Run a cell again, up to n times, when other processes took more than 0.1 cores during its run (0 to 10, default 0); the last attempt is the cell's record.",
+            "Run a cell again, up to n times, when other processes took more than 0.25 cores during its run (0 to 10, default 0); the last attempt is the cell's record.",
             valueName: "n"), transform: { try UsageMessage.wholeNumber($0, in: 0...10) })
     var rerunNoisy = 0
 

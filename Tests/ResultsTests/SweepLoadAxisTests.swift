@@ -202,7 +202,7 @@ struct SweepLoadAxisTests {
         #expect(lab.runs.count == 288)
         let command = plan.command(out: nil)
         #expect(!command.contains("--rate") && command.contains("--load") && command.contains("--evaluations"))
-        #expect(ShellQuoting.join(command).contains("--load 0.1,0.5,0.8,0.9,0.95,1,1.1,1.2 --proc-ms 4"))
+        #expect(ShellQuoting.join(command).contains("--load 0.1,0.3,0.5,0.8,0.9,1,1.1,1.2 --proc-ms 4"))
     }
 
     @Test("the objective: the standard one by default, --slo's when given, in the command and in differences")

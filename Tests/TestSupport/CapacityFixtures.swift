@@ -12,7 +12,7 @@ extension Fixture {
     /// - Parameters:
     ///   - keptUp: the window's verdict; a run that did not keep up processed 80% of the offer.
     ///   - cpuMicros: process CPU per tick; nil leaves `cpuPerTick` out.
-    ///   - noisy: others took 0.4 of a core during the window (above the 0.1 threshold), rather
+    ///   - noisy: others took 0.4 of a core during the window (above the 0.25 threshold), rather
     ///     than 0.01.
     public static func capacityResult(
         model: String, load: Double?, rate: Double? = nil, procMs: Double = 2, evalMs: Double = 1, p50: Double,
