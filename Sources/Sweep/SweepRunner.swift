@@ -341,12 +341,12 @@ public enum SweepStartUp {
     public static let floorSleeps = 1_000
 
     /// The calibration every cell of a sweep runs with: the median of
-    /// `Workload.Calibration.sweepTrials` trials of `sweepTrialNanos` each (about 1 s), three
+    /// `Workload.Calibration.sweepTrials` trials of `sweepTrialDuration` each (about 1 s), three
     /// times the trials a run takes for itself, with the fastest and slowest kept.
     @Sendable
     public static func calibration() -> MachineInfo.SweepCalibration {
         let trials = Workload.Calibration.measureTrials(
-            trials: Workload.Calibration.sweepTrials, trialNanos: Workload.Calibration.sweepTrialNanos)
+            trials: Workload.Calibration.sweepTrials, trialDuration: Workload.Calibration.sweepTrialDuration)
         return MachineInfo.SweepCalibration(
             nanosPerRound: trials.calibration.nanosPerRound, trials: trials.count,
             minNanosPerRound: trials.minNanosPerRound, maxNanosPerRound: trials.maxNanosPerRound)
