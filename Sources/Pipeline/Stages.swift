@@ -154,31 +154,30 @@ public struct ProcessorStage: Sendable {
         }
         expectedSequence = tick.sequence &+ 1
         if book.applyCounting(tick.delta) != nil { metrics.rejectedDeltas &+= 1 }
-        if stop.isRequested {
+        let abandoned = stop.isRequested
+        var imbalance = 0.0
+        var result: UInt64 = 0
+        if abandoned {
             metrics.abandoned &+= 1
-            let now = MonotonicClock.now()
-            return BookState(
-                sequence: tick.sequence, arrival: tick.scheduledArrival, received: item.received, processed: now,
-                bestBid: book.bestBid ?? PriceLevel(price: 0, size: 0),
-                bestAsk: book.bestAsk ?? PriceLevel(price: 0, size: 0),
-                imbalance: 0, workResult: 0)
+        } else {
+            // Features first, then the work over the book; its result goes into the state.
+            let bidSize = book.withLevels(.bid) { Self.topSize($0) }
+            let askSize = book.withLevels(.ask) { Self.topSize($0) }
+            result = work.isEmpty ? 0 : runWork()
+            let total = bidSize + askSize
+            imbalance = total == 0 ? 0 : Double(bidSize - askSize) / Double(total)
         }
-
-        // Features first, then the work over the book; its result goes into the state.
-        let bidSize = book.withLevels(.bid) { Self.topSize($0) }
-        let askSize = book.withLevels(.ask) { Self.topSize($0) }
-        let result = work.isEmpty ? 0 : runWork()
         let processed = MonotonicClock.now()
-        metrics.processing.record(from: tick.scheduledArrival, to: processed)
-        metrics.receivedToProcessed.record(from: item.received, to: processed)
-        metrics.processed &+= 1
-        if processed <= min(windowEnd, stop.instantNanoseconds) { metrics.processedInWindow &+= 1 }
-        let total = bidSize + askSize
         let state = BookState(
             sequence: tick.sequence, arrival: tick.scheduledArrival, received: item.received, processed: processed,
             bestBid: book.bestBid ?? PriceLevel(price: 0, size: 0),
             bestAsk: book.bestAsk ?? PriceLevel(price: 0, size: 0),
-            imbalance: total == 0 ? 0 : Double(bidSize - askSize) / Double(total), workResult: result)
+            imbalance: imbalance, workResult: result)
+        if abandoned { return state }
+        metrics.processing.record(from: tick.scheduledArrival, to: processed)
+        metrics.receivedToProcessed.record(from: item.received, to: processed)
+        metrics.processed &+= 1
+        if processed <= min(windowEnd, stop.instantNanoseconds) { metrics.processedInWindow &+= 1 }
         trace?.processed(state)
         return state
     }
