@@ -38,9 +38,10 @@ public final class ExchangeServer: Sendable {
         public var rate: Double
         public var seed: UInt64
         public var arrivals: ArrivalProcess
-        public var heartbeatInterval: UInt64
+        /// Time between two heartbeats (each carries the book's checksum).
+        public var heartbeatInterval: Duration
         /// Time between an order and its acknowledgement: the exchange's own latency.
-        public var ackDelay: UInt64
+        public var ackDelay: Duration
         /// Bytes that may wait for one connection (frames not yet written to its socket); a
         /// connection that would hold more is dropped as a slow consumer.
         public var maxSubscriberBufferedBytes: Int
@@ -52,7 +53,8 @@ public final class ExchangeServer: Sendable {
 
         public init(
             host: String = "127.0.0.1", port: Int = 9000, rate: Double = 200, seed: UInt64 = 1,
-            arrivals: ArrivalProcess = .uniform, heartbeatInterval: UInt64 = 50_000_000, ackDelay: UInt64 = 0,
+            arrivals: ArrivalProcess = .uniform, heartbeatInterval: Duration = .milliseconds(50),
+            ackDelay: Duration = .zero,
             maxSubscriberBufferedBytes: Int = ExchangeServer.defaultMaxSubscriberBufferedBytes,
             maxTotalBufferedBytes: Int = ExchangeServer.defaultMaxTotalBufferedBytes, maxOpenOrders: Int = 100_000
         ) {
@@ -324,7 +326,7 @@ final class ServerCore: Sendable {
 
     func startMarket() {
         emit()
-        let interval = TimeAmount.nanoseconds(Int64(configuration.heartbeatInterval))
+        let interval = TimeAmount.nanoseconds(Int64(configuration.heartbeatInterval.saturatingNanoseconds))
         state.value.heartbeat = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in
             heartbeat()
         }
@@ -616,10 +618,10 @@ final class ServerCore: Sendable {
                 }
             }
         }
-        if configuration.ackDelay == 0 {
+        if configuration.ackDelay <= .zero {
             send()
         } else {
-            loop.scheduleTask(in: .nanoseconds(Int64(configuration.ackDelay))) { send() }
+            loop.scheduleTask(in: .nanoseconds(Int64(configuration.ackDelay.saturatingNanoseconds))) { send() }
         }
     }
 

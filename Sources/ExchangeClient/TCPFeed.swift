@@ -21,18 +21,20 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
     public struct Configuration: Sendable, Hashable {
         public var host: String
         public var port: Int
-        /// The first instant of the run (monotonic ns) and how long the feed delivers.
-        public var start: UInt64
-        public var duration: UInt64
+        /// The first instant of the run and how long the feed delivers.
+        public var start: MonotonicInstant
+        public var duration: Duration
         /// How long a connection attempt may take.
-        public var connectTimeout: UInt64 = 2_000_000_000
+        public var connectTimeout: Duration = .seconds(2)
         /// A connection without a frame for this long is dropped and replaced (the exchange sends
         /// heartbeats, 50 ms apart by default).
-        public var silenceTimeout: UInt64 = 2_000_000_000
-        public var initialBackoff: UInt64 = 10_000_000
-        public var maxBackoff: UInt64 = 1_000_000_000
+        public var silenceTimeout: Duration = .seconds(2)
+        /// The wait before the first reconnection attempt; it doubles after each failed one.
+        public var initialBackoff: Duration = .milliseconds(10)
+        /// The longest wait between reconnection attempts.
+        public var maxBackoff: Duration = .seconds(1)
 
-        public init(host: String, port: Int, start: UInt64, duration: UInt64) {
+        public init(host: String, port: Int, start: MonotonicInstant, duration: Duration) {
             self.host = host
             self.port = port
             self.start = start
@@ -98,7 +100,11 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
         case window, stopRequested, goodbye
     }
 
-    public private(set) var configuration: Configuration
+    public private(set) var configuration: Configuration {
+        didSet { timings = Timings(configuration) }
+    }
+    /// The configuration's times in nanoseconds, as each poll compares them with its `now`.
+    private var timings: Timings
     private var session = FeedSession()
     private var decoder = FrameDecoder()
     private var connection: Connection
@@ -126,7 +132,7 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
     public static func connect(_ configuration: Configuration) throws(ConnectError) -> TCPFeed {
         switch SocketLink.connectWaiting(
             host: configuration.host, port: configuration.port,
-            timeout: configuration.connectTimeout)
+            timeout: configuration.connectTimeout.saturatingNanoseconds)
         {
         case .success(let link): return TCPFeed(configuration, link: link)
         case .failure(let failure): throw ConnectError(endpoint: configuration.endpoint, reason: failure.reason)
@@ -135,14 +141,16 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
 
     private init(_ configuration: Configuration, link: SocketLink) {
         self.configuration = configuration
+        self.timings = Timings(configuration)
         self.connection = .unattached(link)
-        self.backoff = configuration.initialBackoff
+        self.backoff = timings.initialBackoff
     }
 
-    public var end: UInt64 { configuration.start &+ configuration.duration }
+    /// The end of the window: `start + duration`.
+    public var end: MonotonicInstant { MonotonicInstant(nanoseconds: timings.end) }
 
     /// The same connected feed, delivering from `start` for the configured duration.
-    public func starting(at start: UInt64) -> TCPFeed {
+    public func starting(at start: MonotonicInstant) -> TCPFeed {
         var feed = self
         feed.configuration.start = start
         return feed
@@ -197,7 +205,7 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
         if ending == nil {
             if stopRequested {
                 ending = .stopRequested
-            } else if now >= end {
+            } else if now >= timings.end {
                 ending = .window
                 noteLostConnectionAtWindowEnd()
             }
@@ -275,7 +283,7 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
                 linkCounters.connectFailures &+= 1
                 backOff(now: now, reason: reason)
             case .connecting:
-                if now &- since >= configuration.connectTimeout {
+                if now &- since >= timings.connectTimeout {
                     link.close()
                     linkCounters.connectFailures &+= 1
                     backOff(now: now, reason: "connection timed out")
@@ -319,10 +327,10 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
                 }
                 if !readAgain { break }
             }
-            if session.counters.snapshots > snapshotsBefore { backoff = configuration.initialBackoff }
-            if ending == nil, now &- lastFrameAt >= configuration.silenceTimeout {
+            if session.counters.snapshots > snapshotsBefore { backoff = timings.initialBackoff }
+            if ending == nil, now &- lastFrameAt >= timings.silenceTimeout {
                 linkCounters.timeouts &+= 1
-                drop(link, now: now, reason: "no frame for \(configuration.silenceTimeout / 1_000_000) ms")
+                drop(link, now: now, reason: "no frame for \(timings.silenceTimeout / 1_000_000) ms")
             }
         }
     }
@@ -342,12 +350,12 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
             link = .channel(
                 ChannelLink.connect(
                     host: configuration.host, port: configuration.port, on: StageHost.nioLoop(loop),
-                    doorbell: doorbell!, timeout: configuration.connectTimeout))
+                    doorbell: doorbell!, timeout: timings.connectTimeout))
         case .sharedExecutor:
             link = .channel(
                 ChannelLink.connect(
                     host: configuration.host, port: configuration.port, on: ioGroup!.next(),
-                    doorbell: doorbell!, timeout: configuration.connectTimeout))
+                    doorbell: doorbell!, timeout: timings.connectTimeout))
         case .thread, nil:
             let socket = SocketLink.connect(host: configuration.host, port: configuration.port)
             socketReadiness?.watch(socket)
@@ -381,7 +389,7 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
         session.connectionLost()
         socketReadiness?.watch(nil)
         connection = .backingOff(until: now &+ backoff)
-        backoff = min(backoff &* 2, configuration.maxBackoff)
+        backoff = min(backoff &* 2, timings.maxBackoff)
     }
 
     private mutating func closeConnection() {
@@ -399,14 +407,33 @@ public struct TCPFeed: IOFeed, SelfCheckingFeed {
     }
 
     private func nextDeadline(now: UInt64) -> UInt64 {
-        var deadline = end
+        var deadline = timings.end
         switch connection {
         case .backingOff(let until): deadline = min(deadline, until)
-        case .connecting(_, let since): deadline = min(deadline, since &+ configuration.connectTimeout)
-        case .open: deadline = min(deadline, lastFrameAt &+ configuration.silenceTimeout)
+        case .connecting(_, let since): deadline = min(deadline, since &+ timings.connectTimeout)
+        case .open: deadline = min(deadline, lastFrameAt &+ timings.silenceTimeout)
         case .unattached, .closed: break
         }
         if pollingFallback { deadline = min(deadline, now &+ 1_000_000) }
         return deadline
+    }
+}
+
+extension TCPFeed {
+    /// A configuration's times in monotonic nanoseconds, the unit of the feed's poll.
+    fileprivate struct Timings: Sendable {
+        var end: UInt64
+        var connectTimeout: UInt64
+        var silenceTimeout: UInt64
+        var initialBackoff: UInt64
+        var maxBackoff: UInt64
+
+        init(_ configuration: Configuration) {
+            end = (configuration.start + configuration.duration).nanoseconds
+            connectTimeout = configuration.connectTimeout.saturatingNanoseconds
+            silenceTimeout = configuration.silenceTimeout.saturatingNanoseconds
+            initialBackoff = configuration.initialBackoff.saturatingNanoseconds
+            maxBackoff = configuration.maxBackoff.saturatingNanoseconds
+        }
     }
 }

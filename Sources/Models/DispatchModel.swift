@@ -106,7 +106,7 @@ final class DispatchPipeline: @unchecked Sendable {
     // MARK: receiver, on receiverQueue
 
     private enum ReceiverNext {
-        case waitUntil(UInt64)
+        case waitUntil(MonotonicInstant)
         /// An I/O feed (`tcp://`) calls back when it has data or at the deadline.
         case waitingForFeed
         case full
@@ -137,8 +137,8 @@ final class DispatchPipeline: @unchecked Sendable {
         }
         switch next {
         case .waitUntil(let deadline):
-            let now = MonotonicClock.now()
-            let delay = deadline > now ? deadline - now : 0
+            // A deadline already past is a delay of 0.
+            let delay = (deadline - MonotonicInstant.now()).saturatingNanoseconds
             receiverTimer.schedule(
                 deadline: .now() + .nanoseconds(Int(delay)), repeating: .never, leeway: .nanoseconds(0))
         case .waitingForFeed:
@@ -198,8 +198,7 @@ final class DispatchPipeline: @unchecked Sendable {
                     case .closed: return stage
                     }
                 case .wait(let deadline):
-                    let now = MonotonicClock.now()
-                    let delay = deadline > now ? deadline - now : 0
+                    let delay = (deadline - MonotonicInstant.now()).saturatingNanoseconds
                     evaluatorTimer.schedule(
                         deadline: .now() + .nanoseconds(Int(delay)), repeating: .never,
                         leeway: .nanoseconds(0))

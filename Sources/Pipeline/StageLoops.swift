@@ -55,7 +55,7 @@ public enum BlockingStageLoops {
                 guard let state = slot.next(after: stage.lastSequence) else { return }
                 step = stage.pickUp(state)
             case .wait(let deadline):
-                sleep(deadline)
+                sleep(deadline.nanoseconds)
                 step = stage.waited()
             case .sendOrder:
                 step = stage.sendOrder(sleep: sleep)
@@ -113,7 +113,7 @@ public enum AsyncStageLoops {
                 guard let state = await slot.next(after: stage.lastSequence) else { return }
                 step = stage.pickUp(state)
             case .wait(let deadline):
-                await sleeper.sleep(until: deadline)
+                await sleeper.sleep(until: deadline.nanoseconds)
                 step = stage.waited()
             case .sendOrder:
                 step = await stage.sendOrder(sleeper: sleeper)

@@ -11,8 +11,8 @@ public enum ReceiverStep: Sendable, Equatable {
     /// ``ReceiverStage/batch`` holds fresh ticks: hand them to the processor, then report the
     /// queue depth with ``ReceiverStage/enqueued(depthAfter:)``.
     case handOver
-    /// Nothing is due: wait until this monotonic instant, then call ``ReceiverStage/receive()`` again.
-    case wait(until: UInt64)
+    /// Nothing is due: wait until this instant, then call ``ReceiverStage/receive()`` again.
+    case wait(until: MonotonicInstant)
     /// The feed is finished or the run was stopped: close the inbound queue.
     case finished
 }
@@ -56,21 +56,30 @@ public struct ReceiverStage: Sendable {
 
     /// Waits after ``ReceiverStep/wait(until:)``, blocking the thread: until `deadline` with
     /// `sleep` for a scheduled feed; until data or `deadline` for an I/O feed.
-    public func wait(until deadline: UInt64, sleep: (UInt64) -> Void = MonotonicClock.sleep(until:)) {
-        if let readiness { readiness.waitBlocking(until: deadline) } else { sleep(deadline) }
+    /// - Parameter sleep: a wait strategy's sleep, given the deadline in monotonic nanoseconds.
+    public func wait(until deadline: MonotonicInstant, sleep: (UInt64) -> Void = MonotonicClock.sleep(until:)) {
+        if let readiness {
+            readiness.waitBlocking(until: deadline.nanoseconds)
+        } else {
+            sleep(deadline.nanoseconds)
+        }
     }
 
     /// Waits after ``ReceiverStep/wait(until:)`` without blocking the executor: the sleeper for a
     /// scheduled feed, data or deadline for an I/O feed.
-    public func wait(until deadline: UInt64, sleeper: some AsyncSleeper) async {
-        if let readiness { await readiness.wait(until: deadline) } else { await sleeper.sleep(until: deadline) }
+    public func wait(until deadline: MonotonicInstant, sleeper: some AsyncSleeper) async {
+        if let readiness {
+            await readiness.wait(until: deadline.nanoseconds)
+        } else {
+            await sleeper.sleep(until: deadline.nanoseconds)
+        }
     }
 
     /// For callback-driven models: calls `wake` once when an I/O feed may have data or at
     /// `deadline`, and returns true; returns false (and never calls `wake`) when the model must
     /// arm its own timer for `deadline` (a scheduled feed, or one attached to a thread).
-    public func notifyWhenReady(until deadline: UInt64, _ wake: @escaping @Sendable () -> Void) -> Bool {
-        readiness?.notify(until: deadline, wake) ?? false
+    public func notifyWhenReady(until deadline: MonotonicInstant, _ wake: @escaping @Sendable () -> Void) -> Bool {
+        readiness?.notify(until: deadline.nanoseconds, wake) ?? false
     }
 
     /// Polls the feed once.
@@ -90,7 +99,7 @@ public struct ReceiverStage: Sendable {
             metrics.batches &+= 1
             return .handOver
         case .idle(let until):
-            return .wait(until: until)
+            return .wait(until: MonotonicInstant(nanoseconds: until))
         case .finished:
             return .finished
         }
@@ -117,17 +126,17 @@ public struct ProcessorStage: Sendable {
     public private(set) var book = OrderBook()
     private let work: Workload
     private let stop: StopSignal
+    /// The window's end in nanoseconds, as every processed stamp is compared with it.
     private let windowEnd: UInt64
     private var expectedSequence: UInt64 = 1
     private let trace: TraceWriter?
     public private(set) var metrics = ProcessorMetrics()
 
-    /// - Parameter windowEnd: the end of the measurement window (monotonic ns); a stop request
-    ///   ends it earlier.
-    public init(work: Workload, stop: StopSignal, windowEnd: UInt64, trace: TraceWriter? = nil) {
+    /// - Parameter windowEnd: the end of the measurement window; a stop request ends it earlier.
+    public init(work: Workload, stop: StopSignal, windowEnd: MonotonicInstant, trace: TraceWriter? = nil) {
         self.work = work
         self.stop = stop
-        self.windowEnd = windowEnd
+        self.windowEnd = windowEnd.nanoseconds
         self.trace = trace
     }
 
@@ -145,31 +154,30 @@ public struct ProcessorStage: Sendable {
         }
         expectedSequence = tick.sequence &+ 1
         if book.applyCounting(tick.delta) != nil { metrics.rejectedDeltas &+= 1 }
-        if stop.isRequested {
+        let abandoned = stop.isRequested
+        var imbalance = 0.0
+        var result: UInt64 = 0
+        if abandoned {
             metrics.abandoned &+= 1
-            let now = MonotonicClock.now()
-            return BookState(
-                sequence: tick.sequence, arrival: tick.scheduledArrival, received: item.received, processed: now,
-                bestBid: book.bestBid ?? PriceLevel(price: 0, size: 0),
-                bestAsk: book.bestAsk ?? PriceLevel(price: 0, size: 0),
-                imbalance: 0, workResult: 0)
+        } else {
+            // Features first, then the work over the book; its result goes into the state.
+            let bidSize = book.withLevels(.bid) { Self.topSize($0) }
+            let askSize = book.withLevels(.ask) { Self.topSize($0) }
+            result = work.isEmpty ? 0 : runWork()
+            let total = bidSize + askSize
+            imbalance = total == 0 ? 0 : Double(bidSize - askSize) / Double(total)
         }
-
-        // Features first, then the work over the book; its result goes into the state.
-        let bidSize = book.withLevels(.bid) { Self.topSize($0) }
-        let askSize = book.withLevels(.ask) { Self.topSize($0) }
-        let result = work.isEmpty ? 0 : runWork()
         let processed = MonotonicClock.now()
-        metrics.processing.record(from: tick.scheduledArrival, to: processed)
-        metrics.receivedToProcessed.record(from: item.received, to: processed)
-        metrics.processed &+= 1
-        if processed <= min(windowEnd, stop.instant) { metrics.processedInWindow &+= 1 }
-        let total = bidSize + askSize
         let state = BookState(
             sequence: tick.sequence, arrival: tick.scheduledArrival, received: item.received, processed: processed,
             bestBid: book.bestBid ?? PriceLevel(price: 0, size: 0),
             bestAsk: book.bestAsk ?? PriceLevel(price: 0, size: 0),
-            imbalance: total == 0 ? 0 : Double(bidSize - askSize) / Double(total), workResult: result)
+            imbalance: imbalance, workResult: result)
+        if abandoned { return state }
+        metrics.processing.record(from: tick.scheduledArrival, to: processed)
+        metrics.receivedToProcessed.record(from: item.received, to: processed)
+        metrics.processed &+= 1
+        if processed <= min(windowEnd, stop.instantNanoseconds) { metrics.processedInWindow &+= 1 }
         trace?.processed(state)
         return state
     }
@@ -237,8 +245,8 @@ public enum EvaluatorStep: Sendable, Equatable {
     /// Ready for a state: take one newer than ``EvaluatorStage/lastSequence`` from the slot and
     /// pass it to ``EvaluatorStage/pickUp(_:)``; a closed, drained slot ends the evaluator.
     case pickUp
-    /// The `wait` evaluation: wait until this monotonic instant, then call ``EvaluatorStage/waited()``.
-    case wait(until: UInt64)
+    /// The `wait` evaluation: wait until this instant, then call ``EvaluatorStage/waited()``.
+    case wait(until: MonotonicInstant)
     /// The decision made an order (`--route`): send it with ``EvaluatorStage/sendOrder(sleep:)``
     /// or ``EvaluatorStage/sendOrder(sleeper:)``.
     case sendOrder
@@ -250,7 +258,7 @@ public struct EvaluatorStage: Sendable {
     /// Where the stage is in its sequence; what ``step`` tells the model.
     private enum Phase: Sendable {
         case ready
-        case waiting(Evaluation, until: UInt64)
+        case waiting(Evaluation, until: MonotonicInstant)
         case sending(RoutedOrder)
     }
 
@@ -269,7 +277,7 @@ public struct EvaluatorStage: Sendable {
     public init(kind: EvaluationKind, work: Workload, trace: TraceWriter? = nil, route: (any OrderRoute)? = nil) {
         self.kind = kind
         self.work = work
-        self.requestedNanos = work.requestedNanos
+        self.requestedNanos = work.requestedNanoseconds
         self.trace = trace
         self.route = route
     }
@@ -292,7 +300,10 @@ public struct EvaluatorStage: Sendable {
 
     /// How long the evaluator waits per state (the `wait` kind), nil when the evaluation is CPU
     /// work, done inside ``pickUp(_:)``.
-    public var waitNanos: UInt64? { kind == .wait && requestedNanos > 0 ? requestedNanos : nil }
+    public var waitDuration: Duration? { waitNanoseconds.map { .nanoseconds($0) } }
+
+    /// ``waitDuration`` in nanoseconds, as it is added to each pick-up stamp.
+    private var waitNanoseconds: UInt64? { kind == .wait && requestedNanos > 0 ? requestedNanos : nil }
 
     /// Takes a state (at ``EvaluatorStep/pickUp`` only): stamps the pick-up and counts the states
     /// it skipped; then, for the `wait` kind, asks for the wait, else thinks and decides.
@@ -304,9 +315,10 @@ public struct EvaluatorStage: Sendable {
         lastSequence = state.sequence
         metrics.evaluations &+= 1
         var evaluation = Evaluation(state: state, picked: picked, signal: 0)
-        if let wait = waitNanos {
-            phase = .waiting(evaluation, until: picked &+ wait)
-            return .wait(until: picked &+ wait)
+        if let wait = waitNanoseconds {
+            let deadline = MonotonicInstant(nanoseconds: picked &+ wait)
+            phase = .waiting(evaluation, until: deadline)
+            return .wait(until: deadline)
         }
         think(&evaluation)
         return decide(evaluation)

@@ -19,6 +19,13 @@ public final class StopSignal: Sendable {
 
     public var isRequested: Bool { requested.load(ordering: .relaxed) }
 
-    /// When the stop was requested (monotonic ns), `UInt64.max` if it was not.
-    public var instant: UInt64 { at.load(ordering: .relaxed) }
+    /// When the stop was requested; nil if it was not.
+    public var instant: MonotonicInstant? {
+        let nanoseconds = instantNanoseconds
+        return nanoseconds == .max ? nil : MonotonicInstant(nanoseconds: nanoseconds)
+    }
+
+    /// When the stop was requested in monotonic nanoseconds, `UInt64.max` if it was not: the
+    /// processor compares it with every tick's stamp.
+    var instantNanoseconds: UInt64 { at.load(ordering: .relaxed) }
 }

@@ -9,16 +9,23 @@ import OrderBook
 /// its result is published, so the optimiser cannot drop it. ``Calibration`` measures how long
 /// one round takes on this machine, so a request in milliseconds becomes a round count.
 public struct Workload: Sendable, Hashable {
-    /// CPU time requested per unit of work, in nanoseconds.
-    public let requestedNanos: UInt64
-    /// Rounds that cost `requestedNanos` of CPU on an idle core.
+    /// CPU time requested per unit of work, in nanoseconds: the evaluator's `wait` kind adds it to
+    /// a pick-up stamp for every state.
+    let requestedNanoseconds: UInt64
+    /// Rounds that cost ``requested`` of CPU on an idle core.
     public let rounds: Int
 
-    public init(requestedNanos: UInt64, calibration: Calibration) {
-        self.requestedNanos = requestedNanos
+    /// - Parameter requested: CPU time per unit of work, in whole nanoseconds (a fraction is
+    ///   dropped; a negative span is none).
+    public init(requested: Duration, calibration: Calibration) {
+        let nanoseconds = requested.saturatingNanoseconds
+        self.requestedNanoseconds = nanoseconds
         self.rounds =
-            requestedNanos == 0 ? 0 : max(1, Int((Double(requestedNanos) / calibration.nanosPerRound).rounded()))
+            nanoseconds == 0 ? 0 : max(1, Int((Double(nanoseconds) / calibration.nanosPerRound).rounded()))
     }
+
+    /// CPU time requested per unit of work.
+    public var requested: Duration { .nanoseconds(requestedNanoseconds) }
 
     public var isEmpty: Bool { rounds == 0 }
 
@@ -53,10 +60,10 @@ public struct Workload: Sendable, Hashable {
             self.nanosPerRound = nanosPerRound
         }
 
-        /// Times the work in several trials of at least `trialNanos` each and keeps the median.
+        /// Times the work in several trials of at least `trialDuration` each and keeps the median.
         /// About 0.15 s in all with the defaults.
-        public static func measure(trials: Int = 7, trialNanos: UInt64 = 20_000_000) -> Calibration {
-            measureTrials(trials: trials, trialNanos: trialNanos).calibration
+        public static func measure(trials: Int = 7, trialDuration: Duration = .milliseconds(20)) -> Calibration {
+            measureTrials(trials: trials, trialDuration: trialDuration).calibration
         }
 
         /// Trials of a sweep's calibration, measured once for all its cells: three times a run's,
@@ -65,7 +72,7 @@ public struct Workload: Sendable, Hashable {
         /// Each trial of a sweep's calibration lasts 40 ms (about 1 s in all with `sweepTrials`):
         /// long against the clock's resolution and a timer tick, short against a time slice's
         /// worth of noise piling up in one trial.
-        public static let sweepTrialNanos: UInt64 = 40_000_000
+        public static let sweepTrialDuration: Duration = .milliseconds(40)
 
         /// A calibration with the spread of the trials it was taken from.
         public struct Trials: Sendable, Hashable {
@@ -85,13 +92,15 @@ public struct Workload: Sendable, Hashable {
             }
         }
 
-        /// Times the work in `trials` trials of at least `trialNanos` each, on the calling
+        /// Times the work in `trials` trials of at least `trialDuration` each, on the calling
         /// thread's CPU clock, and keeps the median (of an odd count, one trial's figure), the
         /// fastest and the slowest.
         ///
         /// - Precondition: `trials` > 0.
-        public static func measureTrials(trials: Int, trialNanos: UInt64) -> Trials {
+        public static func measureTrials(trials: Int, trialDuration: Duration) -> Trials {
             precondition(trials > 0, "at least one trial")
+            // Nanoseconds, as the thread CPU clock reads them.
+            let trialNanos = trialDuration.saturatingNanoseconds
             let values: [Int64] = (0..<40).map { Int64($0 &* 7_919 &+ 1_000_003) }
             return values.withUnsafeBufferPointer { buffer in
                 // Grow the trial until it lasts long enough for the clock's resolution to vanish.

@@ -279,15 +279,15 @@ enum ReportCapacity {
         return text
     }
 
-    static func hockeyStick(_ group: CapacityGroup, _ model: ReportModel) -> CapacityChart {
-        var lines: [CapacityChart.Line] = []
-        var knees: [CapacityChart.Knee] = []
+    static func hockeyStick(_ group: CapacityGroup, _ model: ReportModel) -> LineChart {
+        var lines: [LineChart.Line] = []
+        var knees: [LineChart.Knee] = []
         for curve in group.curves {
             let style = ReportRenderer.seriesStyle(model, curve.series)
             let label = model.label(curve.series)
             for (percentile, dashed) in [(LatencyPercentile.p50, false), (.p99, true)] {
                 let metric = processing(percentile)
-                let points = curve.points.compactMap { p -> CapacityChart.Point? in
+                let points = curve.points.compactMap { p -> LineChart.Point? in
                     guard let x = group.x(p), let s = p.spread(metric) else { return nil }
                     let text = tooltip(
                         p, group, model,
@@ -295,36 +295,41 @@ enum ReportCapacity {
                             "processing \(percentile.rawValue) "
                                 + ReportRenderer.spreadText(s, ReportFormat.millis, unit: "ms")
                         ])
-                    return CapacityChart.Point(x: x, y: s, noisy: p.noisyCount > 0, tooltip: text)
+                    return LineChart.Point(x: x, y: s, tooltip: text, noisy: p.noisyCount > 0)
                 }
                 lines.append(
-                    CapacityChart.Line(
+                    LineChart.Line(
                         seriesLabel: label, statistic: percentile.rawValue, color: style.color, marker: style.marker,
                         dashed: dashed, points: points))
             }
             if let knee = curve.knee.knee, let latency = knee.medianLatencyMilliseconds {
                 knees.append(
-                    CapacityChart.Knee(
+                    LineChart.Knee(
                         seriesLabel: label, x: group.x(knee), y: latency, color: style.color,
                         tooltip: "\(label): knee at \(group.position(group.x(knee))), capacity "
                             + "\(curve.knee.metAtEveryLoad ? "≥ " : "")\(ReportFormat.number(knee.ticksPerSecond)) ticks/s; "
                             + "\(group.objective.percentile.rawValue) \(ReportFormat.millis(latency)) ms"))
             }
         }
-        return CapacityChart(
+        return LineChart(
             chart: "hockey-stick", panel: group.title.isEmpty ? "latency against load" : group.title,
             xTitle: group.xTitle, yTitle: "processing latency (ms)", logarithmic: true, lines: lines,
-            objective: (group.objective.boundMilliseconds, "objective \(group.objective)"), ideal: [], knees: knees)
+            frame: .wide, xAxis: .fitted, yExtent: .interval, noisyMark: .hollowMarker,
+            rules: [
+                .init(
+                    value: group.objective.boundMilliseconds, label: "objective \(group.objective)", style: .objective)
+            ],
+            knees: knees)
     }
 
-    static func throughput(_ group: CapacityGroup, _ model: ReportModel) -> CapacityChart {
-        var lines: [CapacityChart.Line] = []
-        var knees: [CapacityChart.Knee] = []
+    static func throughput(_ group: CapacityGroup, _ model: ReportModel) -> LineChart {
+        var lines: [LineChart.Line] = []
+        var knees: [LineChart.Knee] = []
         var ideal: [Double: Double] = [:]
         for curve in group.curves {
             let style = ReportRenderer.seriesStyle(model, curve.series)
             let label = model.label(curve.series)
-            let points = curve.points.compactMap { p -> CapacityChart.Point? in
+            let points = curve.points.compactMap { p -> LineChart.Point? in
                 guard let x = group.x(p), let s = p.spread(.throughput) else { return nil }
                 if let rate = Double(p.cell[.rate]) { ideal[x] = rate }
                 let text = tooltip(
@@ -333,23 +338,24 @@ enum ReportCapacity {
                         "throughput " + ReportRenderer.spreadText(s, ReportFormat.number, unit: "ticks/s"),
                         "offered " + ReportFormat.number(p.median(.offeredRate) ?? 0) + " ticks/s",
                     ])
-                return CapacityChart.Point(x: x, y: s, noisy: p.noisyCount > 0, tooltip: text)
+                return LineChart.Point(x: x, y: s, tooltip: text, noisy: p.noisyCount > 0)
             }
             lines.append(
-                CapacityChart.Line(
+                LineChart.Line(
                     seriesLabel: label, statistic: "throughput", color: style.color, marker: style.marker,
                     dashed: false, points: points))
             if let knee = curve.knee.knee, let throughput = knee.medianThroughput {
                 knees.append(
-                    CapacityChart.Knee(
+                    LineChart.Knee(
                         seriesLabel: label, x: group.x(knee), y: throughput, color: style.color,
                         tooltip: "\(label): knee at \(group.position(group.x(knee))), throughput "
                             + "\(ReportFormat.number(throughput)) ticks/s"))
             }
         }
-        return CapacityChart(
+        return LineChart(
             chart: "capacity-throughput", panel: group.title.isEmpty ? "throughput against load" : group.title,
-            xTitle: group.xTitle, yTitle: "throughput (ticks/s)", logarithmic: false, lines: lines, objective: nil,
+            xTitle: group.xTitle, yTitle: "throughput (ticks/s)", logarithmic: false, lines: lines,
+            frame: .wide, xAxis: .fitted, yExtent: .interval, noisyMark: .hollowMarker,
             ideal: ideal.sorted { $0.key < $1.key }.map { (x: $0.key, y: $0.value) }, knees: knees)
     }
 

@@ -274,15 +274,16 @@ public enum ReportRenderer {
                 }
                 return LineChart.Line(
                     seriesLabel: model.label(series), statistic: "throughput", color: style.color,
-                    marker: style.marker, hollow: style.hollow, dashed: false, points: points)
+                    marker: style.marker, hollow: style.hollow, dashed: false, hollowMarkers: style.hollow,
+                    points: points)
             }
             let reference = (rate ?? offered.max()).map {
-                (value: $0, label: "offered \(ReportFormat.number($0)) ticks/s")
+                LineChart.Rule(value: $0, label: "offered \(ReportFormat.number($0)) ticks/s", style: .reference)
             }
             let chart = LineChart(
                 chart: "throughput", panel: panel.title, xTitle: "processor work per tick, proc-ms (ms)",
                 yTitle: "throughput (ticks/s)", logarithmic: false, lines: lines,
-                xTicks: ReportModel.procValues(panel.points), reference: reference)
+                xAxis: .ticks(ReportModel.procValues(panel.points)), rules: reference.map { [$0] } ?? [])
             out += "<figure>" + chart.svg() + "</figure>"
         }
         return out + "</div></section>"
@@ -323,13 +324,14 @@ public enum ReportRenderer {
                     lines.append(
                         LineChart.Line(
                             seriesLabel: model.label(series), statistic: statistic, color: style.color,
-                            marker: style.marker, hollow: style.hollow, dashed: dashed, points: points))
+                            marker: style.marker, hollow: style.hollow, dashed: dashed,
+                            hollowMarkers: style.hollow || dashed, points: points))
                 }
             }
             let chart = LineChart(
                 chart: "latency", panel: panel.title, xTitle: "processor work per tick, proc-ms (ms)",
                 yTitle: "end-to-end latency (ms)", logarithmic: true, lines: lines,
-                xTicks: ReportModel.procValues(panel.points), reference: nil)
+                xAxis: .ticks(ReportModel.procValues(panel.points)))
             out += "<figure>" + chart.svg() + "</figure>"
         }
         return out + "</div></section>"

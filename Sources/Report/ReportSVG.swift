@@ -153,14 +153,18 @@ struct ChartScale {
     }
 }
 
-/// Lines over proc-ms: one line per series and statistic, markers with exact-value tooltips,
-/// min–max whiskers when cells were repeated, an optional horizontal reference (the offered rate).
+/// Lines over an x axis: one line per series and statistic, each point the median of its
+/// repeats with its interval as an error bar and an exact-value tooltip, a noisy cell marked;
+/// optional labelled horizontal rules (the offered rate, the latency objective), an optional
+/// ideal (throughput = offered) and a ring at each series' knee. The sweep's throughput and
+/// latency panels over proc-ms, and the capacity section's hockey stick and throughput charts
+/// over offered load.
 struct LineChart {
     struct Point {
         var x: Double
         var y: Spread
         var tooltip: String
-        /// A run of the cell was noisy: a dashed ring around the marker.
+        /// A run of the cell was noisy: marked as ``LineChart/noisyMark`` says.
         var noisy = false
     }
 
@@ -169,9 +173,70 @@ struct LineChart {
         var statistic: String
         var color: String
         var marker: ReportMarker
-        var hollow: Bool
+        /// A thinner line (a series drawn hollow in the legend).
+        var hollow = false
         var dashed: Bool
+        /// Every marker of the line hollow, noisy or not.
+        var hollowMarkers = false
         var points: [Point]
+    }
+
+    /// A series' knee, ringed at (x, y).
+    struct Knee {
+        var seriesLabel: String
+        var x: Double
+        var y: Double
+        var color: String
+        var tooltip: String
+    }
+
+    /// A labelled horizontal line across the chart.
+    struct Rule {
+        enum Style {
+            /// Dotted grey, labelled at the right end: the offered rate.
+            case reference
+            /// Dashed orange, labelled at the left end: the latency objective.
+            case objective
+        }
+
+        var value: Double
+        var label: String
+        var style: Style
+    }
+
+    /// The chart's size and the margins around its plot area.
+    struct Frame {
+        var width: Double, height: Double
+        var left: Double, right: Double, top: Double, bottom: Double
+
+        /// A panel of the sweep's grids, several side by side.
+        static let panel = Frame(width: 440, height: 290, left: 62, right: 16, top: 30, bottom: 44)
+        /// A chart of its own row (the capacity section).
+        static let wide = Frame(width: 540, height: 330, left: 66, right: 18, top: 30, bottom: 44)
+    }
+
+    enum XAxis {
+        /// Ticks at exactly these values (the settings swept), the axis from 0 to a little past
+        /// the last.
+        case ticks([Double])
+        /// The axis from 0 to a rounded-up value past the data, ticks in 1-2-5 steps.
+        case fitted
+    }
+
+    /// How a point of a noisy cell is marked.
+    enum NoisyMark {
+        /// A dashed ring around the marker.
+        case ring
+        /// A hollow marker.
+        case hollowMarker
+    }
+
+    /// What of a point's spread the y axis must show.
+    enum YExtent {
+        /// Every repeat: min to max.
+        case repeats
+        /// The interval drawn as the error bar.
+        case interval
     }
 
     var chart: String
@@ -180,58 +245,82 @@ struct LineChart {
     var yTitle: String
     var logarithmic: Bool
     var lines: [Line]
-    var xTicks: [Double]
-    var reference: (value: Double, label: String)?
-
-    static let width = 440.0, height = 290.0
-    static let left = 62.0, right = 16.0, top = 30.0, bottom = 44.0
+    var frame = Frame.panel
+    var xAxis = XAxis.fitted
+    var yExtent = YExtent.repeats
+    var noisyMark = NoisyMark.ring
+    var rules: [Rule] = []
+    /// The offered rate at each x: where throughput would be if every tick were processed.
+    var ideal: [(x: Double, y: Double)] = []
+    var knees: [Knee] = []
 
     func svg() -> String {
-        let w = Self.width, h = Self.height
+        let f = frame, w = frame.width, h = frame.height
+        let extent: (Spread) -> [Double] =
+            switch yExtent {
+            case .repeats: { [$0.min, $0.max, $0.median] }
+            case .interval: { [$0.lower, $0.upper, $0.median] }
+            }
         let values =
-            lines.flatMap { $0.points.flatMap { [$0.y.min, $0.y.max, $0.y.median] } }
-            + (reference.map { [$0.value] } ?? [])
-        let x = ChartScale(
-            low: 0, high: (xTicks.max() ?? 1) * 1.08, from: Self.left, to: w - Self.right, logarithmic: false)
+            lines.flatMap { $0.points.flatMap { extent($0.y) } } + ideal.map(\.y) + rules.map(\.value)
+            + knees.map(\.y)
+        let x: ChartScale
+        let xTicks: [(value: Double, label: String)]
+        switch xAxis {
+        case .ticks(let ticks):
+            x = ChartScale(low: 0, high: (ticks.max() ?? 1) * 1.08, from: f.left, to: w - f.right, logarithmic: false)
+            xTicks = ticks.map { ($0, NumberText.shortest($0)) }
+        case .fitted:
+            let xs = lines.flatMap { $0.points.map(\.x) } + ideal.map(\.x)
+            x = ChartScale.linear(high: (xs.max() ?? 1) * 1.04, from: f.left, to: w - f.right)
+            xTicks = x.ticks.map { ($0, ReportFormat.tick($0)) }
+        }
         let y =
             logarithmic
             ? ChartScale.log(
-                low: values.filter { $0 > 0 }.min() ?? 1, high: values.max() ?? 10, from: h - Self.bottom, to: Self.top)
-            : ChartScale.linear(high: (values.max() ?? 1) * 1.05, from: h - Self.bottom, to: Self.top)
+                low: values.filter { $0 > 0 }.min() ?? 1, high: values.max() ?? 10, from: h - f.bottom, to: f.top)
+            : ChartScale.linear(high: (values.max() ?? 1) * 1.05, from: h - f.bottom, to: f.top)
         var out = SVG.open(
             chart: chart, panel: panel, width: w, height: h, label: "\(yTitle) against \(xTitle), \(panel)")
         out += "<rect x=\"0\" y=\"0\" width=\"\(SVG.n(w))\" height=\"\(SVG.n(h))\" fill=\"#FFFFFF\"/>"
-        out += SVG.text(panel, x: Self.left, y: 18, anchor: "start", size: 12.5, extra: "font-weight=\"bold\"")
-        // Grid and axes.
+        out += SVG.text(panel, x: f.left, y: 18, anchor: "start", size: 12.5, extra: "font-weight=\"bold\"")
+        out += "<g class=\"axis\" data-axis=\"y\" data-scale=\"\(logarithmic ? "log" : "linear")\">"
         for tick in y.ticks {
             let py = y.map(tick)
             out +=
-                "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(py))\" stroke=\"#E3E3E3\" stroke-width=\"1\"/>"
-            out += SVG.text(ReportFormat.tick(tick), x: Self.left - 6, y: py + 3.5, anchor: "end", size: 10)
+                "<line x1=\"\(SVG.n(f.left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(w - f.right))\" y2=\"\(SVG.n(py))\" stroke=\"#E3E3E3\" stroke-width=\"1\"/>"
+            out += SVG.text(ReportFormat.tick(tick), x: f.left - 6, y: py + 3.5, anchor: "end", size: 10)
         }
-        for tick in xTicks {
-            let px = x.map(tick)
-            out +=
-                "<line x1=\"\(SVG.n(px))\" y1=\"\(SVG.n(h - Self.bottom))\" x2=\"\(SVG.n(px))\" y2=\"\(SVG.n(h - Self.bottom + 4))\" stroke=\"#555555\"/>"
-            out += SVG.text(NumberText.shortest(tick), x: px, y: h - Self.bottom + 16, size: 10)
-        }
-        out +=
-            "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(h - Self.bottom))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(h - Self.bottom))\" stroke=\"#555555\"/>"
-        out +=
-            "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(Self.top))\" x2=\"\(SVG.n(Self.left))\" y2=\"\(SVG.n(h - Self.bottom))\" stroke=\"#555555\"/>"
-        out += SVG.text(xTitle, x: (Self.left + w - Self.right) / 2, y: h - 8, size: 11)
         out += SVG.text(
-            yTitle + (logarithmic ? " (log scale)" : ""), x: 14, y: (Self.top + h - Self.bottom) / 2, size: 11,
-            extra: "transform=\"rotate(-90 14 \(SVG.n((Self.top + h - Self.bottom) / 2)))\"")
-        if let reference {
-            let py = y.map(reference.value)
-            out += "<g class=\"reference\">" + SVG.title(reference.label)
+            yTitle + (logarithmic ? " (log scale)" : ""), x: 14, y: (f.top + h - f.bottom) / 2, size: 11,
+            extra: "transform=\"rotate(-90 14 \(SVG.n((f.top + h - f.bottom) / 2)))\"")
+        out += "</g><g class=\"axis\" data-axis=\"x\" data-scale=\"linear\">"
+        for tick in xTicks {
+            let px = x.map(tick.value)
             out +=
-                "<line x1=\"\(SVG.n(Self.left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(w - Self.right))\" y2=\"\(SVG.n(py))\" stroke=\"#333333\" stroke-width=\"1.2\" stroke-dasharray=\"2 3\"/>"
-            out += SVG.text(
-                reference.label, x: w - Self.right - 2, y: py - 4, anchor: "end", size: 9.5, extra: "fill=\"#333333\"")
+                "<line x1=\"\(SVG.n(px))\" y1=\"\(SVG.n(h - f.bottom))\" x2=\"\(SVG.n(px))\" y2=\"\(SVG.n(h - f.bottom + 4))\" stroke=\"#555555\"/>"
+            out += SVG.text(tick.label, x: px, y: h - f.bottom + 16, size: 10)
+        }
+        out += SVG.text(xTitle, x: (f.left + w - f.right) / 2, y: h - 8, size: 11)
+        out += "</g>"
+        out +=
+            "<line x1=\"\(SVG.n(f.left))\" y1=\"\(SVG.n(h - f.bottom))\" x2=\"\(SVG.n(w - f.right))\" y2=\"\(SVG.n(h - f.bottom))\" stroke=\"#555555\"/>"
+        out +=
+            "<line x1=\"\(SVG.n(f.left))\" y1=\"\(SVG.n(f.top))\" x2=\"\(SVG.n(f.left))\" y2=\"\(SVG.n(h - f.bottom))\" stroke=\"#555555\"/>"
+        if ideal.count > 1 {
+            let d = ([(x: 0.0, y: 0.0)] + ideal).map { "\(SVG.n(x.map($0.x))),\(SVG.n(y.map($0.y)))" }
+                .joined(separator: " L")
+            out += "<g class=\"ideal\">" + SVG.title("throughput = offered rate (every tick processed)")
+            out +=
+                "<path d=\"M\(d)\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1.2\" stroke-dasharray=\"2 3\"/>"
+            if let last = ideal.last {
+                out += SVG.text(
+                    "offered", x: x.map(last.x) - 4, y: y.map(last.y) - 6, anchor: "end", size: 9.5,
+                    extra: "fill=\"#333333\"")
+            }
             out += "</g>"
         }
+        for rule in rules { out += svg(rule, at: y.map(rule.value)) }
         for line in lines {
             let sorted = line.points.sorted { $0.x < $1.x }
             if sorted.count > 1 {
@@ -244,22 +333,57 @@ struct LineChart {
                 let px = x.map(point.x), py = y.map(point.y.median)
                 out +=
                     "<g class=\"point\" data-series=\"\(ReportFormat.escape(line.seriesLabel))\" data-stat=\"\(line.statistic)\" "
-                    + "data-x=\"\(NumberText.shortest(point.x))\" data-y=\"\(NumberText.shortest(point.y.median))\">"
+                    + "data-x=\"\(NumberText.shortest(point.x))\" data-y=\"\(NumberText.shortest(point.y.median))\" "
+                    + "data-low=\"\(NumberText.shortest(point.y.lower))\" data-high=\"\(NumberText.shortest(point.y.upper))\""
+                    + (point.noisy ? " data-noisy=\"true\"" : "") + ">"
                 out += SVG.title(point.tooltip)
-                if point.y.count > 1 && point.y.upper > point.y.lower {
+                // One run, or repeats that agree: no bar.
+                if point.y.upper > point.y.lower {
                     let y0 = y.map(point.y.lower), y1 = y.map(point.y.upper)
                     out +=
                         "<path d=\"M\(SVG.n(px)),\(SVG.n(y0)) L\(SVG.n(px)),\(SVG.n(y1)) M\(SVG.n(px - 3)),\(SVG.n(y0)) L\(SVG.n(px + 3)),\(SVG.n(y0)) M\(SVG.n(px - 3)),\(SVG.n(y1)) L\(SVG.n(px + 3)),\(SVG.n(y1))\" stroke=\"\(line.color)\" stroke-width=\"1\"/>"
                 }
-                out += line.marker.svg(x: px, y: py, size: 4.2, color: line.color, hollow: line.hollow || line.dashed)
-                if point.noisy {
+                let hollow = line.hollowMarkers || (point.noisy && noisyMark == .hollowMarker)
+                out += line.marker.svg(x: px, y: py, size: 4.2, color: line.color, hollow: hollow)
+                if point.noisy && noisyMark == .ring {
                     out +=
                         "<circle class=\"noisy\" cx=\"\(SVG.n(px))\" cy=\"\(SVG.n(py))\" r=\"7.5\" fill=\"none\" stroke=\"#A63C00\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/>"
                 }
                 out += "</g>"
             }
         }
+        for knee in knees {
+            let px = x.map(knee.x), py = y.map(knee.y)
+            out +=
+                "<g class=\"knee\" data-series=\"\(ReportFormat.escape(knee.seriesLabel))\" data-x=\"\(NumberText.shortest(knee.x))\">"
+                + SVG.title(knee.tooltip)
+            out +=
+                "<circle cx=\"\(SVG.n(px))\" cy=\"\(SVG.n(py))\" r=\"8.5\" fill=\"none\" stroke=\"\(knee.color)\" stroke-width=\"2\"/>"
+            out +=
+                "<line x1=\"\(SVG.n(px))\" y1=\"\(SVG.n(h - f.bottom))\" x2=\"\(SVG.n(px))\" y2=\"\(SVG.n(h - f.bottom - 7))\" stroke=\"\(knee.color)\" stroke-width=\"3\"/>"
+            out += "</g>"
+        }
         return out + "</svg>"
+    }
+
+    /// A rule at pixel row `py`, with its label as tooltip and text.
+    private func svg(_ rule: Rule, at py: Double) -> String {
+        let left = frame.left, right = frame.width - frame.right
+        var out: String
+        switch rule.style {
+        case .reference:
+            out = "<g class=\"reference\">" + SVG.title(rule.label)
+            out +=
+                "<line x1=\"\(SVG.n(left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(right))\" y2=\"\(SVG.n(py))\" stroke=\"#333333\" stroke-width=\"1.2\" stroke-dasharray=\"2 3\"/>"
+            out += SVG.text(rule.label, x: right - 2, y: py - 4, anchor: "end", size: 9.5, extra: "fill=\"#333333\"")
+        case .objective:
+            out =
+                "<g class=\"objective\" data-value=\"\(NumberText.shortest(rule.value))\">" + SVG.title(rule.label)
+            out +=
+                "<line x1=\"\(SVG.n(left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(right))\" y2=\"\(SVG.n(py))\" stroke=\"#A63C00\" stroke-width=\"1.5\" stroke-dasharray=\"8 3\"/>"
+            out += SVG.text(rule.label, x: left + 4, y: py - 4, anchor: "start", size: 10, extra: "fill=\"#A63C00\"")
+        }
+        return out + "</g>"
     }
 }
 

@@ -49,12 +49,12 @@ public enum FeedFactory {
             do {
                 feed = try TCPFeed.connect(
                     TCPFeed.Configuration(
-                        host: host, port: port, start: 0,
-                        duration: configuration.feed.duration.saturatingNanoseconds))
+                        host: host, port: port, start: MonotonicInstant(nanoseconds: 0),
+                        duration: configuration.feed.duration))
             } catch {
                 throw LabRun.Failure.feed(error.description)
             }
-            return Prepared { start in feed.starting(at: start.nanoseconds) }
+            return Prepared { start in feed.starting(at: start) }
         default:
             return Prepared { start in try make(configuration, start: start) }
         }

@@ -88,11 +88,11 @@ public enum LabRun {
         let stages = PipelineStages(
             receiver: ReceiverStage(feed: feed, stop: stop, batchLimit: model.receiveBatchLimit),
             processor: ProcessorStage(
-                work: Workload(requestedNanos: nanos(configuration.procMs), calibration: calibration),
-                stop: stop, windowEnd: windowEnd.nanoseconds, trace: trace),
+                work: Workload(requested: duration(milliseconds: configuration.procMs), calibration: calibration),
+                stop: stop, windowEnd: windowEnd, trace: trace),
             evaluator: EvaluatorStage(
                 kind: configuration.evalKind,
-                work: Workload(requestedNanos: nanos(configuration.evalMs), calibration: calibration),
+                work: Workload(requested: duration(milliseconds: configuration.evalMs), calibration: calibration),
                 trace: trace, route: route))
         let outcome: ModelRun
         // Outside load is read around the model's run: its threads' start, the window and the drain.
@@ -109,7 +109,8 @@ public enum LabRun {
         let processCPU = Double(ThreadCPUClock.process() &- processCPU0) / 1e9
         var result = summarize(
             configuration, tunables: model.tunables, outcome: outcome, start: start.nanoseconds,
-            end: min(windowEnd.nanoseconds, stop.instant, drained), plannedEnd: windowEnd.nanoseconds,
+            end: min(windowEnd.nanoseconds, stop.instant?.nanoseconds ?? .max, drained),
+            plannedEnd: windowEnd.nanoseconds,
             interrupted: stop.isRequested, startedAt: startedAt, processCPU: processCPU,
             calibration: calibration)
         result.workload.calibrationSource = calibrationSource
@@ -122,7 +123,8 @@ public enum LabRun {
         return result
     }
 
-    static func nanos(_ millis: Double) -> UInt64 { UInt64((millis * 1e6).rounded()) }
+    /// A setting in milliseconds (`--proc-ms`, `--eval-ms`) as a span of whole nanoseconds.
+    static func duration(milliseconds millis: Double) -> Duration { .nanoseconds(UInt64((millis * 1e6).rounded())) }
 
     /// CPU microseconds per processed tick: the process's and each figure of a stage that has
     /// one (a stage on its own thread, or the stages that share threads together); nil when no

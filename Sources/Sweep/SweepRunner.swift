@@ -360,7 +360,7 @@ public enum SweepStartUp {
     public static let calibrationRetryPause: Duration = .seconds(2)
 
     /// The calibration every cell of a sweep runs with: the median of
-    /// `Workload.Calibration.sweepTrials` trials of `sweepTrialNanos` each (about 1 s), three
+    /// `Workload.Calibration.sweepTrials` trials of `sweepTrialDuration` each (about 1 s), three
     /// times the trials a run takes for itself, with the fastest and slowest kept.
     ///
     /// Thread CPU time does not count the time others hold the core, but a busy neighbour still
@@ -374,7 +374,7 @@ public enum SweepStartUp {
         calibration(attempts: calibrationAttempts) {
             let window = NoiseWindow.open()
             let trials = Workload.Calibration.measureTrials(
-                trials: Workload.Calibration.sweepTrials, trialNanos: Workload.Calibration.sweepTrialNanos)
+                trials: Workload.Calibration.sweepTrials, trialDuration: Workload.Calibration.sweepTrialDuration)
             return (trials, window?.close())
         } pause: {
             Thread.sleep(forTimeInterval: Double(calibrationRetryPause.saturatingNanoseconds) / 1e9)

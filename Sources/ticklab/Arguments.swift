@@ -12,11 +12,14 @@ struct RateArgument: ExpressibleByArgument, CustomStringConvertible {
     /// nil means `max`.
     var ticksPerSecond: Double?
 
+    /// The highest rate `--rate` takes, and so the highest a `--load` may make.
+    static let maximum = 100_000_000.0
+
     init(ticksPerSecond: Double?) { self.ticksPerSecond = ticksPerSecond }
 
     init?(argument: String) {
         if argument.lowercased() == "max" { ticksPerSecond = nil; return }
-        guard let value = Double(argument), value.isFinite, value > 0, value <= 100_000_000 else { return nil }
+        guard let value = Double(argument), value.isFinite, value > 0, value <= Self.maximum else { return nil }
         ticksPerSecond = value
     }
 

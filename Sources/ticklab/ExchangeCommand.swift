@@ -101,7 +101,8 @@ struct ExchangeCommand: ParsableCommand {
             server = try ExchangeServer.start(
                 ExchangeServer.Configuration(
                     host: host, port: port.value, rate: rate.value, seed: market.seed, arrivals: market.arrivals,
-                    heartbeatInterval: UInt64(heartbeatMs.value * 1e6), ackDelay: UInt64(ackDelayMs.value * 1e6),
+                    heartbeatInterval: .nanoseconds(UInt64(heartbeatMs.value * 1e6)),
+                    ackDelay: .nanoseconds(UInt64(ackDelayMs.value * 1e6)),
                     maxSubscriberBufferedBytes: maxSubscriberBuffer.bytes, maxTotalBufferedBytes: maxTotalBuffer.bytes),
                 log: { drop in
                     // The log goes to standard output; if that is gone, standard error still says why.

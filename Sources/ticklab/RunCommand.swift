@@ -143,23 +143,24 @@ struct RunCommand: ParsableCommand {
                     + "models that take --wait: \(ModelCatalog.waitStrategyModels.joined(separator: ", "))")
         }
         _ = try orderRouting()
-        _ = try feedRate()
+        _ = try offeredRate()
     }
 
-    /// The synthetic feed's rate (nil for `max`): `--rate`, or the one `--load` makes at
-    /// `--proc-ms`, or the default.
-    func feedRate() throws -> Double? {
-        guard let load else { return (rate ?? Self.defaultRate).ticksPerSecond }
+    /// The synthetic exchange's rate (nil for `max`) and the load that set it: `--rate` (or its
+    /// default) with no load, or the rate `--load` makes at `--proc-ms` with that load. The one
+    /// place either option becomes the feed's rate: `validate()` checks it, `run()` uses it.
+    func offeredRate() throws -> (ticksPerSecond: Double?, load: Double?) {
+        guard let load else { return ((rate ?? Self.defaultRate).ticksPerSecond, nil) }
+        func refused(_ allowed: String) -> ValidationError {
+            UsageMessage.invalid("--load", load.description, allowed: allowed)
+        }
         if let rate {
-            throw UsageMessage.invalid(
-                "--load", load.description,
-                allowed: "together with --rate \(rate): a load sets the rate (load × 1000 / proc-ms); "
-                    + "give --load or --rate, not both")
+            throw refused(
+                "together with --rate \(rate): a load sets the rate (load × 1000 / proc-ms); give --load or --rate, not both"
+            )
         }
         if feed.source != .synthetic {
-            throw UsageMessage.invalid(
-                "--load", load.description,
-                allowed: "with --feed \(feed): a load sets the synthetic exchange's rate, and this feed has its own")
+            throw refused("with --feed \(feed): a load sets the synthetic exchange's rate, and this feed has its own")
         }
         let ticksPerSecond: Double
         do {
@@ -167,15 +168,13 @@ struct RunCommand: ParsableCommand {
                 utilisation: load.utilisation, processingMilliseconds: procMs.value)
         } catch {
             // The only LoadError left once the load and proc-ms have parsed: proc-ms 0.
-            throw UsageMessage.invalid("--load", load.description, allowed: error.description)
+            throw refused(error.description)
         }
-        guard ticksPerSecond <= 100_000_000 else {
-            throw UsageMessage.invalid(
-                "--load", load.description,
-                allowed: "with --proc-ms \(procMs): it makes a rate above 1e8 ticks per second, more than --rate allows"
-            )
+        guard ticksPerSecond <= RateArgument.maximum else {
+            throw refused(
+                "with --proc-ms \(procMs): it makes a rate above 1e8 ticks per second, more than --rate allows")
         }
-        return ticksPerSecond
+        return (ticksPerSecond, load.utilisation)
     }
 
     func run() throws {
@@ -186,15 +185,16 @@ struct RunCommand: ParsableCommand {
         if case .lobster(let messages) = feed.source {
             LobsterNote.warnIfNoOrderBook(messages: messages)
         }
+        let offered = try offeredRate()
         let configuration = RunConfiguration(
             model: model.name,
             source: feed.source,
             feed: SyntheticFeed.Configuration(
-                seed: market.seed, rate: try feedRate(), duration: .nanoseconds(duration.nanoseconds),
+                seed: market.seed, rate: offered.ticksPerSecond, duration: .nanoseconds(duration.nanoseconds),
                 arrivals: market.arrivals, clock: clockAndWait.clock),
             procMs: procMs.value, evalMs: evalMs.value, evalKind: evalKind,
             waitStrategy: clockAndWait.wait ?? .standard, tracePath: trace, speed: speed.map(\.multiplier) ?? 1,
-            route: try orderRouting(), load: load?.utilisation)
+            route: try orderRouting(), load: offered.load)
         let interruption = Interruption()
         defer { interruption.cancel() }
         let progress =

@@ -138,13 +138,14 @@ struct TCPFeedTests {
             String(describing: error).contains("cannot connect to tcp://127.0.0.1:\(port): Connection refused")
         }
         #expect(throws: TCPFeed.ConnectError.self) {
-            _ = try TCPFeed.connect(.init(host: "no.such.host.invalid", port: 9, start: 0, duration: 1))
+            _ = try TCPFeed.connect(
+                .init(host: "no.such.host.invalid", port: 9, start: .now(), duration: .nanoseconds(1)))
         }
     }
 
     @Test("the exchange's goodbye ends the run early, cleanly")
     func goodbyeEndsRun() async throws {
-        let server = try ExchangeServer.start(.init(port: 0, rate: 1_000, heartbeatInterval: 20_000_000))
+        let server = try ExchangeServer.start(.init(port: 0, rate: 1_000, heartbeatInterval: .milliseconds(20)))
         let stopper = Background {
             try waitUntil("the subscription") { server.statistics.snapshots >= 1 }
             sleepHere(200)
@@ -172,11 +173,10 @@ struct TCPFeedTests {
         try await withExchange(rate: 2_000, heartbeatMs: 20) { server in
             try await offPool {
                 var configuration = TCPFeed.Configuration(
-                    host: "127.0.0.1", port: server.port, start: MonotonicClock.now(),
-                    duration: 120_000_000_000)
+                    host: "127.0.0.1", port: server.port, start: .now(), duration: .seconds(120))
                 // No reconnection attempt during the test: as far as the feed can tell, the exchange is gone.
-                configuration.initialBackoff = 600_000_000_000
-                configuration.maxBackoff = 600_000_000_000
+                configuration.initialBackoff = .seconds(600)
+                configuration.maxBackoff = .seconds(600)
                 var feed = try TCPFeed.connect(configuration)
                 feed.attach(to: .thread)
                 let ticks = pollFeed(&feed) { _, ticks in !ticks.isEmpty }
@@ -185,7 +185,7 @@ struct TCPFeedTests {
                 _ = pollFeed(&feed) { feed, _ in feed.counters["disconnects", default: 0] >= 1 }
                 #expect(feed.failure == nil, "a lost connection may still come back before the window's end")
                 // The window closes now, without the connection back.
-                feed = feed.starting(at: MonotonicClock.now() &- configuration.duration)
+                feed = feed.starting(at: .now() - configuration.duration)
                 _ = pollFeed(&feed) { _, _ in false }
                 let failure = try #require(feed.failure)
                 #expect(failure.reason.contains("not re-established before the end of the run"), "\(failure.reason)")
@@ -198,9 +198,9 @@ struct TCPFeedTests {
     func recoveredConnectionIsNoFailure() async throws {
         try await withExchange(rate: 2_000, heartbeatMs: 20) { server in
             try await offPool {
-                let duration: UInt64 = 120_000_000_000
+                let duration: Duration = .seconds(120)
                 var feed = try TCPFeed.connect(
-                    .init(host: "127.0.0.1", port: server.port, start: MonotonicClock.now(), duration: duration))
+                    .init(host: "127.0.0.1", port: server.port, start: .now(), duration: duration))
                 feed.attach(to: .thread)
                 _ = pollFeed(&feed) { _, ticks in !ticks.isEmpty }
                 server.disconnectAll()
@@ -209,7 +209,7 @@ struct TCPFeedTests {
                         && feed.counters["verified_since_last_snapshot", default: 0] >= 1
                 }
                 #expect(feed.counters["reconnects", default: 0] >= 1)
-                feed = feed.starting(at: MonotonicClock.now() &- duration)
+                feed = feed.starting(at: .now() - duration)
                 _ = pollFeed(&feed) { _, _ in false }
                 #expect(feed.failure == nil, "\(String(describing: feed.failure))")
             }
@@ -242,7 +242,7 @@ struct TCPFeedTests {
         try await withExchange(rate: 2_000, seed: 5, heartbeatMs: 20) { server in
             try await offPool {
                 var feed = try TCPFeed.connect(
-                    .init(host: "127.0.0.1", port: server.port, start: MonotonicClock.now(), duration: 10_000_000_000))
+                    .init(host: "127.0.0.1", port: server.port, start: .now(), duration: .seconds(10)))
                 feed.attach(to: .thread)
                 var ticks = pollFeed(&feed) { _, ticks in ticks.count >= 300 }
                 server.disconnectAll()
@@ -270,7 +270,7 @@ struct TCPFeedTests {
         try await withExchange(rate: 2_000, seed: 6, heartbeatMs: 20) { server in
             try await offPool {
                 var feed = try TCPFeed.connect(
-                    .init(host: "127.0.0.1", port: server.port, start: MonotonicClock.now(), duration: 10_000_000_000))
+                    .init(host: "127.0.0.1", port: server.port, start: .now(), duration: .seconds(10)))
                 feed.attach(to: .sharedExecutor)
                 var ticks: [Tick] = []
                 var buffer: [Tick] = []
@@ -317,8 +317,8 @@ struct TCPFeedTests {
         let port = Int(UInt16(bigEndian: address.sin_port))
         try await offPool {
             var configuration = TCPFeed.Configuration(
-                host: "127.0.0.1", port: port, start: MonotonicClock.now(), duration: 10_000_000_000)
-            configuration.silenceTimeout = 60_000_000
+                host: "127.0.0.1", port: port, start: .now(), duration: .seconds(10))
+            configuration.silenceTimeout = .milliseconds(60)
             var feed = try TCPFeed.connect(configuration)
             feed.attach(to: .thread)
             let ticks = pollFeed(&feed) { feed, _ in feed.counters["timeouts", default: 0] >= 2 }
@@ -336,7 +336,7 @@ struct TCPFeedTests {
         try await withExchange(rate: 1_000, heartbeatMs: 20) { server in
             try await offPool {
                 var feed = try TCPFeed.connect(
-                    .init(host: "127.0.0.1", port: server.port, start: MonotonicClock.now(), duration: 10_000_000_000))
+                    .init(host: "127.0.0.1", port: server.port, start: .now(), duration: .seconds(10)))
                 var buffer: [Tick] = []
                 var got = 0
                 let deadline = MonotonicClock.now() + 60_000_000_000  // only a hang reaches it

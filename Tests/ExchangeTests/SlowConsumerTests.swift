@@ -29,7 +29,7 @@ struct SlowConsumerTests {
         let drops = Locked<[ExchangeServer.SlowConsumerDrop]>([])
         let baseline = residentBytes()
         let configuration = ExchangeServer.Configuration(
-            port: 0, rate: 20_000, seed: 5, heartbeatInterval: 20_000_000,
+            port: 0, rate: 20_000, seed: 5, heartbeatInterval: .milliseconds(20),
             maxSubscriberBufferedBytes: bound, maxTotalBufferedBytes: 64 << 20)
         try await withBoundedExchange(configuration, log: { drop in drops.withLock { $0.append(drop) } }) { server in
             let reader = ContiguousReader(try RawClient(port: server.port))
@@ -87,7 +87,7 @@ struct SlowConsumerTests {
         let total = 1 << 20
         let baseline = residentBytes()
         let configuration = ExchangeServer.Configuration(
-            port: 0, rate: 20_000, seed: 6, heartbeatInterval: 20_000_000,
+            port: 0, rate: 20_000, seed: 6, heartbeatInterval: .milliseconds(20),
             maxSubscriberBufferedBytes: 4 << 20, maxTotalBufferedBytes: total)
         try await withBoundedExchange(configuration) { server in
             let idle = try (0..<3).map { _ in try RawClient(port: server.port) }

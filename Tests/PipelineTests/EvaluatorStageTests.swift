@@ -9,11 +9,13 @@ struct EvaluatorStageTests {
     static let calibration = Workload.Calibration(nanosPerRound: 1)
 
     static func waiting(_ nanos: UInt64, route: (any OrderRoute)? = nil) -> EvaluatorStage {
-        EvaluatorStage(kind: .wait, work: Workload(requestedNanos: nanos, calibration: calibration), route: route)
+        EvaluatorStage(
+            kind: .wait, work: Workload(requested: .nanoseconds(nanos), calibration: calibration), route: route)
     }
 
     static func thinking(_ nanos: UInt64 = 0, route: (any OrderRoute)? = nil) -> EvaluatorStage {
-        EvaluatorStage(kind: .cpu, work: Workload(requestedNanos: nanos, calibration: calibration), route: route)
+        EvaluatorStage(
+            kind: .cpu, work: Workload(requested: .nanoseconds(nanos), calibration: calibration), route: route)
     }
 
     static func state(
@@ -37,7 +39,7 @@ struct EvaluatorStageTests {
             Issue.record("expected a wait, got \(step)")
             return
         }
-        #expect(deadline >= before + 5_000_000 && deadline <= after + 5_000_000)
+        #expect(deadline.nanoseconds >= before + 5_000_000 && deadline.nanoseconds <= after + 5_000_000)
         #expect(stage.step == step, "the step is asked again until the model waited")
         #expect(stage.metrics.decisions.total == 0, "no decision before the wait ended")
         #expect(stage.waited() == .pickUp)
@@ -49,11 +51,11 @@ struct EvaluatorStageTests {
     @Test("a wait kind asked for no time, and the cpu kind, decide at pick-up")
     func decideAtPickUp() {
         var idle = Self.waiting(0)
-        #expect(idle.waitNanos == nil)
+        #expect(idle.waitDuration == nil)
         #expect(idle.pickUp(Self.state(1)) == .pickUp)
         #expect(idle.metrics.decisions.total == 1)
         var cpu = Self.thinking(1_000)
-        #expect(cpu.waitNanos == nil)
+        #expect(cpu.waitDuration == nil)
         #expect(cpu.pickUp(Self.state(1)) == .pickUp)
         #expect(cpu.metrics.work.units == 1)
         #expect(idle.metrics.work.units == 0, "a wait evaluation does no work")
@@ -220,7 +222,7 @@ struct EvaluatorOutOfTurnTests {
     func waitedAtPickUp() async {
         await #expect(processExitsWith: .failure) {
             var stage = EvaluatorStage(
-                kind: .cpu, work: Workload(requestedNanos: 0, calibration: .init(nanosPerRound: 1)))
+                kind: .cpu, work: Workload(requested: .nanoseconds(0), calibration: .init(nanosPerRound: 1)))
             _ = stage.waited()
         }
     }
@@ -229,7 +231,7 @@ struct EvaluatorOutOfTurnTests {
     func pickUpDuringWait() async {
         await #expect(processExitsWith: .failure) {
             var stage = EvaluatorStage(
-                kind: .wait, work: Workload(requestedNanos: 1_000_000, calibration: .init(nanosPerRound: 1)))
+                kind: .wait, work: Workload(requested: .nanoseconds(1_000_000), calibration: .init(nanosPerRound: 1)))
             var state = BookState.empty
             state.sequence = 1
             _ = stage.pickUp(state)
@@ -242,7 +244,7 @@ struct EvaluatorOutOfTurnTests {
     func sendWithoutOrder() async {
         await #expect(processExitsWith: .failure) {
             var stage = EvaluatorStage(
-                kind: .cpu, work: Workload(requestedNanos: 0, calibration: .init(nanosPerRound: 1)))
+                kind: .cpu, work: Workload(requested: .nanoseconds(0), calibration: .init(nanosPerRound: 1)))
             _ = stage.sendOrder(sleep: { _ in })
         }
     }
@@ -251,7 +253,7 @@ struct EvaluatorOutOfTurnTests {
     func oldState() async {
         await #expect(processExitsWith: .failure) {
             var stage = EvaluatorStage(
-                kind: .cpu, work: Workload(requestedNanos: 0, calibration: .init(nanosPerRound: 1)))
+                kind: .cpu, work: Workload(requested: .nanoseconds(0), calibration: .init(nanosPerRound: 1)))
             var state = BookState.empty
             state.sequence = 3
             _ = stage.pickUp(state)

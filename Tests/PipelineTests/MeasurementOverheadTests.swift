@@ -25,8 +25,9 @@ struct MeasurementOverheadTests {
             feed: ScriptedFeed(alternatingTicks(ticks).map { .ticks([$0]) }), stop: StopSignal(), batchLimit: 1)
         let calibration = Workload.Calibration(nanosPerRound: 1)
         var processor = ProcessorStage(
-            work: Workload(requestedNanos: 0, calibration: calibration), stop: StopSignal(), windowEnd: .max)
-        var evaluator = EvaluatorStage(kind: .cpu, work: Workload(requestedNanos: 0, calibration: calibration))
+            work: Workload(requested: .nanoseconds(0), calibration: calibration), stop: StopSignal(),
+            windowEnd: .init(nanoseconds: .max))
+        var evaluator = EvaluatorStage(kind: .cpu, work: Workload(requested: .nanoseconds(0), calibration: calibration))
         var handedOver = 0
         while receiver.receive() == .handOver {
             for item in receiver.batch {
@@ -49,7 +50,7 @@ struct MeasurementOverheadTests {
 
     @Test("a sweep's calibration keeps the median, fastest and slowest of its trials")
     func calibrationTrials() {
-        let trials = Workload.Calibration.measureTrials(trials: 5, trialNanos: 2_000_000)
+        let trials = Workload.Calibration.measureTrials(trials: 5, trialDuration: .milliseconds(2))
         #expect(trials.count == 5)
         #expect(trials.minNanosPerRound > 0)
         #expect(

@@ -6,9 +6,11 @@ import Testing
 
 @Suite("Processor stage")
 struct ProcessorStageTests {
-    static let noWork = Workload(requestedNanos: 0, calibration: .init(nanosPerRound: 1))
+    static let noWork = Workload(requested: .nanoseconds(0), calibration: .init(nanosPerRound: 1))
 
-    static func stage(work: Workload = noWork, stop: StopSignal = StopSignal(), windowEnd: UInt64 = .max)
+    static func stage(
+        work: Workload = noWork, stop: StopSignal = StopSignal(), windowEnd: MonotonicInstant = .init(nanoseconds: .max)
+    )
         -> ProcessorStage
     {
         ProcessorStage(work: work, stop: stop, windowEnd: windowEnd)
@@ -100,7 +102,7 @@ struct ProcessorStageTests {
 
     @Test("the work runs over the top ten levels of each side, best first, as price and size pairs")
     func workOverTopTen() {
-        let work = Workload(requestedNanos: 300, calibration: .init(nanosPerRound: 1))
+        let work = Workload(requested: .nanoseconds(300), calibration: .init(nanosPerRound: 1))
         var stage = Self.stage(work: work)
         var sequence: UInt64 = 0
         var state = BookState.empty
@@ -144,7 +146,7 @@ struct ProcessorStageTests {
         _ = stage.process(Self.received(2, .add(.bid, price: 100, size: 1)))
         stop.request()
         // Until the clock has moved past the stop, so that the next stamp is after it.
-        while MonotonicClock.now() <= stop.instant {}
+        while MonotonicClock.now() <= stop.instant!.nanoseconds {}
         _ = stage.process(Self.received(3, .add(.bid, price: 100, size: 1)))
         #expect(stage.metrics.processed == 2)
         #expect(stage.metrics.abandoned == 1)
@@ -157,14 +159,14 @@ struct ProcessorStageTests {
     func windowEndAndStop() {
         let stop = StopSignal()
         stop.request()
-        while MonotonicClock.now() <= stop.instant {}
-        var stopped = Self.stage(stop: stop, windowEnd: .max)
+        while MonotonicClock.now() <= stop.instant!.nanoseconds {}
+        var stopped = Self.stage(stop: stop, windowEnd: .init(nanoseconds: .max))
         _ = stopped.process(Self.received(1, .add(.bid, price: 100, size: 1)))
         #expect(stopped.metrics.processedInWindow == 0, "a stop before the window's end ends it")
 
-        var open = Self.stage(stop: StopSignal(), windowEnd: .max)
+        var open = Self.stage(stop: StopSignal(), windowEnd: .init(nanoseconds: .max))
         let end = MonotonicClock.now()
-        var ended = Self.stage(stop: StopSignal(), windowEnd: end)
+        var ended = Self.stage(stop: StopSignal(), windowEnd: .init(nanoseconds: end))
         while MonotonicClock.now() <= end {}
         for sequence: UInt64 in 1...3 {
             let item = Self.received(sequence, .add(.bid, price: 100, size: 1))

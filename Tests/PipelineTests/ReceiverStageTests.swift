@@ -60,9 +60,9 @@ struct ReceiverStageTests {
         let feed = ScriptedFeed([.ticks([Self.bid(1)]), .idle(until: 12_345), .idle(until: 99), .ticks([Self.bid(2)])])
         var stage = ReceiverStage(feed: feed, stop: StopSignal())
         #expect(stage.receive() == .handOver)
-        #expect(stage.receive() == .wait(until: 12_345))
+        #expect(stage.receive() == .wait(until: .init(nanoseconds: 12_345)))
         #expect(stage.batch.isEmpty, "the previous batch is not handed over twice")
-        #expect(stage.receive() == .wait(until: 99))
+        #expect(stage.receive() == .wait(until: .init(nanoseconds: 99)))
         #expect(stage.metrics.batches == 1)
         #expect(stage.receive() == .handOver)
         #expect(stage.batch.map(\.tick.sequence) == [2])
@@ -110,13 +110,13 @@ struct ReceiverStageTests {
         var stage = ReceiverStage(feed: ScriptedFeed([]), stop: StopSignal())
         stage.prepare(for: .thread)
         var slept: [UInt64] = []
-        stage.wait(until: 42, sleep: { slept.append($0) })
+        stage.wait(until: .init(nanoseconds: 42), sleep: { slept.append($0) })
         #expect(slept == [42])
         let sleeper = RecordingSleeper()
-        await stage.wait(until: 43, sleeper: sleeper)
+        await stage.wait(until: .init(nanoseconds: 43), sleeper: sleeper)
         #expect(sleeper.deadlines == [43])
         let woken = Locked(false)
-        let notifies = stage.notifyWhenReady(until: 44, { woken.withLock { $0 = true } })
+        let notifies = stage.notifyWhenReady(until: .init(nanoseconds: 44), { woken.withLock { $0 = true } })
         #expect(!notifies, "no readiness: the model arms a timer itself")
         #expect(!woken.withLock { $0 }, "and is never woken")
     }
@@ -128,15 +128,15 @@ struct ReceiverStageTests {
         stage.prepare(for: .thread)
         let feed = stage.feed as? ScriptedIOFeed
         #expect(feed?.attachedHosts == ["sharedExecutor"])
-        #expect(stage.receive() == .wait(until: 10))
+        #expect(stage.receive() == .wait(until: .init(nanoseconds: 10)))
         var slept: [UInt64] = []
-        stage.wait(until: 10, sleep: { slept.append($0) })
+        stage.wait(until: .init(nanoseconds: 10), sleep: { slept.append($0) })
         #expect(slept.isEmpty, "an I/O feed's receiver does not sleep blind")
         let sleeper = RecordingSleeper()
-        await stage.wait(until: 11, sleeper: sleeper)
+        await stage.wait(until: .init(nanoseconds: 11), sleeper: sleeper)
         #expect(sleeper.deadlines.isEmpty)
         let woken = Locked(false)
-        let notifies = stage.notifyWhenReady(until: 12, { woken.withLock { $0 = true } })
+        let notifies = stage.notifyWhenReady(until: .init(nanoseconds: 12), { woken.withLock { $0 = true } })
         #expect(notifies)
         #expect(woken.withLock { $0 }, "the readiness calls the wake back")
         #expect(feed?.readinessAfterAttach.calls == [.waitBlocking(10), .wait(11), .notify(12)])
@@ -146,7 +146,7 @@ struct ReceiverStageTests {
     func unpreparedIOFeed() {
         let stage = ReceiverStage(feed: ScriptedIOFeed([]), stop: StopSignal())
         var slept: [UInt64] = []
-        stage.wait(until: 5, sleep: { slept.append($0) })
+        stage.wait(until: .init(nanoseconds: 5), sleep: { slept.append($0) })
         #expect(slept == [5])
         #expect((stage.feed as? ScriptedIOFeed)?.attachedHosts.isEmpty == true)
     }

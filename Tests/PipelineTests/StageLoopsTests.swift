@@ -8,9 +8,11 @@ import Testing
 
 @Suite("Blocking and async stage loops over a reference queue and slot")
 struct StageLoopsTests {
-    static let noWork = Workload(requestedNanos: 0, calibration: .init(nanosPerRound: 1))
+    static let noWork = Workload(requested: .nanoseconds(0), calibration: .init(nanosPerRound: 1))
 
-    static func processor() -> ProcessorStage { ProcessorStage(work: noWork, stop: StopSignal(), windowEnd: .max) }
+    static func processor() -> ProcessorStage {
+        ProcessorStage(work: noWork, stop: StopSignal(), windowEnd: .init(nanoseconds: .max))
+    }
 
     static func evaluator(route: (any OrderRoute)? = nil) -> EvaluatorStage {
         EvaluatorStage(kind: .cpu, work: noWork, route: route)
@@ -117,7 +119,8 @@ struct StageLoopsTests {
         slot.close()
         let route = RecordingRoute()
         var stage = EvaluatorStage(
-            kind: .wait, work: Workload(requestedNanos: 1_000, calibration: .init(nanosPerRound: 1)), route: route)
+            kind: .wait, work: Workload(requested: .nanoseconds(1_000), calibration: .init(nanosPerRound: 1)),
+            route: route)
         var slept: [UInt64] = []
         let before = MonotonicClock.now()
         BlockingStageLoops.evaluate(&stage, from: slot, sleep: { slept.append($0) })
@@ -204,7 +207,8 @@ struct StageLoopsTests {
 
         let route = RecordingRoute()
         var evaluator = EvaluatorStage(
-            kind: .wait, work: Workload(requestedNanos: 10, calibration: .init(nanosPerRound: 1)), route: route)
+            kind: .wait, work: Workload(requested: .nanoseconds(10), calibration: .init(nanosPerRound: 1)), route: route
+        )
         await AsyncStageLoops.evaluate(&evaluator, from: slot, sleeper: sleeper)
         #expect(evaluator.lastSequence == 20)
         #expect(evaluator.metrics.evaluations == 1 && evaluator.metrics.conflated == 19)

@@ -6,7 +6,7 @@ import Testing
 struct WorkloadArithmeticTests {
     @Test("a request of zero nanoseconds is no work at all")
     func zeroRequest() {
-        let work = Workload(requestedNanos: 0, calibration: .init(nanosPerRound: 3))
+        let work = Workload(requested: .nanoseconds(0), calibration: .init(nanosPerRound: 3))
         #expect(work.rounds == 0)
         #expect(work.isEmpty)
     }
@@ -18,9 +18,9 @@ struct WorkloadArithmeticTests {
             (50_000_000, 0.8, 62_500_000), (7, 7.0, 1), (15, 10.0, 2),
         ] as [(UInt64, Double, Int)])
     func roundCount(requested: UInt64, nanosPerRound: Double, rounds: Int) {
-        let work = Workload(requestedNanos: requested, calibration: .init(nanosPerRound: nanosPerRound))
+        let work = Workload(requested: .nanoseconds(requested), calibration: .init(nanosPerRound: nanosPerRound))
         #expect(work.rounds == rounds)
-        #expect(work.requestedNanos == requested)
+        #expect(work.requested == .nanoseconds(requested))
         #expect(!work.isEmpty)
     }
 
@@ -66,7 +66,7 @@ struct WorkloadArithmeticTests {
 
     @Test("run(over:) runs the workload's own number of rounds")
     func runUsesRounds() {
-        let work = Workload(requestedNanos: 100, calibration: .init(nanosPerRound: 4))
+        let work = Workload(requested: .nanoseconds(100), calibration: .init(nanosPerRound: 4))
         let values: [Int64] = [10, 20, 30]
         let viaRun = values.withUnsafeBufferPointer { work.run(over: $0) }
         #expect(work.rounds == 25)
@@ -76,7 +76,7 @@ struct WorkloadArithmeticTests {
     @Test("a measured calibration is a positive, finite cost per round")
     func measuredCalibration() {
         // Only its sign and finiteness are asserted: the figure itself depends on the machine.
-        let calibration = Workload.Calibration.measure(trials: 3, trialNanos: 2_000_000)
+        let calibration = Workload.Calibration.measure(trials: 3, trialDuration: .milliseconds(2))
         #expect(calibration.nanosPerRound > 0)
         #expect(calibration.nanosPerRound.isFinite)
     }

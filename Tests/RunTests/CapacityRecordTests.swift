@@ -27,7 +27,7 @@ struct CapacityRecordTests {
     @Test("a given calibration gives the rounds the request asks for at that cost per round")
     func givenCalibrationRounds() {
         // 0.5 ms at 2.5 ns a round: 200 000 rounds, whatever this machine would have measured.
-        let work = Workload(requestedNanos: LabRun.nanos(0.5), calibration: .init(nanosPerRound: 2.5))
+        let work = Workload(requested: LabRun.duration(milliseconds: 0.5), calibration: .init(nanosPerRound: 2.5))
         #expect(work.rounds == 200_000)
     }
 

@@ -1,4 +1,4 @@
 import Pipeline
 
 /// One calibration for the whole test process.
-public let testCalibration = Workload.Calibration.measure(trials: 3, trialNanos: 5_000_000)
+public let testCalibration = Workload.Calibration.measure(trials: 3, trialDuration: .milliseconds(5))

@@ -12,8 +12,8 @@ public func withExchange<T: Sendable>(
 ) async throws -> T {
     let server = try ExchangeServer.start(
         ExchangeServer.Configuration(
-            port: 0, rate: rate, seed: seed, heartbeatInterval: UInt64(heartbeatMs * 1e6),
-            ackDelay: UInt64(ackDelayMs * 1e6)))
+            port: 0, rate: rate, seed: seed, heartbeatInterval: .nanoseconds(UInt64(heartbeatMs * 1e6)),
+            ackDelay: .nanoseconds(UInt64(ackDelayMs * 1e6))))
     do {
         let result = try await body(server)
         try await offPool { server.stop() }
