@@ -38,8 +38,8 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         /// How long it takes, measured on the lab's 2-core machine with a release build: a child
         /// costs ``capacityChildOverheadSeconds`` beyond its duration, and a cell above ρ = 1
         /// drains its backlog after the window (about (ρ − 1) × 2 s), so the preset takes about
-        /// 288 × 2.5 s + a minute ≈ 13 minutes (two runs took 11 min 24 s and 11 min 19 s,
-        /// 2026-12-02). A ladder with 1.05 as well (324 runs, ≈ 14.5
+        /// 288 × 2.5 s + a minute ≈ 13 minutes (runs took 11 min 24 s, 11 min 19 s, 11 min 15 s
+        /// and 11 min 6 s, 2026-12-02). A ladder with 1.05 as well (324 runs, ≈ 14.5
         /// minutes) left too little of the 15 minutes for a machine that is not quite quiet.
         case capacity
 
@@ -111,8 +111,9 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         /// at ρ 1 and 180-550 ms at 1.1, where the queue grows (three preset runs on the lab's
         /// 2-core machine, 2026-12-02). Judged at 20 ms, two of three pairs of runs put knees two
         /// or more steps apart (ρ 0.5 against 0.9 or 0.95), on noise alone; at 50 ms the knees of
-        /// the CPU-heavy setting agreed within one step in all three pairs. 50 ms is twelve
-        /// ticks' work: it passes a wait behind a burst and fails once a queue grows.
+        /// the CPU-heavy setting agreed within one step in all three pairs, and two later quiet
+        /// runs of this preset agreed on 11 of their 12 knees. 50 ms is twelve ticks' work: it
+        /// passes a wait behind a burst and fails once a queue grows.
         public var objective: LatencyObjective {
             switch self {
             case .quick, .seed: .standard

@@ -180,7 +180,13 @@ struct SweepLoadAxisTests {
         let loads = plan.values(of: .load).compactMap(Double.init)
         #expect(loads.count == plan.values(of: .load).count && loads.count >= 8)
         #expect(loads.first == 0.1 && loads.last == 1.2 && loads == loads.sorted())
-        #expect(loads.filter { (0.8...1.1).contains($0) }.count >= 5, "dense where the curves turn up")
+        // Dense where the curves turn up: every step from 0.8 to 1.1 at most 0.1, and finer than
+        // every step below 0.8.
+        let steps = zip(loads, loads.dropFirst()).map { (from: $0, size: $1 - $0) }
+        let dense = steps.filter { $0.from >= 0.8 && $0.from < 1.1 }.map(\.size)
+        let below = steps.filter { $0.from < 0.8 }.map(\.size)
+        #expect(dense.count >= 3 && dense.allSatisfy { $0 <= 0.1 + 1e-9 }, "\(dense)")
+        #expect(below.allSatisfy { $0 > dense.max()! }, "\(below) against \(dense)")
         #expect(plan.values(of: .model) == Self.models)
         #expect(plan.values(of: .procMs) == ["4"])
         #expect(plan.evaluations?.map(\.description) == ["1:wait", "20:cpu"])

@@ -238,7 +238,10 @@ struct SweepProgressEventTests {
         for proc in [1.0, 2] { try fake.prepare(SweepRunnerTests.result("threads", proc: proc)) }
         let log = EventLog()
         let plan = SweepRunnerTests.plan(models: ["threads"])
-        let options = SweepRunner.Options(executable: "/bin/sh", leadingArguments: [fake.directory + "/slow.sh"])
+        // A fixed calibration: a real one may be retried on a busy machine, with a notice.
+        let options = SweepRunner.Options(
+            executable: "/bin/sh", leadingArguments: [fake.directory + "/slow.sh"],
+            calibrate: { FakeTicklab.calibration })
         let summary = try await offPool {
             try SweepRunner(
                 plan: plan, directory: SweepResultsDirectory(path: out), machine: SweepRunnerTests.machine,
