@@ -152,17 +152,17 @@ public enum SweepCSV {
             cost("idle_burn_cores") { $0.idle.map { number($0.cores) } },
             cost("csw_voluntary_per_tick") { $0.process.voluntaryContextSwitchesPerTick.map(number) },
             cost("csw_involuntary_per_tick") { $0.process.involuntaryContextSwitchesPerTick.map(number) },
-            cost("csw_voluntary") { String($0.process.voluntaryContextSwitches) },
-            cost("csw_involuntary") { String($0.process.involuntaryContextSwitches) },
+            cost("csw_voluntary_count") { String($0.process.voluntaryContextSwitches) },
+            cost("csw_involuntary_count") { String($0.process.involuntaryContextSwitches) },
             cost("csw_receiver_per_tick") { $0.receiver?.contextSwitchesPerTick.map(number) },
             cost("csw_processor_per_tick") { $0.processor?.contextSwitchesPerTick.map(number) },
             cost("csw_evaluator_per_tick") { $0.evaluator?.contextSwitchesPerTick.map(number) },
             cost("csw_shared_per_tick") { $0.shared?.contextSwitchesPerTick.map(number) },
             cost("allocations_per_tick") { $0.process.allocationsPerTick.map(number) },
-            cost("allocations") { $0.process.allocations.map { String($0) } },
-            cost("threads_peak") { String($0.threads.peak) },
-            cost("threads_created") { String($0.threads.created) },
-            cost("threads_ran_stage_work") { $0.threads.ranStageWork.map { String($0) } },
+            cost("allocations_count") { $0.process.allocations.map { String($0) } },
+            cost("threads_peak_count") { String($0.threads.peak) },
+            cost("threads_created_count") { String($0.threads.created) },
+            cost("threads_ran_stage_work_count") { $0.threads.ranStageWork.map { String($0) } },
         ]
         return columns
     }()

@@ -96,11 +96,13 @@ struct ReportCostTests {
         #expect(Double(row["idle_burn_cores"] ?? "") == cost.idle?.cores)
         #expect(Double(row["csw_voluntary_per_tick"] ?? "") == 1.234)
         #expect(Double(row["csw_involuntary_per_tick"] ?? "") == 0.056)
-        #expect(row["csw_voluntary"] == "1234" && row["csw_involuntary"] == "56")
+        #expect(row["csw_voluntary_count"] == "1234" && row["csw_involuntary_count"] == "56")
         #expect(Double(row["csw_shared_per_tick"] ?? "") == cost.shared?.contextSwitchesPerTick)
         #expect(row["csw_receiver_per_tick"] == "" && row["csw_processor_per_tick"] == "")
-        #expect(Double(row["allocations_per_tick"] ?? "") == 7.89 && row["allocations"] == "7890")
-        #expect(row["threads_peak"] == "7" && row["threads_created"] == "3" && row["threads_ran_stage_work"] == "2")
+        #expect(Double(row["allocations_per_tick"] ?? "") == 7.89 && row["allocations_count"] == "7890")
+        #expect(
+            row["threads_peak_count"] == "7" && row["threads_created_count"] == "3"
+                && row["threads_ran_stage_work_count"] == "2")
     }
 
     @Test("a record with a cost record survives JSON, and one without still decodes")

@@ -246,9 +246,11 @@ struct ReportFindingsTests {
 
     /// Issue 12's cost columns, in order.
     static let costColumns = [
-        "idle_burn_cores", "csw_voluntary_per_tick", "csw_involuntary_per_tick", "csw_voluntary", "csw_involuntary",
+        "idle_burn_cores", "csw_voluntary_per_tick", "csw_involuntary_per_tick", "csw_voluntary_count",
+        "csw_involuntary_count",
         "csw_receiver_per_tick", "csw_processor_per_tick", "csw_evaluator_per_tick", "csw_shared_per_tick",
-        "allocations_per_tick", "allocations", "threads_peak", "threads_created", "threads_ran_stage_work",
+        "allocations_per_tick", "allocations_count", "threads_peak_count", "threads_created_count",
+        "threads_ran_stage_work_count",
     ]
 
     @Test("a failed cell's CSV row has its parameters and error, and no figures")
