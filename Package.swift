@@ -128,7 +128,7 @@ let package = Package(
             name: "Run",
             dependencies: [
                 "Results", "Pipeline", "Models", "MarketData", "OrderBook", "ExchangeClient", "Clocks", "Formats",
-                "Capacity",
+                "Capacity", "Locks",
             ],
             swiftSettings: strict
         ),

@@ -28,13 +28,15 @@ public struct DispatchModel: ConcurrencyModel {
 
     public func run(_ stages: PipelineStages, options: ModelOptions) throws -> ModelRun {
         let cpuAtStart = ThreadCPUClock.process()
+        let usageAtStart = ThreadUsage.process()
         let pipeline = DispatchPipeline(stages, capacity: options.queueCapacity)
         pipeline.start()
         let finished = pipeline.wait()
-        // GCD's worker threads come and go: their CPU time is the process's.
+        // GCD's worker threads come and go: their CPU time and their switches are the process's.
         let cpu = Double(ThreadCPUClock.process() &- cpuAtStart) / 1e9
         return ModelRun(
-            stages: finished, cpu: StageCPUTime(shared: cpu, sharedBy: "dispatch worker threads (process CPU)"))
+            stages: finished, cpu: StageCPUTime(shared: cpu, sharedBy: "dispatch worker threads (process CPU)"),
+            usage: StageUsage(shared: ThreadUsage.process().since(usageAtStart), workerThreads: pipeline.workerThreads))
     }
 }
 
@@ -66,6 +68,11 @@ final class DispatchPipeline: @unchecked Sendable {
     private let evaluatorDone = BlockingCompletion<EvaluatorStage>()
     /// Cleared at the end of the run: it breaks the cycle pipeline → slot → wake-up → pipeline.
     private let wakeTarget: WakeTarget
+    /// The worker threads that ran each stage's blocks.
+    private let logs = (receiver: WorkerThreadLog(), processor: WorkerThreadLog(), evaluator: WorkerThreadLog())
+
+    /// How many distinct worker threads ran stage work so far.
+    var workerThreads: Int { WorkerThreadLog.width([logs.receiver, logs.processor, logs.evaluator]) }
 
     init(_ stages: PipelineStages, capacity: Int) {
         precondition(capacity > 0)
@@ -114,6 +121,7 @@ final class DispatchPipeline: @unchecked Sendable {
     }
 
     private func receive() {
+        logs.receiver.record()
         let next: ReceiverNext = receiver.withLock { stage in
             // An I/O feed reads on an I/O thread of its own and wakes this queue (first call counts).
             stage.prepare(for: .sharedExecutor)
@@ -162,6 +170,7 @@ final class DispatchPipeline: @unchecked Sendable {
     // MARK: processor, on processorQueue
 
     private func process(_ ticks: [ReceivedTick]) {
+        logs.processor.record()
         processor.withLock { stage in
             for tick in ticks { slot.publish(stage.process(tick)) }
         }
@@ -181,6 +190,7 @@ final class DispatchPipeline: @unchecked Sendable {
     /// - Parameter timerFired: called by the evaluator's timer, which ends a wait; a wake-up
     ///   from the slot while the stage waits for its timer does nothing.
     private func evaluate(timerFired: Bool = false) {
+        logs.evaluator.record()
         let closed: EvaluatorStage? = evaluator.withLock { stage in
             // `--route`: an order waits for its acknowledgement on this queue, as synchronous I/O.
             stage.prepare(for: .thread)

@@ -27,25 +27,33 @@ public struct EventLoopModel: ConcurrencyModel {
         let slot = AsyncLatestSlot()
         let sleeper = EventLoopSleeper(loop: loop)
 
-        let cpuAtStart = try loop.submit {
+        let (cpuAtStart, usageAtStart) = try loop.submit {
             ticklab_set_timer_slack(1)
-            return ThreadCPUClock.now()
+            return (ThreadCPUClock.now(), ThreadUsage.currentThread())
         }.wait()
+        // One thread by construction: the log shows that no stage work left it.
+        let log = WorkerThreadLog()
         let done = loop.makePromise(of: PipelineStages.self)
         Task(executorPreference: executor) {
             let evaluator = Task(executorPreference: executor) {
+                log.record()
                 var stage = stages.evaluator
-                await AsyncStageLoops.evaluate(&stage, from: slot, sleeper: sleeper)
+                await AsyncStageLoops.evaluate(
+                    &stage, from: ThreadLoggingStateSlot(slot, log: log),
+                    sleeper: ThreadLoggingSleeper(sleeper, log: log))
                 return stage
             }
             let processor = Task(executorPreference: executor) {
                 var stage = stages.processor
-                await AsyncStageLoops.process(&stage, from: fifo, to: slot)
+                await AsyncStageLoops.process(
+                    &stage, from: ThreadLoggingTickQueue(fifo, log: log), to: ThreadLoggingStateSlot(slot, log: log))
                 return stage
             }
             let receiver = Task(executorPreference: executor) {
                 var stage = stages.receiver
-                await AsyncStageLoops.receive(&stage, into: fifo, sleeper: sleeper)
+                await AsyncStageLoops.receive(
+                    &stage, into: ThreadLoggingTickQueue(fifo, log: log),
+                    sleeper: ThreadLoggingSleeper(sleeper, log: log))
                 return stage
             }
             done.succeed(
@@ -54,10 +62,11 @@ public struct EventLoopModel: ConcurrencyModel {
                     evaluator: await evaluator.value))
         }
         let finished = try done.futureResult.wait()
-        let cpuAtEnd = try loop.submit { ThreadCPUClock.now() }.wait()
+        let (cpuAtEnd, usageAtEnd) = try loop.submit { (ThreadCPUClock.now(), ThreadUsage.currentThread()) }.wait()
         return ModelRun(
             stages: finished,
-            cpu: StageCPUTime(shared: Double(cpuAtEnd &- cpuAtStart) / 1e9, sharedBy: "event loop thread"))
+            cpu: StageCPUTime(shared: Double(cpuAtEnd &- cpuAtStart) / 1e9, sharedBy: "event loop thread"),
+            usage: StageUsage(shared: usageAtEnd.since(usageAtStart), workerThreads: WorkerThreadLog.width([log])))
     }
 }
 

@@ -105,6 +105,7 @@ public struct SpinRingModel: ConcurrencyModel {
         let r = receiver.join(), p = processor.join(), e = evaluator.join()
         return ModelRun(
             stages: PipelineStages(receiver: r.result, processor: p.result, evaluator: e.result),
-            cpu: StageCPUTime(receiver: r.cpuSeconds, processor: p.cpuSeconds, evaluator: e.cpuSeconds))
+            cpu: StageCPUTime(receiver: r.cpuSeconds, processor: p.cpuSeconds, evaluator: e.cpuSeconds),
+            usage: StageUsage(receiver: r.usage, processor: p.usage, evaluator: e.usage))
     }
 }

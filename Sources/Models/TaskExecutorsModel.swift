@@ -21,31 +21,45 @@ public struct TaskExecutorsModel: ConcurrencyModel {
         let evaluatorExecutor = DedicatedThreadExecutor(name: "tl-evaluator")
         let fifo = AsyncTickFIFO(capacity: options.queueCapacity)
         let slot = AsyncLatestSlot()
+        // Which threads resumed each stage: one each, unless a hand-over leaked onto the pool.
+        let logs = (receiver: WorkerThreadLog(), processor: WorkerThreadLog(), evaluator: WorkerThreadLog())
 
         let evaluator = BlockingCompletion<EvaluatorStage>()
         let processor = BlockingCompletion<ProcessorStage>()
         let receiver = BlockingCompletion<ReceiverStage>()
         Task(executorPreference: evaluatorExecutor) {
+            logs.evaluator.record()
             var stage = stages.evaluator
-            await AsyncStageLoops.evaluate(&stage, from: slot, sleeper: DedicatedThreadSleeper(evaluatorExecutor))
+            await AsyncStageLoops.evaluate(
+                &stage, from: ThreadLoggingStateSlot(slot, log: logs.evaluator),
+                sleeper: ThreadLoggingSleeper(DedicatedThreadSleeper(evaluatorExecutor), log: logs.evaluator))
             evaluator.complete(stage)
         }
         Task(executorPreference: processorExecutor) {
+            logs.processor.record()
             var stage = stages.processor
-            await AsyncStageLoops.process(&stage, from: fifo, to: slot)
+            await AsyncStageLoops.process(
+                &stage, from: ThreadLoggingTickQueue(fifo, log: logs.processor),
+                to: ThreadLoggingStateSlot(slot, log: logs.processor))
             processor.complete(stage)
         }
         Task(executorPreference: receiverExecutor) {
+            logs.receiver.record()
             var stage = stages.receiver
-            await AsyncStageLoops.receive(&stage, into: fifo, sleeper: DedicatedThreadSleeper(receiverExecutor))
+            await AsyncStageLoops.receive(
+                &stage, into: ThreadLoggingTickQueue(fifo, log: logs.receiver),
+                sleeper: ThreadLoggingSleeper(DedicatedThreadSleeper(receiverExecutor), log: logs.receiver))
             receiver.complete(stage)
         }
         let finished = PipelineStages(
             receiver: receiver.wait(), processor: processor.wait(), evaluator: evaluator.wait())
+        let r = receiverExecutor.shutdownMeasured(), p = processorExecutor.shutdownMeasured()
+        let e = evaluatorExecutor.shutdownMeasured()
         return ModelRun(
             stages: finished,
-            cpu: StageCPUTime(
-                receiver: receiverExecutor.shutdown(), processor: processorExecutor.shutdown(),
-                evaluator: evaluatorExecutor.shutdown()))
+            cpu: StageCPUTime(receiver: r.cpuSeconds, processor: p.cpuSeconds, evaluator: e.cpuSeconds),
+            usage: StageUsage(
+                receiver: r.usage, processor: p.usage, evaluator: e.usage,
+                workerThreads: WorkerThreadLog.width([logs.receiver, logs.processor, logs.evaluator])))
     }
 }

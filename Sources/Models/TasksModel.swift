@@ -20,6 +20,8 @@ public struct TasksModel: ConcurrencyModel {
         let fifo = ChannelTickFIFO()
         let slot = ActorStateSlot()
         let sleeper = TaskSleeper()
+        // Which pool threads resumed each stage: the pool's real width in this run.
+        let logs = (receiver: WorkerThreadLog(), processor: WorkerThreadLog(), evaluator: WorkerThreadLog())
         let evaluator = BlockingCompletion<EvaluatorStage>()
         let processor = BlockingCompletion<ProcessorStage>()
         let receiver = BlockingCompletion<ReceiverStage>()
@@ -27,25 +29,39 @@ public struct TasksModel: ConcurrencyModel {
         // The pool's threads are shared by the whole process: their CPU time is the process's,
         // less the calling thread's, which only waits.
         let cpuAtStart = ThreadCPUClock.process()
+        let usageAtStart = ThreadUsage.process()
         Task {
+            logs.evaluator.record()
             var stage = stages.evaluator
-            await AsyncStageLoops.evaluate(&stage, from: slot, sleeper: sleeper)
+            await AsyncStageLoops.evaluate(
+                &stage, from: ThreadLoggingStateSlot(slot, log: logs.evaluator),
+                sleeper: ThreadLoggingSleeper(sleeper, log: logs.evaluator))
             evaluator.complete(stage)
         }
         Task {
+            logs.processor.record()
             var stage = stages.processor
-            await AsyncStageLoops.process(&stage, from: fifo, to: slot)
+            await AsyncStageLoops.process(
+                &stage, from: ThreadLoggingTickQueue(fifo, log: logs.processor),
+                to: ThreadLoggingStateSlot(slot, log: logs.processor))
             processor.complete(stage)
         }
         Task {
+            logs.receiver.record()
             var stage = stages.receiver
-            await AsyncStageLoops.receive(&stage, into: fifo, sleeper: sleeper)
+            await AsyncStageLoops.receive(
+                &stage, into: ThreadLoggingTickQueue(fifo, log: logs.receiver),
+                sleeper: ThreadLoggingSleeper(sleeper, log: logs.receiver))
             receiver.complete(stage)
         }
         let finished = PipelineStages(
             receiver: receiver.wait(), processor: processor.wait(), evaluator: evaluator.wait())
         let cpu = Double(ThreadCPUClock.process() &- cpuAtStart) / 1e9
-        return ModelRun(stages: finished, cpu: StageCPUTime(shared: cpu, sharedBy: "cooperative pool (process CPU)"))
+        return ModelRun(
+            stages: finished, cpu: StageCPUTime(shared: cpu, sharedBy: "cooperative pool (process CPU)"),
+            usage: StageUsage(
+                shared: ThreadUsage.process().since(usageAtStart),
+                workerThreads: WorkerThreadLog.width([logs.receiver, logs.processor, logs.evaluator])))
     }
 }
 

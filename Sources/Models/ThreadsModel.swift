@@ -30,6 +30,7 @@ public struct ThreadsModel: ConcurrencyModel {
         let r = receiver.join(), p = processor.join(), e = evaluator.join()
         return ModelRun(
             stages: PipelineStages(receiver: r.result, processor: p.result, evaluator: e.result),
-            cpu: StageCPUTime(receiver: r.cpuSeconds, processor: p.cpuSeconds, evaluator: e.cpuSeconds))
+            cpu: StageCPUTime(receiver: r.cpuSeconds, processor: p.cpuSeconds, evaluator: e.cpuSeconds),
+            usage: StageUsage(receiver: r.usage, processor: p.usage, evaluator: e.usage))
     }
 }

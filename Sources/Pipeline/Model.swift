@@ -92,10 +92,65 @@ public enum WaitStrategy: String, Sendable, Hashable, Codable, CaseIterable {
 public struct ModelRun: Sendable {
     public var stages: PipelineStages
     public var cpu: StageCPUTime
+    /// Context switches and allocations per stage thread, and the threads that ran stage work;
+    /// empty for a model that does not measure them.
+    public var usage: StageUsage
 
-    public init(stages: PipelineStages, cpu: StageCPUTime) {
+    public init(stages: PipelineStages, cpu: StageCPUTime, usage: StageUsage = StageUsage()) {
         self.stages = stages
         self.cpu = cpu
+        self.usage = usage
+    }
+}
+
+/// Context switches and heap allocations of one thread or of the process, over a stretch of its
+/// life (a reading taken since it started, or the difference of two readings).
+public struct ThreadUsage: Sendable, Hashable, Codable {
+    /// The thread gave up its core because it waited (a lock, a condition, a sleep, I/O).
+    public var voluntaryContextSwitches: UInt64
+    /// The scheduler took the core away (the time slice ran out, a higher priority woke).
+    public var involuntaryContextSwitches: UInt64
+    /// Calls that handed out heap memory (malloc and its kin); nil where the process cannot
+    /// count them (off glibc, or under a sanitizer that replaces malloc).
+    public var allocations: UInt64?
+
+    public init(voluntaryContextSwitches: UInt64, involuntaryContextSwitches: UInt64, allocations: UInt64? = nil) {
+        self.voluntaryContextSwitches = voluntaryContextSwitches
+        self.involuntaryContextSwitches = involuntaryContextSwitches
+        self.allocations = allocations
+    }
+
+    /// What happened between `earlier` and this reading (of the same thread, or both of the
+    /// process); a counter that went backwards counts 0.
+    public func since(_ earlier: ThreadUsage) -> ThreadUsage {
+        func delta(_ a: UInt64, _ b: UInt64) -> UInt64 { a >= b ? a - b : 0 }
+        return ThreadUsage(
+            voluntaryContextSwitches: delta(voluntaryContextSwitches, earlier.voluntaryContextSwitches),
+            involuntaryContextSwitches: delta(involuntaryContextSwitches, earlier.involuntaryContextSwitches),
+            allocations: allocations.flatMap { now in earlier.allocations.map { delta(now, $0) } })
+    }
+}
+
+/// What a model's threads did besides computing, per stage where a stage owns a thread (the
+/// thread's whole life), or in `shared` for the threads stages share, as ``StageCPUTime``.
+public struct StageUsage: Sendable, Hashable, Codable {
+    public var receiver: ThreadUsage?
+    public var processor: ThreadUsage?
+    public var evaluator: ThreadUsage?
+    public var shared: ThreadUsage?
+    /// The distinct OS threads that ran stage work (a pool's real width); nil where the model
+    /// did not record them.
+    public var workerThreads: Int?
+
+    public init(
+        receiver: ThreadUsage? = nil, processor: ThreadUsage? = nil, evaluator: ThreadUsage? = nil,
+        shared: ThreadUsage? = nil, workerThreads: Int? = nil
+    ) {
+        self.receiver = receiver
+        self.processor = processor
+        self.evaluator = evaluator
+        self.shared = shared
+        self.workerThreads = workerThreads
     }
 }
 

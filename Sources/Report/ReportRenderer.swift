@@ -20,6 +20,7 @@ public enum ReportRenderer {
         body += segmentsSection(model)
         body += queueSection(model)
         body += cpuSection(model)
+        body += ReportCost.section(model)
         body += ReportTables.saturation(model)
         body += ReportTables.comparison(model)
         body += ReportTables.failed(model)
@@ -130,6 +131,7 @@ public enum ReportRenderer {
             ("latency", "End-to-end latency"), ("segments", "Where the latency goes"), ("queue", "Inbound queue peak"),
             ("cpu", "CPU per stage"),
         ]
+        if !ReportCost.points(model).isEmpty { items.append(("cost", "What each model costs")) }
         if !model.saturatedPoints.isEmpty { items.append(("saturation", "Saturation")) }
         items.append(("comparison", "Comparison per cell"))
         if !model.failedRecords.isEmpty { items.append(("failed", "Failed runs")) }

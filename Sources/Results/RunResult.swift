@@ -6,7 +6,9 @@ import Pipeline
 /// renames a field bumps ``currentSchemaVersion``.
 public struct RunResult: Sendable, Hashable, Codable {
     public static let schemaName = "ticklab.run"
-    public static let currentSchemaVersion = 1
+    /// 2: ``cost`` (context switches, allocations, threads, idle burn), optional so that
+    /// version 1 records still decode.
+    public static let currentSchemaVersion = 2
 
     public var schema: String = RunResult.schemaName
     public var schemaVersion: Int = RunResult.currentSchemaVersion
@@ -43,6 +45,113 @@ public struct RunResult: Sendable, Hashable, Codable {
     /// A sweep ran this cell again because this run was noisy (`--rerun-noisy`): the record is
     /// kept for the record, and the report and resume use the run that replaced it.
     public var supersededByRerun: Bool? = nil
+    /// What the model cost besides CPU per tick: context switches, heap allocations, threads and
+    /// the CPU it burns while nothing is due; nil in records written before schema 2.
+    public var cost: Cost? = nil
+
+    /// What a run cost: per stage where a stage owns a thread, and for the process.
+    public struct Cost: Sendable, Hashable, Codable {
+        /// The whole process from the window's start (the first scheduled arrival) to the end of
+        /// the drain, less the thread that measures it.
+        public var process: Usage
+        /// A stage's own thread over its whole life (start-up, the idle stretch, the window, the
+        /// drain); nil where stages share threads.
+        public var receiver: Usage?
+        public var processor: Usage?
+        public var evaluator: Usage?
+        /// The threads stages share (the event loop's; the process's for a pool), over the
+        /// model's run.
+        public var shared: Usage?
+        public var threads: Threads
+        /// CPU burnt in the idle stretch before the first tick; nil where the run has none (a
+        /// `tcp://` feed's ticks come when the exchange sends them) or was stopped in it.
+        public var idle: IdleBurn?
+        /// Why allocations are not counted (e.g. a ThreadSanitizer build); nil when they are.
+        public var allocationsUnavailable: String?
+
+        public init(
+            process: Usage, receiver: Usage? = nil, processor: Usage? = nil, evaluator: Usage? = nil,
+            shared: Usage? = nil, threads: Threads, idle: IdleBurn? = nil, allocationsUnavailable: String? = nil
+        ) {
+            self.process = process
+            self.receiver = receiver
+            self.processor = processor
+            self.evaluator = evaluator
+            self.shared = shared
+            self.threads = threads
+            self.idle = idle
+            self.allocationsUnavailable = allocationsUnavailable
+        }
+
+        /// Context switches and heap allocations, in all and per processed tick (nil per tick
+        /// when no tick was processed; allocations nil where not counted).
+        public struct Usage: Sendable, Hashable, Codable {
+            public var voluntaryContextSwitches: UInt64
+            public var involuntaryContextSwitches: UInt64
+            public var allocations: UInt64?
+            public var voluntaryContextSwitchesPerTick: Double?
+            public var involuntaryContextSwitchesPerTick: Double?
+            public var allocationsPerTick: Double?
+
+            public init(
+                voluntaryContextSwitches: UInt64, involuntaryContextSwitches: UInt64, allocations: UInt64? = nil,
+                processedTicks: UInt64
+            ) {
+                self.voluntaryContextSwitches = voluntaryContextSwitches
+                self.involuntaryContextSwitches = involuntaryContextSwitches
+                self.allocations = allocations
+                let ticks = processedTicks > 0 ? Double(processedTicks) : nil
+                voluntaryContextSwitchesPerTick = ticks.map { Double(voluntaryContextSwitches) / $0 }
+                involuntaryContextSwitchesPerTick = ticks.map { Double(involuntaryContextSwitches) / $0 }
+                allocationsPerTick = ticks.flatMap { ticks in allocations.map { Double($0) / ticks } }
+            }
+
+            /// Voluntary and involuntary together, per processed tick.
+            public var contextSwitchesPerTick: Double? {
+                guard let v = voluntaryContextSwitchesPerTick, let i = involuntaryContextSwitchesPerTick else {
+                    return nil
+                }
+                return v + i
+            }
+        }
+
+        /// The process's threads, sampled from /proc/self/task (the sampling thread itself not
+        /// counted): a thread that lived between two samples is missed.
+        public struct Threads: Sendable, Hashable, Codable {
+            /// Most threads alive at once.
+            public var peak: Int
+            /// Threads that were not there before the model started.
+            public var created: Int
+            /// Distinct OS threads that ran stage work (a pool's real width); nil where each
+            /// stage owns a thread by construction.
+            public var ranStageWork: Int?
+            public var sampleIntervalMilliseconds: Double
+
+            public init(peak: Int, created: Int, ranStageWork: Int? = nil, sampleIntervalMilliseconds: Double) {
+                self.peak = peak
+                self.created = created
+                self.ranStageWork = ranStageWork
+                self.sampleIntervalMilliseconds = sampleIntervalMilliseconds
+            }
+        }
+
+        /// The CPU the process spends while nothing is due: a spinning thread shows about one
+        /// core, a parked one about none.
+        public struct IdleBurn: Sendable, Hashable, Codable {
+            /// How long the stretch lasted.
+            public var seconds: Double
+            /// Process CPU in it, less the measuring thread's.
+            public var cpuSeconds: Double
+            /// `cpuSeconds` ÷ `seconds`: CPU seconds per second, i.e. cores burnt.
+            public var cores: Double
+
+            public init(seconds: Double, cpuSeconds: Double) {
+                self.seconds = seconds
+                self.cpuSeconds = cpuSeconds
+                cores = seconds > 0 ? cpuSeconds / seconds : 0
+            }
+        }
+    }
 
     /// CPU microseconds per processed tick.
     public struct CPUPerTick: Sendable, Hashable, Codable {
@@ -358,7 +467,7 @@ public struct RunResult: Sendable, Hashable, Codable {
         window: Window, ticks: Ticks, evaluator: Evaluator, latency: Latencies, segments: Segments, queue: Queue,
         cpuSeconds: CPU, workload: WorkloadAccuracy, selfCheck: SelfCheck, feedCounters: [String: UInt64]? = nil,
         routing: Routing? = nil, feedFailure: FeedFailure? = nil, cpuPerTick: CPUPerTick? = nil,
-        noise: NoiseAccount? = nil, supersededByRerun: Bool? = nil
+        noise: NoiseAccount? = nil, supersededByRerun: Bool? = nil, cost: Cost? = nil
     ) {
         self.schema = schema
         self.schemaVersion = schemaVersion
@@ -381,6 +490,7 @@ public struct RunResult: Sendable, Hashable, Codable {
         self.cpuPerTick = cpuPerTick
         self.noise = noise
         self.supersededByRerun = supersededByRerun
+        self.cost = cost
     }
 }
 

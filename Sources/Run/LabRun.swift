@@ -39,6 +39,10 @@ public enum LabRun {
     /// is up before the first tick is due.
     static let startLead: Duration = .milliseconds(20)
 
+    /// After the start lead, how long the run waits with nothing due before the first scheduled
+    /// arrival: the stretch in which the idle burn is measured (``RunResult/Cost/IdleBurn``).
+    static let idleStretch: Duration = .milliseconds(200)
+
     /// Runs `configuration`; blocks the calling thread for the run's duration plus the drain.
     /// - Parameters:
     ///   - stop: request it (Ctrl-C) to end the feed early; the run drains and returns a result
@@ -80,7 +84,12 @@ public enum LabRun {
         let preparedFeed = try FeedFactory.prepare(configuration)
         let startedAt = Date()
         let processCPU0 = ThreadCPUClock.process()
-        let start = MonotonicInstant.now() + startLead
+        // A feed with a schedule waits for its first arrival through an idle stretch; a tcp://
+        // feed's ticks come when the exchange sends them, so it has none.
+        let hasIdleStretch: Bool
+        if case .tcp = configuration.source { hasIdleStretch = false } else { hasIdleStretch = true }
+        let threadsUp = MonotonicInstant.now() + startLead
+        let start = hasIdleStretch ? threadsUp + idleStretch : threadsUp
         let feed = try preparedFeed.feed(start)
         let windowEnd = feed.scheduleEnd ?? start + configuration.feed.duration
         let route = configuration.route?.makeRoute()
@@ -97,11 +106,17 @@ public enum LabRun {
         let outcome: ModelRun
         // Outside load is read around the model's run: its threads' start, the window and the drain.
         let noiseWindow = NoiseWindow.open()
+        let probe = CostProbe(
+            CostProbe.Plan(
+                idle: hasIdleStretch ? threadsUp.nanoseconds..<start.nanoseconds : nil, windowStart: start.nanoseconds))
         do {
             outcome = try model.run(stages, options: ModelOptions(queueCapacity: configuration.queueCapacity))
         } catch {
+            _ = probe.finish()
             throw Failure.model(String(describing: error))
         }
+        let processUsage = ThreadUsage.process()
+        let probed = probe.finish()
         let noise = noiseWindow?.close()
         // A run that drained before its window closed (a recording replayed as fast as
         // possible) closes the window when it ends; the synthetic exchange's window is fixed.
@@ -115,6 +130,9 @@ public enum LabRun {
             calibration: calibration)
         result.workload.calibrationSource = calibrationSource
         result.noise = noise
+        result.cost = cost(
+            probed, processUsage: processUsage, stages: outcome.usage,
+            processed: outcome.stages.processor.metrics.processed)
         do {
             try trace?.close()
         } catch {
@@ -136,6 +154,28 @@ public enum LabRun {
             processMicros: micros(cpu.process), receiverMicros: cpu.receiver.map(micros),
             processorMicros: cpu.processor.map(micros), evaluatorMicros: cpu.evaluator.map(micros),
             sharedMicros: cpu.shared.map(micros))
+    }
+
+    /// The run's cost record: the process's usage from the window's start less the probe's own,
+    /// each stage's thread (or the shared threads') as the model measured it, the threads and
+    /// the idle burn the probe saw.
+    static func cost(
+        _ probed: CostProbe.Findings, processUsage: ThreadUsage, stages: StageUsage, processed: UInt64
+    ) -> RunResult.Cost {
+        func usage(_ u: ThreadUsage) -> RunResult.Cost.Usage {
+            RunResult.Cost.Usage(
+                voluntaryContextSwitches: u.voluntaryContextSwitches,
+                involuntaryContextSwitches: u.involuntaryContextSwitches, allocations: u.allocations,
+                processedTicks: processed)
+        }
+        let process = processUsage.since(probed.processAtWindowStart).since(probed.probeSinceWindowStart)
+        return RunResult.Cost(
+            process: usage(process), receiver: stages.receiver.map(usage), processor: stages.processor.map(usage),
+            evaluator: stages.evaluator.map(usage), shared: stages.shared.map(usage),
+            threads: .init(
+                peak: probed.peakThreads, created: probed.createdThreads, ranStageWork: stages.workerThreads,
+                sampleIntervalMilliseconds: probed.sampleIntervalMilliseconds),
+            idle: probed.idle, allocationsUnavailable: AllocationCounter.unavailableReason)
     }
 
     /// - Parameter tunables: the model's, as it ran: the record carries the settings it takes.

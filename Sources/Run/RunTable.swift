@@ -82,6 +82,7 @@ public enum RunTable {
         cpuParts.append("process \(fixed(cpu.process, 3))")
         out.append("cpu (s)     " + cpuParts.joined(separator: ", "))
         if let line = cpuPerTickLine(r.cpuPerTick) { out.append(line) }
+        if let cost = r.cost { out += costLines(cost) }
         let wl = r.workload
         out.append(
             "workload    proc requested \(fixed(wl.procRequestedMs, 3)) ms, measured "
@@ -115,6 +116,45 @@ public enum RunTable {
         if let v = perTick.sharedMicros { parts.append("all stages \(fixed(v, 2))") }
         parts.append("process \(fixed(perTick.processMicros, 2))")
         return "cpu/tick    µs per processed tick: " + parts.joined(separator: ", ")
+    }
+
+    /// The cost lines: idle burn, context switches and allocations per stage and process (in all
+    /// and per processed tick), threads.
+    static func costLines(_ cost: RunResult.Cost) -> [String] {
+        var out: [String] = []
+        if let idle = cost.idle {
+            out.append(
+                "idle burn   \(fixed(idle.cores, 3)) cores (\(fixed(idle.cpuSeconds * 1000, 1)) ms CPU over "
+                    + "\(DurationText.seconds(idle.seconds, digits: 2)) with nothing due)")
+        }
+        let stages: [(String, RunResult.Cost.Usage?)] = [
+            ("receiver", cost.receiver), ("processor", cost.processor), ("evaluator", cost.evaluator),
+            ("shared", cost.shared), ("process", cost.process),
+        ]
+        var switches: [String] = []
+        var allocations: [String] = []
+        for (name, usage) in stages {
+            guard let usage else { continue }
+            switches.append(
+                "\(name) \(usage.voluntaryContextSwitches)+\(usage.involuntaryContextSwitches)"
+                    + (usage.contextSwitchesPerTick.map { " (\(fixed($0, 3))/tick)" } ?? ""))
+            if let count = usage.allocations {
+                allocations.append(
+                    "\(name) \(count)" + (usage.allocationsPerTick.map { " (\(fixed($0, 2))/tick)" } ?? ""))
+            }
+        }
+        out.append("switches    voluntary+involuntary: " + switches.joined(separator: ", "))
+        out.append(
+            "allocs      "
+                + (allocations.isEmpty
+                    ? "not counted: \(cost.allocationsUnavailable ?? "the counter is unavailable")"
+                    : "heap allocations: " + allocations.joined(separator: ", ")))
+        let t = cost.threads
+        out.append(
+            "threads     peak \(t.peak) alive, \(t.created) created during the run"
+                + (t.ranStageWork.map { ", \($0) ran stage work" } ?? "")
+                + " (sampled every \(number(t.sampleIntervalMilliseconds)) ms)")
+        return out
     }
 
     /// "noise       outside load 0.03 cores (others 0.021, steal 0.009) of 2 over 10.05 s", and

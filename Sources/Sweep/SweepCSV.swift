@@ -141,6 +141,29 @@ public enum SweepCSV {
             result("calibration_source") { $0.workload.calibrationSource?.rawValue },
             result("superseded_by_rerun") { String($0.supersededByRerun == true) },
         ]
+        // Issue 12's cost diagnostics (schema 2; empty for older records): the process's context
+        // switches and allocations from the window's start, per processed tick and in all; each
+        // stage's switches per tick where it owns a thread (or the shared threads'); threads; the
+        // CPU burnt in the idle stretch before the first tick, in cores.
+        func cost(_ name: String, _ value: @escaping @Sendable (RunResult.Cost) -> String?) -> Column {
+            result(name) { $0.cost.flatMap(value) }
+        }
+        columns += [
+            cost("idle_burn_cores") { $0.idle.map { number($0.cores) } },
+            cost("csw_voluntary_per_tick") { $0.process.voluntaryContextSwitchesPerTick.map(number) },
+            cost("csw_involuntary_per_tick") { $0.process.involuntaryContextSwitchesPerTick.map(number) },
+            cost("csw_voluntary_count") { String($0.process.voluntaryContextSwitches) },
+            cost("csw_involuntary_count") { String($0.process.involuntaryContextSwitches) },
+            cost("csw_receiver_per_tick") { $0.receiver?.contextSwitchesPerTick.map(number) },
+            cost("csw_processor_per_tick") { $0.processor?.contextSwitchesPerTick.map(number) },
+            cost("csw_evaluator_per_tick") { $0.evaluator?.contextSwitchesPerTick.map(number) },
+            cost("csw_shared_per_tick") { $0.shared?.contextSwitchesPerTick.map(number) },
+            cost("allocations_per_tick") { $0.process.allocationsPerTick.map(number) },
+            cost("allocations_count") { $0.process.allocations.map { String($0) } },
+            cost("threads_peak_count") { String($0.threads.peak) },
+            cost("threads_created_count") { String($0.threads.created) },
+            cost("threads_ran_stage_work_count") { $0.threads.ranStageWork.map { String($0) } },
+        ]
         return columns
     }()
 

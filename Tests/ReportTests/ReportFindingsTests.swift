@@ -239,10 +239,19 @@ struct ReportFindingsTests {
                 "exit_status", "signal",
                 "cpu_us_per_tick", "noise_outside_cores", "noise_steal_cores", "noisy", "calibration_source",
                 "superseded_by_rerun",
-            ]
+            ] + Self.costColumns
         #expect(SweepCSV.columns.map(\.name) == expected)
         #expect(SweepCSV.render([]) == expected.joined(separator: ",") + "\n")
     }
+
+    /// Issue 12's cost columns, in order.
+    static let costColumns = [
+        "idle_burn_cores", "csw_voluntary_per_tick", "csw_involuntary_per_tick", "csw_voluntary_count",
+        "csw_involuntary_count",
+        "csw_receiver_per_tick", "csw_processor_per_tick", "csw_evaluator_per_tick", "csw_shared_per_tick",
+        "allocations_per_tick", "allocations_count", "threads_peak_count", "threads_created_count",
+        "threads_ran_stage_work_count",
+    ]
 
     @Test("a failed cell's CSV row has its parameters and error, and no figures")
     func failedRow() throws {
@@ -269,6 +278,8 @@ struct ReportFindingsTests {
             ["error", "wait_strategy", "cpu_shared_s", "cpu_shared_by", "exit_status", "signal", "load"]
                 // The fixture's runs carry no CPU per tick, noise account or calibration source.
                 + ["cpu_us_per_tick", "noise_outside_cores", "noise_steal_cores", "noisy", "calibration_source"]
+                // Nor a cost record (schema 2).
+                + Self.costColumns
                 + ["mean_ms", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "count"].map {
                     "seg_decided_to_acked_\($0)"
                 })

@@ -8,7 +8,10 @@ extension OSThread {
     /// test in the process for seconds.
     public func joined() async -> (result: Result, cpuSeconds: Double) {
         await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: self.join()) }.start()
+            Thread {
+                let ended = self.join()
+                continuation.resume(returning: (ended.result, ended.cpuSeconds))
+            }.start()
         }
     }
 }

@@ -17,4 +17,35 @@ int ticklab_set_parent_death_signal(int signal);
 /// 1 if some was released. A no-op returning 0 without glibc.
 int ticklab_release_free_memory(void);
 
+
+#include <stdint.h>
+
+/// Context switches, as getrusage(2) counts them.
+struct ticklab_context_switch_count {
+    /// The thread gave up its core: it waited (a lock, a condition, a sleep, I/O).
+    uint64_t voluntary;
+    /// The scheduler took the core away: the time slice ran out or a higher priority woke.
+    uint64_t involuntary;
+};
+
+/// The context switches of the calling thread (`ofThread` non-zero: RUSAGE_THREAD, Linux) or
+/// of the whole process (RUSAGE_SELF), since it started. Returns 0, or -1 with errno set.
+int ticklab_context_switches(int ofThread, struct ticklab_context_switch_count *out);
+
+/// The calling thread's kernel thread id (gettid(2)), cached per thread after the first call:
+/// cheap enough for every unit of work. -1 off Linux.
+int32_t ticklab_thread_id(void);
+
+/// 1 when this process counts its heap allocations: glibc, and no sanitizer that replaces
+/// malloc (ThreadSanitizer, AddressSanitizer) in the build or the process. 0 otherwise, and the
+/// two counters below stay 0.
+int ticklab_allocation_counter_available(void);
+
+/// Calls of malloc, calloc, realloc (but not realloc(p, 0)), memalign, aligned_alloc,
+/// posix_memalign, valloc and pvalloc since the process started, by every thread.
+uint64_t ticklab_allocations_of_process(void);
+
+/// The same calls made by the calling thread since it started.
+uint64_t ticklab_allocations_of_thread(void);
+
 #endif

@@ -73,7 +73,11 @@ public final class DedicatedThreadExecutor: TaskExecutor, Sendable {
     /// Runs what is queued, ends the thread and returns its CPU seconds. Timers not yet due are
     /// dropped. Call it once, when no task will enqueue here any more.
     @discardableResult
-    public func shutdown() -> Double {
+    public func shutdown() -> Double { shutdownMeasured().cpuSeconds }
+
+    /// As ``shutdown()``, and also returns the thread's context switches and allocations (nil
+    /// when it was shut down before).
+    public func shutdownMeasured() -> (cpuSeconds: Double, usage: ThreadUsage?) {
         let thread = state.withLock { s in
             s.stopping = true
             s.changes &+= 1
@@ -81,7 +85,8 @@ public final class DedicatedThreadExecutor: TaskExecutor, Sendable {
             return s.thread
         }
         changed.signal()
-        return thread?.join().cpuSeconds ?? 0
+        guard let ended = thread?.join() else { return (0, nil) }
+        return (ended.cpuSeconds, ended.usage)
     }
 
     private func runLoop() {

@@ -2,13 +2,14 @@ import CSystemSupport
 import Clocks
 import Locks
 import MarketData
+import Pipeline
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// A dedicated OS thread that runs one closure and hands back its result and the CPU time the
-/// thread consumed.
+/// A dedicated OS thread that runs one closure and hands back its result, the CPU time the
+/// thread consumed and its context switches and allocations.
 ///
 /// Threads are created from this plain type rather than from top-level code: a `pthread_create`
 /// closure written at top level inherits MainActor isolation and traps at run time.
@@ -17,7 +18,7 @@ public final class OSThread<Result: Sendable>: Sendable {
     private let outcome: Outcome
 
     private final class Outcome: Sendable {
-        let value = Locked<(result: Result, cpuNanos: UInt64)?>(nil)
+        let value = Locked<(result: Result, cpuNanos: UInt64, usage: ThreadUsage)?>(nil)
     }
 
     /// Starts `body` on a new thread named `name` (at most 15 characters are kept).
@@ -25,20 +26,23 @@ public final class OSThread<Result: Sendable>: Sendable {
         let outcome = Outcome()
         self.outcome = outcome
         self.handle = startThread(name: name) {
+            let usage0 = ThreadUsage.currentThread()
             let cpu0 = ThreadCPUClock.now()
             let result = body()
-            // Read before the thread exits: its CPU clock dies with it.
+            // Read before the thread exits: its CPU clock and its counters die with it.
             let cpu = ThreadCPUClock.now() &- cpu0
-            outcome.value.withLock { $0 = (result, cpu) }
+            let usage = ThreadUsage.currentThread().since(usage0)
+            outcome.value.withLock { $0 = (result, cpu, usage) }
         }
     }
 
-    /// Waits for the thread to end and returns its result and its CPU seconds.
-    public func join() -> (result: Result, cpuSeconds: Double) {
+    /// Waits for the thread to end and returns its result, its CPU seconds, and its context
+    /// switches and allocations while it ran `body`.
+    public func join() -> (result: Result, cpuSeconds: Double, usage: ThreadUsage) {
         let code = pthread_join(handle, nil)
         precondition(code == 0, "pthread_join failed with error \(code)")
         let value = outcome.value.withLock { $0 }!
-        return (value.result, Double(value.cpuNanos) / 1e9)
+        return (value.result, Double(value.cpuNanos) / 1e9, value.usage)
     }
 }
 
