@@ -17,4 +17,17 @@ int ticklab_set_parent_death_signal(int signal);
 /// 1 if some was released. A no-op returning 0 without glibc.
 int ticklab_release_free_memory(void);
 
+
+/// The processor's time-stamp counter (x86-64 `rdtsc`, about 12 ns here against 32 ns for
+/// clock_gettime), or 0 where there is none. Not ordered against the instructions around it,
+/// like a clock read is not: a stamp is exact to tens of cycles. Only for an invariant TSC
+/// (see Clocks' `StampClock`, which checks and converts it to CLOCK_MONOTONIC nanoseconds).
+static inline unsigned long long ticklab_read_tsc(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    return __builtin_ia32_rdtsc();
+#else
+    return 0;
+#endif
+}
+
 #endif
