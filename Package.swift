@@ -48,7 +48,8 @@ let package = Package(
     //   Run             Results, Pipeline, Models, MarketData, ExchangeClient
     //   ticklab         everything above, ArgumentParser
     targets: [
-        // OS calls Swift's Glibc module does not expose (timer slack, thread names, parent-death signal).
+        // OS calls Swift's Glibc module does not expose (timer slack, thread names, parent-death
+        // signal, the time-stamp counter).
         .target(name: "CSystemSupport"),
         // The monotonic and CPU clocks every timestamp is taken from. No dependencies, so that
         // market data and the models can both use them without importing each other.
