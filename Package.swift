@@ -34,9 +34,10 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     // The module graph, bottom up (docs/DESIGN.md draws it):
-    //   Clocks, OrderBook, Wire                       no dependencies
+    //   CSystemSupport, OrderBook, Wire               no dependencies
+    //   Clocks          CSystemSupport
     //   MarketData      OrderBook, Clocks
-    //   Pipeline        MarketData, OrderBook, Clocks, Capacity, Histogram (no NIO)
+    //   Pipeline        MarketData, OrderBook, Clocks, Capacity (no NIO)
     //   Models          Pipeline, MarketData, Clocks, NIO, …
     //   WireConversions Wire, MarketData, OrderBook
     //   Exchange        Wire, WireConversions, MarketData, OrderBook, NIO (no Pipeline)
@@ -47,11 +48,13 @@ let package = Package(
     //   Run             Results, Pipeline, Models, MarketData, ExchangeClient
     //   ticklab         everything above, ArgumentParser
     targets: [
-        // OS calls Swift's Glibc module does not expose (timer slack, thread names, parent-death signal).
+        // OS calls Swift's Glibc module does not expose (timer slack, thread names, parent-death
+        // signal, the time-stamp counter).
         .target(name: "CSystemSupport"),
         // The monotonic and CPU clocks every timestamp is taken from. No dependencies, so that
         // market data and the models can both use them without importing each other.
-        .target(name: "Clocks", swiftSettings: strict),
+        // The stamps read the time-stamp counter through CSystemSupport.
+        .target(name: "Clocks", dependencies: ["CSystemSupport"], swiftSettings: strict),
         // The one lock and condition variable (pthread-based, so ThreadSanitizer sees them).
         // No dependencies: every module that shares state between threads can use it.
         .target(name: "Locks", swiftSettings: strict),
@@ -68,7 +71,6 @@ let package = Package(
             name: "Pipeline",
             dependencies: [
                 "OrderBook", "MarketData", "Clocks", "Locks", "Capacity",
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strict
         ),
@@ -207,7 +209,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["Pipeline", "MarketData", "OrderBook", "Clocks", "Locks", "Capacity"],
+            dependencies: [
+                "Pipeline", "MarketData", "OrderBook", "Clocks", "Locks", "Capacity",
+                // HdrHistogram, the reference the lab's own histogram is checked against.
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -46,5 +46,17 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
+        // The measurement's own cost: stamps, records and a tick's worth of both.
+        .executableTarget(
+            name: "MeasurementBenchmarks",
+            dependencies: [
+                .product(name: "Pipeline", package: mainPackage),
+                .product(name: "Clocks", package: mainPackage),
+                .product(name: "Benchmark", package: "package-benchmark"),
+            ],
+            path: "MeasurementBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
     ]
 )

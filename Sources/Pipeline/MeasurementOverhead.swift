@@ -1,17 +1,19 @@
 import Capacity
 import Clocks
 
-/// What the lab's own measurement costs a tick on the hot path: the monotonic clock reads that
-/// stamp it and the histogram records of its latencies, as the stages make them.
+/// What the lab's own measurement costs a tick on the hot path: the stamps that mark it (each
+/// stage's ``StampClock``) and the histogram records of its latencies (``LatencyRecorder``), as
+/// the stages make them.
 ///
 /// The counts are those of a tick that arrives alone in its batch and is evaluated (the case of
 /// every tick at a rate the pipeline keeps up with): fewer per tick when a batch holds several
-/// ticks (one poll and one receipt stamp for all) or states are conflated (no evaluation). The
-/// thread-CPU reads that time the workload (two per unit of work, a system call each) are not
-/// counted: they exist only when there is work, and they time it rather than the tick.
+/// ticks (one poll and one receipt stamp for all) or states are conflated (no evaluation); see
+/// ``TickPath/saturatedBatch(ticks:)``. The thread-CPU reads that time the workload (two per
+/// unit of work, a system call each) are not counted: they exist only when there is work, and
+/// they time it rather than the tick.
 public enum MeasurementOverhead {
-    /// Monotonic clock reads per tick: the receiver's poll (`now` for the feed) and its receipt
-    /// stamp, the processor's stamp, the evaluator's pick-up and decision stamps.
+    /// Stamps per tick: the receiver's poll (`now` for the feed) and its receipt stamp, the
+    /// processor's stamp, the evaluator's pick-up and decision stamps.
     public static let clockReadsPerTick = 5
     /// Histogram records per tick: arrival→received (receiver); processing and
     /// received→processed (processor); end-to-end, reaction, processed→picked and
@@ -20,43 +22,58 @@ public enum MeasurementOverhead {
 
     /// Batches of the default measurement; the median of an odd count is one batch's figure.
     public static let standardBatches = 31
-    /// Ticks per batch: about 0.5 ms of work at 150 ns a tick, short against a time slice, so
+    /// Ticks per batch: about 0.3 ms of work at 80 ns a tick, short against a time slice, so
     /// most batches run unpreempted and the median is the measurement's cost, not a neighbour's.
     public static let standardTicksPerBatch = 4_000
 
-    /// Times `batches` loops of `ticksPerBatch` ticks' worth of the stages' measurement (the
-    /// clock reads and histogram records above, into seven histograms as the stages keep them)
-    /// and gives the cost per tick: median, fastest and slowest batch.
+    /// Times `batches` loops of `ticksPerBatch` lone ticks' worth of the stages' measurement
+    /// (``TickPath/loneTick()``: the stamps and records above) and gives the cost per tick:
+    /// median, fastest and slowest batch.
     ///
     /// - Precondition: `batches` > 0, `ticksPerBatch` > 0.
     public static func measure(batches: Int = standardBatches, ticksPerBatch: Int = standardTicksPerBatch)
         -> MeasurementCost
     {
         precondition(batches > 0 && ticksPerBatch > 0, "at least one batch of one tick")
-        var recorders = Recorders()
+        var path = TickPath()
+        let perTick = timeBatches(batches) {
+            for _ in 0..<ticksPerBatch { path.loneTick() }
+            return ticksPerBatch
+        }
+        // The histograms hold every record: the optimiser cannot drop the loop's work.
+        blackHole(path.records)
+        return MeasurementCost(
+            clockReadsPerTick: clockReadsPerTick, recordsPerTick: recordsPerTick, ticks: batches * ticksPerBatch,
+            medianNanosecondsPerTick: perTick.median, minNanosecondsPerTick: perTick.min,
+            maxNanosecondsPerTick: perTick.max)
+    }
+
+    /// Nanoseconds per tick of `batches` runs of `batch` (which returns its tick count): median,
+    /// fastest, slowest.
+    static func timeBatches(_ batches: Int, _ batch: () -> Int) -> (median: Double, min: Double, max: Double) {
         var perTick: [Double] = []
         perTick.reserveCapacity(batches)
         for _ in 0..<batches {
             let start = MonotonicClock.now()
-            for _ in 0..<ticksPerBatch { recorders.tick() }
+            let ticks = batch()
             let end = MonotonicClock.now()
-            perTick.append(Double(end &- start) / Double(ticksPerBatch))
+            perTick.append(Double(end &- start) / Double(ticks))
         }
-        // The histograms hold every record: the optimiser cannot drop the loop's work.
-        blackHole(recorders.total)
         perTick.sort()
         let median =
             perTick.count % 2 == 1
             ? perTick[perTick.count / 2]
             : (perTick[perTick.count / 2 - 1] + perTick[perTick.count / 2]) / 2
-        return MeasurementCost(
-            clockReadsPerTick: clockReadsPerTick, recordsPerTick: recordsPerTick, ticks: batches * ticksPerBatch,
-            medianNanosecondsPerTick: median, minNanosecondsPerTick: perTick[0],
-            maxNanosecondsPerTick: perTick[perTick.count - 1])
+        return (median, perTick[0], perTick[perTick.count - 1])
     }
 
-    /// The seven histograms of one tick's path, fed as the stages feed them.
-    struct Recorders {
+    /// The seven histograms of one tick's path, fed as the stages feed them, and the stamp clock
+    /// each stage owns: the measurement of the stages without their other work. Public for the
+    /// package's benchmark (`Benchmarks/MeasurementBenchmarks`).
+    public struct TickPath: Sendable {
+        var receiverClock = StampClock()
+        var processorClock = StampClock()
+        var evaluatorClock = StampClock()
         var arrivalToReceived = LatencyRecorder()
         var processing = LatencyRecorder()
         var receivedToProcessed = LatencyRecorder()
@@ -65,31 +82,65 @@ public enum MeasurementOverhead {
         var processedToPicked = LatencyRecorder()
         var pickedToDecided = LatencyRecorder()
 
-        /// One tick's measurement: five clock reads, seven records. The scheduled arrival is the
-        /// poll's reading, as for a tick due the moment it is polled.
+        public init() {}
+
+        /// One tick alone in its batch, evaluated: five stamps, seven records. The scheduled
+        /// arrival is the poll's reading, as for a tick due the moment it is polled.
         @inline(never)
-        mutating func tick() {
-            let arrival = MonotonicClock.now()  // the receiver's poll
-            let received = MonotonicClock.now()
+        public mutating func loneTick() {
+            let arrival = receiverClock.now()  // the receiver's poll
+            let received = receiverClock.now()
             arrivalToReceived.record(from: arrival, to: received)
-            let processed = MonotonicClock.now()
+            let processed = processorClock.now()
             processing.record(from: arrival, to: processed)
             receivedToProcessed.record(from: received, to: processed)
-            let picked = MonotonicClock.now()
-            let decided = MonotonicClock.now()
+            let picked = evaluatorClock.now()
+            let decided = evaluatorClock.now()
             endToEnd.record(from: arrival, to: decided)
             reaction.record(from: arrival, to: picked)
             processedToPicked.record(from: processed, to: picked)
             pickedToDecided.record(from: picked, to: decided)
         }
 
+        /// A batch of `ticks` at saturation, as spin-ring's stages measure it: one poll and one
+        /// receipt stamp for the batch and an arrival→received record per tick (receiver); a
+        /// stamp and two records per tick (processor); the batch's newest state evaluated, the
+        /// others conflated (two stamps and four records for the batch). Returns `ticks`.
+        ///
+        /// - Precondition: `ticks` > 0.
+        @inline(never)
+        @discardableResult
+        public mutating func saturatedBatch(ticks: Int) -> Int {
+            precondition(ticks > 0, "a batch of at least one tick")
+            let poll = receiverClock.now()
+            let received = receiverClock.now()
+            // The ticks fell due over the last microsecond or so before the poll.
+            for k in 0..<ticks { arrivalToReceived.record(from: poll &- UInt64(k &* 128), to: received) }
+            var processed: UInt64 = 0
+            for k in 0..<ticks {
+                processed = processorClock.now()
+                processing.record(from: poll &- UInt64(k &* 128), to: processed)
+                receivedToProcessed.record(from: received, to: processed)
+            }
+            let picked = evaluatorClock.now()
+            let decided = evaluatorClock.now()
+            endToEnd.record(from: poll, to: decided)
+            reaction.record(from: poll, to: picked)
+            processedToPicked.record(from: processed, to: picked)
+            pickedToDecided.record(from: picked, to: decided)
+            return ticks
+        }
+
         /// Records made so far, all histograms together.
-        var total: UInt64 {
+        public var records: UInt64 {
             [
                 arrivalToReceived, processing, receivedToProcessed, endToEnd, reaction, processedToPicked,
                 pickedToDecided,
             ]
             .reduce(0) { $0 + $1.count }
         }
+
+        /// Whether the stamps come from the time-stamp counter (else `clock_gettime`).
+        public var stampsReadTimeStampCounter: Bool { receiverClock.readsTimeStampCounter }
     }
 }

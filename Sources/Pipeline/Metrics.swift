@@ -1,37 +1,34 @@
-import Histogram
-
-/// A latency distribution in nanoseconds, recorded into an HdrHistogram: constant memory
-/// however long the run, three significant digits up to an hour.
+/// A latency distribution in nanoseconds, recorded into a ``LatencyHistogram``: constant memory
+/// however long the run, three significant digits up to an hour, count, sum and maximum exact.
 public struct LatencyRecorder: Sendable {
-    @usableFromInline var histogram = Histogram<UInt64>(
-        lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: .three)
+    @usableFromInline var histogram = LatencyHistogram()
 
     public init() {}
 
     @inlinable
     public mutating func record(_ nanos: UInt64) {
-        _ = histogram.record(min(nanos, 3_600_000_000_000))
+        histogram.record(nanos)
     }
 
     /// Records `later − earlier`, zero if the clock reads went backwards (they cannot with a
     /// monotonic clock, but a stamp may be missing).
     @inlinable
     public mutating func record(from earlier: UInt64, to later: UInt64) {
-        record(later >= earlier ? later - earlier : 0)
+        record(later >= earlier ? later &- earlier : 0)
     }
 
-    public var count: UInt64 { histogram.totalCount }
+    public var count: UInt64 { histogram.count }
 
-    public mutating func merge(_ other: LatencyRecorder) { histogram.add(other.histogram) }
+    public mutating func merge(_ other: LatencyRecorder) { histogram.merge(other.histogram) }
 
     public var summary: LatencySummary {
-        let h = histogram
-        guard h.totalCount > 0 else { return LatencySummary() }
+        let h = histogram.flushed()
+        guard h.count > 0 else { return LatencySummary() }
         func ms(_ ns: UInt64) -> Double { Double(ns) / 1e6 }
         return LatencySummary(
-            count: h.totalCount, mean: h.mean / 1e6,
-            p50: ms(h.valueAtPercentile(50)), p90: ms(h.valueAtPercentile(90)),
-            p99: ms(h.valueAtPercentile(99)), p999: ms(h.valueAtPercentile(99.9)), max: ms(h.max))
+            count: h.count, mean: h.mean / 1e6,
+            p50: ms(h.value(atPercentile: 50)), p90: ms(h.value(atPercentile: 90)),
+            p99: ms(h.value(atPercentile: 99)), p999: ms(h.value(atPercentile: 99.9)), max: ms(h.max))
     }
 }
 

@@ -30,6 +30,8 @@ public struct ReceiverStage: Sendable {
     /// What to wait on between polls when the feed is an ``IOFeed``; nil for scheduled feeds.
     private var readiness: (any FeedReadiness)?
     private var prepared = false
+    /// The poll's and the receipt's stamps.
+    private var clock = StampClock()
 
     /// - Parameter batchLimit: the most ticks taken in one poll: bounds the batch a late receiver
     ///   hands over at once (and so the memory a saturated feed can claim).
@@ -87,10 +89,10 @@ public struct ReceiverStage: Sendable {
         if stop.isRequested { feed.stop() }
         raw.removeAll(keepingCapacity: true)
         batch.removeAll(keepingCapacity: true)
-        let poll = feed.poll(now: MonotonicClock.now(), into: &raw, limit: batchLimit)
+        let poll = feed.poll(now: clock.now(), into: &raw, limit: batchLimit)
         switch poll {
         case .ticks:
-            let received = MonotonicClock.now()
+            let received = clock.now()
             for tick in raw {
                 batch.append(ReceivedTick(tick, received: received))
                 metrics.arrivalToReceived.record(from: tick.scheduledArrival, to: received)
@@ -131,6 +133,8 @@ public struct ProcessorStage: Sendable {
     private var expectedSequence: UInt64 = 1
     private let trace: TraceWriter?
     public private(set) var metrics = ProcessorMetrics()
+    /// The processed stamp.
+    private var clock = StampClock()
 
     /// - Parameter windowEnd: the end of the measurement window; a stop request ends it earlier.
     public init(work: Workload, stop: StopSignal, windowEnd: MonotonicInstant, trace: TraceWriter? = nil) {
@@ -167,7 +171,7 @@ public struct ProcessorStage: Sendable {
             let total = bidSize + askSize
             imbalance = total == 0 ? 0 : Double(bidSize - askSize) / Double(total)
         }
-        let processed = MonotonicClock.now()
+        let processed = clock.now()
         let state = BookState(
             sequence: tick.sequence, arrival: tick.scheduledArrival, received: item.received, processed: processed,
             bestBid: book.bestBid ?? PriceLevel(price: 0, size: 0),
@@ -273,6 +277,8 @@ public struct EvaluatorStage: Sendable {
     public private(set) var metrics = EvaluatorMetrics()
     private var phase = Phase.ready
     private var ordersMade: UInt64 = 0
+    /// The pick-up, decision and acknowledgement stamps.
+    private var clock = StampClock()
 
     public init(kind: EvaluationKind, work: Workload, trace: TraceWriter? = nil, route: (any OrderRoute)? = nil) {
         self.kind = kind
@@ -309,7 +315,7 @@ public struct EvaluatorStage: Sendable {
     /// it skipped; then, for the `wait` kind, asks for the wait, else thinks and decides.
     public mutating func pickUp(_ state: BookState) -> EvaluatorStep {
         guard case .ready = phase else { preconditionFailure("the evaluator was handed a state at \(step)") }
-        let picked = MonotonicClock.now()
+        let picked = clock.now()
         precondition(state.sequence > lastSequence, "the evaluator was handed an old state")
         metrics.conflated &+= state.sequence - lastSequence - 1
         lastSequence = state.sequence
@@ -335,7 +341,7 @@ public struct EvaluatorStage: Sendable {
     public mutating func sendOrder(sleep: (UInt64) -> Void = MonotonicClock.sleep(until:)) -> EvaluatorStep {
         let (order, route) = takeOrder()
         let outcome = route.sendAndWait(order, sleep: sleep)
-        acknowledged(order, outcome, at: MonotonicClock.now())
+        acknowledged(order, outcome, at: clock.now())
         return .pickUp
     }
 
@@ -344,7 +350,7 @@ public struct EvaluatorStage: Sendable {
     public mutating func sendOrder(sleeper: some AsyncSleeper) async -> EvaluatorStep {
         let (order, route) = takeOrder()
         let outcome = await route.send(order, sleeper: sleeper)
-        acknowledged(order, outcome, at: MonotonicClock.now())
+        acknowledged(order, outcome, at: clock.now())
         return .pickUp
     }
 
@@ -364,7 +370,7 @@ public struct EvaluatorStage: Sendable {
     /// Stamps the decision, records the evaluated tick's latencies and asks for the order's
     /// sending when the decision made one.
     private mutating func decide(_ evaluation: Evaluation) -> EvaluatorStep {
-        let decided = MonotonicClock.now()
+        let decided = clock.now()
         let s = evaluation.state
         let decision: Decision = s.imbalance > 0.25 ? .buy : s.imbalance < -0.25 ? .sell : .hold
         metrics.decisions[decision] &+= 1

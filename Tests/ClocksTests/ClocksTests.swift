@@ -91,4 +91,78 @@ struct ClocksTests {
         #expect(ThreadCPUClock.now() >= thread)
         #expect(ThreadCPUClock.process() >= process)
     }
+
+    /// Stamps over `span` of the monotonic clock (bounded by a count only a hang reaches), each
+    /// bracketed by monotonic reads: (before, stamp, after).
+    private func bracketedStamps(_ clock: inout StampClock, span: UInt64) -> [(UInt64, UInt64, UInt64)] {
+        var stamps: [(UInt64, UInt64, UInt64)] = []
+        let start = MonotonicClock.now()
+        while stamps.count < 50_000_000 {
+            let before = MonotonicClock.now()
+            let stamp = clock.now()
+            let after = MonotonicClock.now()
+            stamps.append((before, stamp, after))
+            if after - start > span { break }
+        }
+        return stamps
+    }
+
+    @Test("a stamp is the monotonic clock's reading to within its anchor's bracket, across anchors")
+    func stampsAreMonotonicNanoseconds() {
+        var clock = StampClock()
+        // 3 ms: three anchors' lifetimes, so that stamps are checked after each of their ends.
+        let stamps = bracketedStamps(&clock, span: 3 * TSCConversion.anchorLifetimeNanoseconds)
+        // The anchor's bracket is tens of nanoseconds and the conversion's drift over an anchor's
+        // lifetime a few; a microsecond is far beyond both, and preemption only widens the window.
+        let tolerance: UInt64 = 1_000
+        for (before, stamp, after) in stamps {
+            #expect(stamp + tolerance >= before && stamp <= after + tolerance, "\(before) ≤ \(stamp) ≤ \(after)")
+        }
+    }
+
+    @Test("the stamps of one clock never go back, across anchors")
+    func stampsNeverGoBack() {
+        var clock = StampClock()
+        var previous = clock.now()
+        let end = MonotonicClock.now() + 3 * TSCConversion.anchorLifetimeNanoseconds
+        var stamps = 0
+        while MonotonicClock.now() < end && stamps < 50_000_000 {
+            let stamp = clock.now()
+            #expect(stamp >= previous)
+            previous = stamp
+            stamps += 1
+        }
+        #expect(stamps > 0)
+    }
+
+    @Test("without an invariant counter every stamp is a clock_gettime")
+    func withoutCounter() {
+        var clock = StampClock(conversion: nil)
+        #expect(!clock.readsTimeStampCounter)
+        for (before, stamp, after) in bracketedStamps(&clock, span: 100_000) {
+            #expect(before <= stamp && stamp <= after)
+        }
+    }
+
+    @Test("a conversion's anchor lives a millisecond of counter ticks")
+    func anchorLifetime() {
+        // One tick a nanosecond (32.32 fixed point), and one every 0.4 ns (2.5 GHz).
+        #expect(TSCConversion(nanosPerTick: 1 << 32).anchorLifetimeTicks == 1_000_000)
+        let fast = TSCConversion(nanosPerTick: (1 << 32) * 2 / 5)
+        #expect(fast.anchorLifetimeTicks >= 2_499_999 && fast.anchorLifetimeTicks <= 2_500_001)
+        #expect(StampClock(conversion: fast).readsTimeStampCounter)
+    }
+
+    @Test("the process's conversion, where there is one, is what a calibration measures again")
+    func calibrationRepeats() throws {
+        guard let shared = TSCConversion.shared else {
+            #expect(!StampClock().readsTimeStampCounter, "no conversion: every stamp is a clock_gettime")
+            return
+        }
+        let again = try #require(TSCConversion.calibrate())
+        // Two calibrations of 10 ms, each to within tens of nanoseconds at each end: a few parts
+        // per million apart; a thousandth is far beyond that, and far below any other counter.
+        let difference = max(shared.nanosPerTick, again.nanosPerTick) - min(shared.nanosPerTick, again.nanosPerTick)
+        #expect(difference <= shared.nanosPerTick / 1_000, "\(shared.nanosPerTick) against \(again.nanosPerTick)")
+    }
 }

@@ -48,6 +48,15 @@ struct MeasurementOverheadTests {
         #expect(MeasurementOverhead.clockReadsPerTick == 2 + 1 + 2)
     }
 
+    @Test("a saturated batch records three latencies a tick and the evaluated state's four")
+    func saturatedBatchRecords() {
+        var path = MeasurementOverhead.TickPath()
+        #expect(path.saturatedBatch(ticks: 8) == 8)
+        #expect(path.records == 3 * 8 + 4)
+        path.loneTick()
+        #expect(path.records == 3 * 8 + 4 + UInt64(MeasurementOverhead.recordsPerTick))
+    }
+
     @Test("a sweep's calibration keeps the median, fastest and slowest of its trials")
     func calibrationTrials() {
         let trials = Workload.Calibration.measureTrials(trials: 5, trialDuration: .milliseconds(2))

@@ -48,4 +48,16 @@ uint64_t ticklab_allocations_of_process(void);
 /// The same calls made by the calling thread since it started.
 uint64_t ticklab_allocations_of_thread(void);
 
+/// The processor's time-stamp counter (x86-64 `rdtsc`, about 12 ns here against 32 ns for
+/// clock_gettime), or 0 where there is none. Not ordered against the instructions around it,
+/// like a clock read is not: a stamp is exact to tens of cycles. Only for an invariant TSC
+/// (see Clocks' `StampClock`, which checks and converts it to CLOCK_MONOTONIC nanoseconds).
+static inline unsigned long long ticklab_read_tsc(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    return __builtin_ia32_rdtsc();
+#else
+    return 0;
+#endif
+}
+
 #endif
