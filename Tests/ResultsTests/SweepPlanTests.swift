@@ -147,7 +147,8 @@ struct SweepPlanTests {
     @Test("a record belongs to the cell with its values and settings, and to no other")
     func matching() throws {
         let plan = try SweepPlan.make(
-            lists: [.model: "event-loop,threads", .rate: "200,max"], durationSeconds: 5, models: models)
+            lists: [.model: "event-loop,threads", .rate: "200,max", .procMs: "0.5,2,5", .evalMs: "1,50"],
+            durationSeconds: 5, models: models)
         let record = Fixture.parameters(model: "threads", procMs: 2, evalMs: 50)
         let cell = try #require(plan.cell(of: record))
         #expect(cell[.model] == "threads" && cell[.procMs] == "2" && cell[.evalMs] == "50" && cell[.rate] == "200")
