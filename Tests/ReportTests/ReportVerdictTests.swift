@@ -16,6 +16,12 @@ struct ReportVerdictTests {
         ReportVerdict(model: ReportModel([ReportSource(label: "v", records: records)])).rows()
     }
 
+    /// The first row of the verdict on ladders of `loads`, one per model with its p99s.
+    static func ladderRow(_ ladders: KeyValuePairs<String, [Double]>) throws -> ReportVerdict.Row {
+        try #require(
+            rows(ladders.flatMap { Fixture.capacityLadder(model: $0.key, loads: loads, p99s: $0.value) }).first)
+    }
+
     /// Three repeats at one rate (200 ticks/s, proc 2 ms) whose processing p99s are `p99s`.
     static func cells(_ model: String, p99s: [Double], keptUp: Bool = true) -> [SweepRecord] {
         p99s.map { .run(Fixture.capacityResult(model: model, load: nil, rate: 200, p50: 1, p99: $0, keptUp: keptUp)) }
@@ -23,10 +29,7 @@ struct ReportVerdictTests {
 
     @Test("a clear winner on a load ladder: the highest capacity, its CPU per tick at the knee, measurably ahead")
     func clearCapacityWinner() throws {
-        let records =
-            Fixture.capacityLadder(model: "threads", loads: Self.loads, p99s: [1, 1.5, 3, 6, 30, 200])
-            + Fixture.capacityLadder(model: "tasks", loads: Self.loads, p99s: [1.2, 2, 12, 40, 150, 300])
-        let row = try #require(Self.rows(records).first)
+        let row = try Self.ladderRow(["threads": [1, 1.5, 3, 6, 30, 200], "tasks": [1.2, 2, 12, 40, 150, 300]])
         #expect(row.evidence == .capacity)
         #expect(row.setting == "proc 2 ms · eval 1 ms · wait kind")
         #expect(row.recommended == "threads")
@@ -40,10 +43,7 @@ struct ReportVerdictTests {
     @Test("a tie on a ladder: no measurable difference; the model that pins no cores goes first")
     func capacityTie() throws {
         let p99s = [1, 1.5, 3, 6, 30, 200.0]
-        let records =
-            Fixture.capacityLadder(model: "spin-ring", loads: Self.loads, p99s: p99s)
-            + Fixture.capacityLadder(model: "dispatch", loads: Self.loads, p99s: p99s)
-        let row = try #require(Self.rows(records).first)
+        let row = try Self.ladderRow(["spin-ring": p99s, "dispatch": p99s])
         #expect(row.recommended == "dispatch")
         #expect(row.runnerUp == "spin-ring: 450 ticks/s (ρ 0.9)")
         #expect(!row.measurable)
@@ -52,20 +52,14 @@ struct ReportVerdictTests {
 
     @Test("spin-ring's cost says that it pins two cores")
     func pinnedCost() throws {
-        let records =
-            Fixture.capacityLadder(model: "spin-ring", loads: Self.loads, p99s: [1, 1.5, 3, 6, 8, 200])
-            + Fixture.capacityLadder(model: "threads", loads: Self.loads, p99s: [1, 1.5, 30, 60, 80, 200])
-        let row = try #require(Self.rows(records).first)
+        let row = try Self.ladderRow(["spin-ring": [1, 1.5, 3, 6, 8, 200], "threads": [1, 1.5, 30, 60, 80, 200]])
         #expect(row.recommended == "spin-ring")
         #expect(row.cost.contains("pins 2 cores"), "\(row.cost)")
     }
 
     @Test("no model meets the objective at the lowest load: nothing is recommended")
     func noneMeets() throws {
-        let records =
-            Fixture.capacityLadder(model: "threads", loads: Self.loads, p99s: [50, 60, 70, 80, 90, 99])
-            + Fixture.capacityLadder(model: "tasks", loads: Self.loads, p99s: [50, 60, 70, 80, 90, 99])
-        let row = try #require(Self.rows(records).first)
+        let row = try Self.ladderRow(["threads": [50, 60, 70, 80, 90, 99], "tasks": [50, 60, 70, 80, 90, 99]])
         #expect(row.recommended == nil)
         #expect(row.figure.hasPrefix("no model met p99=10ms"), "\(row.figure)")
     }
