@@ -16,6 +16,11 @@ public enum ModelCatalog {
 
     public static var names: [String] { all.map(\.name) }
 
+    /// The models that pin stage threads to cores of their own, and how many (on the two cores or
+    /// more the lab runs on): `spin-ring` pins its receiver and its processor (``SpinRingModel``'s
+    /// core plan). The report names it as a cost: those cores serve no other process meanwhile.
+    public static let pinnedCores: [String: Int] = [SpinRingModel().name: 2]
+
     /// The models that take a wait strategy (`--wait`), in catalogue order.
     public static var waitStrategyModels: [String] { all.filter { $0.tunables.waitStrategy != nil }.map(\.name) }
 

@@ -173,15 +173,43 @@ enum ReportCapacity {
         return low...high
     }
 
+    /// The curves of a group from the most capacity to the least (no knee last). Equal
+    /// capacities go to the model that pins fewer cores, then to the one with less CPU per tick at
+    /// its knee, then in the lineup's order.
+    static func ranked(_ group: CapacityGroup, _ model: ReportModel) -> [CapacityCurve] {
+        func cpu(_ curve: CapacityCurve) -> Double {
+            curve.knee.knee.flatMap { point(curve, at: $0)?.median(cpuPerTick) } ?? .infinity
+        }
+        return group.curves.enumerated().sorted { a, b in
+            let x = a.element.knee.capacityTicksPerSecond ?? 0, y = b.element.knee.capacityTicksPerSecond ?? 0
+            if x != y { return x > y }
+            let p = model.pinnedCores[a.element.series.model] ?? 0, q = model.pinnedCores[b.element.series.model] ?? 0
+            if p != q { return p < q }
+            let c = cpu(a.element), d = cpu(b.element)
+            return c != d ? c < d : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// Whether two curves' repeats' knees overlap (no measurable difference in capacity), and the
+    /// two ranges as text (`ρ 0.8–0.9 and ρ 0.9`, `… against …` when apart). Nil when either curve
+    /// has no repeats.
+    static func separation(_ top: CapacityCurve, _ next: CapacityCurve, _ group: CapacityGroup, _ model: ReportModel)
+        -> (overlap: Bool, text: String)?
+    {
+        guard let a = kneeRange(top, group), let b = kneeRange(next, group) else { return nil }
+        func range(_ r: ClosedRange<Double>) -> String {
+            r.lowerBound == 0 && r.upperBound == 0 ? "none" : group.range(r.lowerBound, r.upperBound)
+        }
+        let overlap = a.overlaps(b)
+        return (overlap, "\(range(a))\(overlap ? " and " : " against ")\(range(b))")
+    }
+
     /// One finding per setting of a source: every model's knee, and whether the model with the
     /// highest capacity holds measurably more load than the next (their repeats' knees do not
     /// overlap) or not.
     static func findings(_ model: ReportModel, source: Int) -> [ReportFinding] {
         groups(model).filter { $0.source == source }.map { group in
-            let ranked = group.curves.enumerated().sorted { a, b in
-                let x = a.element.knee.capacityTicksPerSecond ?? 0, y = b.element.knee.capacityTicksPerSecond ?? 0
-                return x != y ? x > y : a.offset < b.offset
-            }.map(\.element)
+            let ranked = Self.ranked(group, model)
             let list = ranked.map { curve -> String in
                 let name = model.label(curve.series)
                 guard let knee = curve.knee.knee else { return "\(name) none" }
@@ -191,22 +219,18 @@ enum ReportCapacity {
                     + (curve.knee.isNonMonotone ? ", non-monotone" : "")
             }
             var text = "Knees against \(group.objective): " + list.joined(separator: "; ") + "."
-            if ranked.count >= 2, ranked[0].knee.knee != nil, let top = kneeRange(ranked[0], group),
-                let next = kneeRange(ranked[1], group)
+            if ranked.count >= 2, ranked[0].knee.knee != nil,
+                let separation = Self.separation(ranked[0], ranked[1], group, model)
             {
                 let a = model.label(ranked[0].series), b = model.label(ranked[1].series)
-                func range(_ r: ClosedRange<Double>) -> String {
-                    r.lowerBound == 0 && r.upperBound == 0 ? "none" : group.range(r.lowerBound, r.upperBound)
-                }
                 text +=
-                    top.overlaps(next)
+                    separation.overlap
                     ? " \(a) and \(b): no measurable difference in capacity on this machine (their repeats' knees, "
-                        + "\(range(top)) and \(range(next)), overlap)."
-                    : " \(a) holds the most load, measurably above \(b) (their repeats' knees: \(range(top)) against "
-                        + "\(range(next)))."
+                        + "\(separation.text), overlap)."
+                    : " \(a) holds the most load, measurably above \(b) (their repeats' knees: \(separation.text))."
             }
             return ReportFinding(
-                heading: "Capacity" + (group.title.isEmpty ? "" : " at \(group.title)"), text: text)
+                heading: "Capacity" + (group.title.isEmpty ? "" : " at \(group.title)"), text: text, chart: "capacity")
         }
     }
 

@@ -12,10 +12,14 @@ public struct ReportLineup: Sendable, Hashable {
     public var order: [String]
     /// Compared with every other model when its runs are present; nil: no comparison.
     public var baseline: String?
+    /// The models that pin stage threads to cores of their own, and how many: a cost the verdict
+    /// names beside CPU per tick, since those cores serve no other process while the model runs.
+    public var pinnedCores: [String: Int]
 
-    public init(order: [String] = [], baseline: String? = nil) {
+    public init(order: [String] = [], baseline: String? = nil, pinnedCores: [String: Int] = [:]) {
         self.order = order
         self.baseline = baseline
+        self.pinnedCores = pinnedCores
     }
 }
 
@@ -218,9 +222,12 @@ struct ReportModel {
     let models: [String]
     /// The model every other is compared with, when it has runs here.
     let baseline: String?
+    /// The lineup's cores pinned per model.
+    let pinnedCores: [String: Int]
 
     init(_ sources: [ReportSource], lineup: ReportLineup) {
         self.sources = sources
+        pinnedCores = lineup.pinnedCores
         var points: [ReportPoint] = []
         for (index, source) in sources.enumerated() {
             var byCell: [SweepCell: ReportPoint] = [:]

@@ -2,10 +2,12 @@ import Formats
 import Foundation
 import Results
 
-/// One finding: a short heading and sentences with the numbers that support it.
+/// One finding: a short heading, sentences with the numbers that support it, and the section id
+/// of the chart (or table) it rests on, which the report links.
 struct ReportFinding: Hashable {
     var heading: String
     var text: String
+    var chart: String? = nil
 }
 
 /// Findings computed from a sweep's figures; nothing here is written in advance. Every number
@@ -40,18 +42,31 @@ struct ReportFindings {
         return axes.map { $0.label(point.cell[$0]) }.joined(separator: ", ")
     }
 
+    /// Every finding, each with the section id of the chart or table it rests on.
     func all() -> [ReportFinding] {
         var findings: [ReportFinding] = []
-        if let coverage = coverage() { findings.append(coverage) }
-        findings += ReportCapacity.findings(model, source: source)
-        findings += keptUp()
-        if let full = fullUtilisation() { findings.append(full) }
-        if let lag = receiverLag() { findings.append(lag) }
-        findings += gains()
-        findings += recommendations()
-        if let spread = repeatSpread() { findings.append(spread) }
-        if let trust = trust() { findings.append(trust) }
-        if let failed = failures() { findings.append(failed) }
+        func add(_ new: [ReportFinding], resting chart: String) {
+            findings += new.map { finding in
+                var finding = finding
+                if finding.chart == nil { finding.chart = chart }
+                return finding
+            }
+        }
+        add(coverage().map { [$0] } ?? [], resting: "comparison")
+        add(ReportCapacity.findings(model, source: source), resting: "capacity")
+        add(keptUp(), resting: "throughput")
+        add(fullUtilisation().map { [$0] } ?? [], resting: "throughput")
+        add(receiverLag().map { [$0] } ?? [], resting: "segments")
+        for gain in gains() {
+            let chart = ["Largest gain": "throughput", "Largest latency cut": "latency"][gain.heading] ?? "comparison"
+            add([gain], resting: chart)
+        }
+        for choice in recommendations() {
+            add([choice], resting: choice.text.hasPrefix("Saturation") ? "saturation" : "latency")
+        }
+        add(repeatSpread().map { [$0] } ?? [], resting: "latency")
+        add(trust().map { [$0] } ?? [], resting: "floor")
+        add(failures().map { [$0] } ?? [], resting: "failed")
         return findings
     }
 

@@ -10,17 +10,20 @@ public enum ReportRenderer {
     public static func render(_ sources: [ReportSource], lineup: ReportLineup, generatedAt: Date = Date()) -> String {
         let model = ReportModel(sources, lineup: lineup)
         var body = ""
+        // The verdict first (which model, for which workload, how sure), then the charts it
+        // rests on, then the detailed findings, each linking its chart, then the tables.
         body += header(model)
         body += contents(model)
-        body += findingsSection(model)
+        body += ReportVerdict.section(model)
         body += ReportCapacity.section(model)
-        body += ReportTrust.section(model)
         body += throughputSection(model)
         body += latencySection(model)
         body += segmentsSection(model)
         body += queueSection(model)
         body += cpuSection(model)
         body += ReportCost.section(model)
+        body += findingsSection(model)
+        body += ReportTrust.section(model)
         body += ReportTables.saturation(model)
         body += ReportTables.comparison(model)
         body += ReportTables.failed(model)
@@ -86,6 +89,9 @@ public enum ReportRenderer {
         .noisy { color: #A63C00; font-size: 0.85em; border: 1px solid #A63C00; border-radius: 3px; padding: 0 3px; }
         table.capacity td.knee, table.capacity td.capacity { font-weight: 600; white-space: nowrap; }
         table.capacity td.text, table.capacity th.text { text-align: left; min-width: 16em; max-width: 30em; }
+        table.verdict td.text, table.verdict th.text { text-align: left; min-width: 12em; max-width: 28em; }
+        table.verdict td.recommended { font-weight: 600; }
+        a.chart-link { font-size: 0.9em; white-space: nowrap; }
         pre { background: #F5F5F5; padding: 8px 10px; white-space: pre-wrap; word-break: break-all; font-size: 0.9em; }
         dl.machine { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; }
         dl.machine dt { font-weight: 600; }
@@ -121,29 +127,33 @@ public enum ReportRenderer {
         return out + "</header>"
     }
 
-    static func contents(_ model: ReportModel) -> String {
-        var items: [(String, String)] = [
-            ("findings", "Findings")
-        ]
+    /// The sections present in this report, in the order they appear: id and title.
+    static func sections(_ model: ReportModel) -> [(id: String, title: String)] {
+        var items: [(id: String, title: String)] = [("verdict", "Verdict")]
         if !ReportCapacity.groups(model).isEmpty { items.append(("capacity", "Capacity")) }
         items += [
-            ("floor", "The machine's floor and noise"), ("throughput", "Throughput"),
-            ("latency", "End-to-end latency"), ("segments", "Where the latency goes"), ("queue", "Inbound queue peak"),
-            ("cpu", "CPU per stage"),
+            ("throughput", "Throughput"), ("latency", "End-to-end latency"), ("segments", "Where the latency goes"),
+            ("queue", "Inbound queue peak"), ("cpu", "CPU per stage"),
         ]
         if !ReportCost.points(model).isEmpty { items.append(("cost", "What each model costs")) }
+        items += [("findings", "Findings"), ("floor", "The machine's floor and noise")]
         if !model.saturatedPoints.isEmpty { items.append(("saturation", "Saturation")) }
         items.append(("comparison", "Comparison per cell"))
         if !model.failedRecords.isEmpty { items.append(("failed", "Failed runs")) }
         items += [("machine", "Machine and command"), ("reading", "How to read this report")]
-        return "<nav><ol>" + items.map { "<li><a href=\"#\($0.0)\">\($0.1)</a></li>" }.joined() + "</ol></nav>"
+        return items
+    }
+
+    static func contents(_ model: ReportModel) -> String {
+        "<nav><ol>" + sections(model).map { "<li><a href=\"#\($0.id)\">\($0.title)</a></li>" }.joined() + "</ol></nav>"
     }
 
     static func findingsSection(_ model: ReportModel) -> String {
         var out = "<section id=\"findings\"><h2>Findings</h2>"
         out +=
-            "<p class=\"note\">Computed from the figures below (medians over each cell's passed runs); "
-            + "“kept up” means throughput at least 98% of the offered rate and no growing backlog.</p>"
+            "<p class=\"note\">Computed from the figures (medians over each cell's passed runs); each links the "
+            + "chart or table it rests on. “Kept up” means throughput at least 98% of the offered rate and no growing "
+            + "backlog.</p>"
         for (index, source) in model.sources.enumerated() {
             if model.sources.count > 1 { out += "<h3>\(ReportFormat.escape(source.label))</h3>" }
             let findings = ReportFindings(model: model, source: index).all()
@@ -152,9 +162,14 @@ public enum ReportRenderer {
                 continue
             }
             out += "<ul class=\"findings\">"
+            let titles = Dictionary(sections(model).map { ($0.id, $0.title) }, uniquingKeysWith: { a, _ in a })
             for finding in findings {
                 out +=
-                    "<li><strong>\(ReportFormat.escape(finding.heading)).</strong> \(ReportFormat.escape(finding.text))</li>"
+                    "<li><strong>\(ReportFormat.escape(finding.heading)).</strong> \(ReportFormat.escape(finding.text))"
+                if let chart = finding.chart, let title = titles[chart] {
+                    out += " <a class=\"chart-link\" href=\"#\(chart)\">(see \(ReportFormat.escape(title)))</a>"
+                }
+                out += "</li>"
             }
             out += "</ul>"
         }

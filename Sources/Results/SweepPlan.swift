@@ -24,8 +24,18 @@ public struct SweepPlan: Sendable, Hashable, Codable {
 
     /// Ready-made matrices; explicit options override their values.
     public enum Preset: String, Sendable, CaseIterable, Codable {
-        /// Every model × proc-ms 0.5, 2, 5 × eval-ms 1, 50, wait, 200 ticks/s, 2 s per cell,
-        /// three repeats: 108 runs, about 5 minutes on two cores.
+        /// Every model × proc-ms 0.5, 4 × evaluations 1:wait, 50:wait, 20:cpu (pairs, not a
+        /// product), 200 ticks/s, 2 s per cell, three repeats.
+        ///
+        /// The 20 ms CPU evaluation is the seed's CPU-heavy one: beside the two waits it shows the
+        /// event loop's receiver lag (one thread computes the evaluation while ticks wait to be
+        /// received) and the threaded models' answer to it. proc-ms 4 at 200 ticks/s is load
+        /// ρ 0.8, the seed's high load; 0.5 the light one.
+        ///
+        /// How long: 6 models × 2 proc-ms × 3 evaluations = 36 cells × 3 repeats = 108 runs, each
+        /// its 2 s plus about 0.35 s of a child's start-up, calibration and exit on the lab's 2-core
+        /// machine (release build): 108 × 2.35 s ≈ 254 s, about 4.5 minutes with the sweep's one
+        /// calibration. A third proc-ms (0.5, 2, 4) would be 162 runs × 2.35 s ≈ 6.3 minutes.
         case quick
         /// The seed's protocol: 200 ticks/s, 60 s per cell, proc-ms 0.5…5 × eval-ms 1, 10, 50.
         case seed
@@ -52,6 +62,9 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         /// --load 0.1 --proc-ms 4 --duration 100ms`: 0.44-0.61 s wall, with the other cores'
         /// users building at a load average of 7-10), so an upper figure for a quiet machine.
         public static let capacityChildOverheadSeconds = 0.5
+        /// A child's cost beyond its duration on the lab's 2-core machine when the sweep has it to
+        /// itself (release build, no other users building): what the quick preset's estimate counts.
+        public static let quickChildOverheadSeconds = 0.35
 
         /// The capacity preset's loads: eight from 0.1 to 1.2, a step of 0.1 from 0.8 to 1.2.
         ///
@@ -63,8 +76,10 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         /// without it 4. 0.3 takes its place, where the event loop's CPU-heavy knee lies.
         public static let capacityLoads = ["0.1", "0.3", "0.5", "0.8", "0.9", "1", "1.1", "1.2"]
 
-        /// The preset's values for `axis`; `models` are the models that exist. A preset with
-        /// ``evaluations`` lists here the distinct eval-ms and eval-kind values of its pairs.
+        /// The preset's values for `axis`; `models` are the models that exist. The capacity preset
+        /// lists here the distinct eval-ms and eval-kind values of its ``evaluations``; the quick
+        /// preset the product it had before its pairs (eval-ms 1, 50, the wait kind), which an
+        /// explicit `--eval-ms` or `--eval-kind` list completes as it always did.
         public func values(of axis: SweepAxis, models: [String]) -> [String] {
             switch (self, axis) {
             case (_, .model): models
@@ -75,7 +90,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             case (.capacity, .evalKind): ["wait", "cpu"]
             case (_, .evalKind): ["wait"]
             case (_, .routeRttMs): ["none"]
-            case (.quick, .procMs): ["0.5", "2", "5"]
+            case (.quick, .procMs): ["0.5", "4"]
             case (.quick, .evalMs): ["1", "50"]
             case (.seed, .procMs): ["0.5", "1", "2", "3", "4", "5"]
             case (.seed, .evalMs): ["1", "10", "50"]
@@ -88,7 +103,12 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         /// eval-ms and eval-kind values.
         public var evaluations: [Evaluation]? {
             switch self {
-            case .quick, .seed: nil
+            case .seed: nil
+            case .quick:
+                [
+                    Evaluation(evalMs: "1", evalKind: "wait"), Evaluation(evalMs: "50", evalKind: "wait"),
+                    Evaluation(evalMs: "20", evalKind: "cpu"),
+                ]
             case .capacity: [Evaluation(evalMs: "1", evalKind: "wait"), Evaluation(evalMs: "20", evalKind: "cpu")]
             }
         }
@@ -475,6 +495,13 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             cell.values[.rate] = Self.derivedRate(load: cell[.load], procMs: cell[.procMs]) ?? SweepAxis.derivedRate
             return cell
         }
+    }
+
+    /// How long the sweep takes at least: every run's duration plus `childOverheadSeconds` (a
+    /// child's start-up, calibration and exit). Leaves out the sweep's own calibration and the
+    /// time a cell that fell behind takes to drain its backlog after the window.
+    public func estimatedSeconds(childOverheadSeconds: Double) -> Double {
+        Double(runs.count) * (setup.durationSeconds + childOverheadSeconds)
     }
 
     /// Every run in the order the sweep makes them: the whole matrix once, then again for each

@@ -99,7 +99,8 @@ struct ModelArgument: ExpressibleByArgument, CustomStringConvertible {
 
 extension ReportLineup {
     /// The catalogue's order and baseline, for every report the command line writes.
-    static let catalogue = ReportLineup(order: ModelCatalog.names, baseline: ModelCatalog.baseline)
+    static let catalogue = ReportLineup(
+        order: ModelCatalog.names, baseline: ModelCatalog.baseline, pinnedCores: ModelCatalog.pinnedCores)
 }
 
 /// Milliseconds: a finite number from `minimum` (0 unless an option says otherwise) to 60000.

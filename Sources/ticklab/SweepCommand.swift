@@ -29,7 +29,8 @@ struct SweepCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "quick: every model × proc-ms 0.5,2,5 × eval-ms 1,50 at 200 ticks/s, 2 s per cell, 3 repeats (about 5 minutes); "
+            "quick: every model × proc-ms 0.5,4 × evaluations 1:wait,50:wait,20:cpu at 200 ticks/s, 2 s per cell, 3 repeats "
+                + "(about 4.5 minutes); "
                 + "seed: the seed's protocol, proc-ms 0.5,1,2,3,4,5 × eval-ms 1,10,50, 60 s per cell, 1 repeat; "
                 + "capacity: every model at proc-ms 4 (load 1 = 250 ticks/s) × loads \(SweepPlan.Preset.capacityLoads.joined(separator: ",")) "
                 + "× evaluations 1:wait,20:cpu, \(NumberText.shortest(SweepPlan.Preset.capacityDurationSeconds)) s per cell, 3 repeats: "

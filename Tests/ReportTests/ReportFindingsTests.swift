@@ -28,8 +28,9 @@ struct ReportFindingsTests {
         let once = Self.findings([Self.run("threads", proc: 1), Self.run("tasks", proc: 1)])
         #expect(
             once.first
-                == ReportFinding(heading: "Data", text: "2 runs of 2 cells, 2 models; every run passed its self-check.")
-        )
+                == ReportFinding(
+                    heading: "Data", text: "2 runs of 2 cells, 2 models; every run passed its self-check.",
+                    chart: "comparison"))
         let thrice = Self.findings((0..<3).map { Self.run("threads", proc: 1, jitter: Double($0)) })
         #expect(
             thrice.first?.text

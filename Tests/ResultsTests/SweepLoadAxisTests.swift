@@ -274,7 +274,8 @@ struct SweepLoadAxisTests {
         let json = try #require(String(data: data, encoding: .utf8))
         #expect(json.contains(#""evaluations":["1:wait","20:cpu"]"#), "\(json)")
         // A rate plan of the product writes no evaluations at all.
-        let rates = try JSONEncoder().encode(try SweepPlan.make(lists: [.rate: "200"], models: Self.models))
+        let rates = try JSONEncoder().encode(
+            try SweepPlan.make(lists: [.rate: "200", .evalMs: "1,50"], models: Self.models))
         #expect(!(String(data: rates, encoding: .utf8) ?? "").contains("evaluations"))
         // A bad pair in a file is refused, not turned into a plan.
         let bad = json.replacingOccurrences(of: "20:cpu", with: "20:sleep")

@@ -9,17 +9,40 @@ import Testing
 struct SweepPlanTests {
     let models = ["event-loop", "threads", "tasks"]
 
-    @Test("the quick preset: every model × proc-ms 0.5, 2, 5 × eval-ms 1, 50, wait, 200 ticks/s, 2 s, 3 repeats")
+    @Test(
+        "the quick preset: every model × proc-ms 0.5, 4 × evaluations 1:wait, 50:wait, 20:cpu, 200 ticks/s, 2 s, 3 repeats"
+    )
     func quickPreset() throws {
         let plan = try SweepPlan.make(models: models)
         #expect(plan.values(of: .model) == models)
-        #expect(plan.values(of: .procMs) == ["0.5", "2", "5"])
-        #expect(plan.values(of: .evalMs) == ["1", "50"])
-        #expect(plan.values(of: .evalKind) == ["wait"])
+        #expect(plan.values(of: .procMs) == ["0.5", "4"])
+        #expect(plan.values(of: .evalMs) == ["1", "50", "20"])
+        #expect(plan.values(of: .evalKind) == ["wait", "cpu"])
+        #expect(plan.evaluations?.map(\.description) == ["1:wait", "50:wait", "20:cpu"])
         #expect(plan.values(of: .rate) == ["200"])
         #expect(plan.setup.durationSeconds == 2)
         #expect(plan.repeats == 3)
-        #expect(plan.cells.count == 3 * 3 * 2)
+        // The pairs, not the product: no 1:cpu or 50:cpu cell.
+        #expect(plan.cells.count == 3 * 2 * 3)
+        #expect(!plan.cells.contains { $0[.evalKind] == "cpu" && $0[.evalMs] != "20" })
+        #expect(plan.cells.contains { $0[.model] == "event-loop" && $0[.procMs] == "4" && $0[.evalKind] == "cpu" })
+    }
+
+    @Test("the quick preset of every model fits about 5 minutes on two cores: runs × (2 s + 0.35 s)")
+    func quickPresetTime() throws {
+        let plan = try SweepPlan.make(models: ModelCatalog.names)
+        #expect(plan.runs.count == ModelCatalog.names.count * 2 * 3 * 3)
+        let seconds = plan.estimatedSeconds(childOverheadSeconds: SweepPlan.Preset.quickChildOverheadSeconds)
+        #expect(seconds == Double(plan.runs.count) * 2.35)
+        #expect(seconds <= 5.5 * 60, "\(seconds) s")
+    }
+
+    @Test("an explicit eval-ms list replaces the quick preset's pairs with the wait kind, as before the pairs")
+    func quickPresetWithEvalList() throws {
+        let plan = try SweepPlan.make(lists: [.evalMs: "5"], models: models)
+        #expect(plan.evaluations == nil)
+        #expect(plan.values(of: .evalKind) == ["wait"])
+        #expect(plan.cells.count == 3 * 2)
     }
 
     @Test("the seed preset: proc-ms 0.5…5 × eval-ms 1, 10, 50 at 200 ticks/s for 60 s")
@@ -124,7 +147,8 @@ struct SweepPlanTests {
     @Test("a record belongs to the cell with its values and settings, and to no other")
     func matching() throws {
         let plan = try SweepPlan.make(
-            lists: [.model: "event-loop,threads", .rate: "200,max"], durationSeconds: 5, models: models)
+            lists: [.model: "event-loop,threads", .rate: "200,max", .procMs: "0.5,2,5", .evalMs: "1,50"],
+            durationSeconds: 5, models: models)
         let record = Fixture.parameters(model: "threads", procMs: 2, evalMs: 50)
         let cell = try #require(plan.cell(of: record))
         #expect(cell[.model] == "threads" && cell[.procMs] == "2" && cell[.evalMs] == "50" && cell[.rate] == "200")
@@ -140,7 +164,8 @@ struct SweepPlanTests {
         let plan = try SweepPlan.make(lists: [.model: "threads"], durationSeconds: 2, repeats: 3, models: models)
         #expect(
             ShellQuoting.join(plan.command(out: "results/x y"))
-                == "ticklab sweep --models threads --rate 200 --proc-ms 0.5,2,5 --eval-ms 1,50 --eval-kind wait --slo p99=10ms --duration 2s "
+                == "ticklab sweep --models threads --rate 200 --proc-ms 0.5,4 --evaluations 1:wait,50:wait,20:cpu --slo p99=10ms "
+                + "--duration 2s "
                 + "--repeats 3 --seed 1 --arrivals uniform --clock exchange --wait park --out 'results/x y'")
     }
 

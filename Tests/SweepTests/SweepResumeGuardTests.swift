@@ -23,7 +23,7 @@ struct SweepPlanDifferenceTests {
             models: Self.models)
         #expect(
             other.differences(from: recorded) == [
-                .init(option: "--proc-ms", recorded: "0.5,2,5", requested: "1"),
+                .init(option: "--proc-ms", recorded: "0.5,4", requested: "1"),
                 .init(option: "--duration", recorded: "5s", requested: "2s"),
                 .init(option: "--seed", recorded: "1", requested: "7"),
             ])

@@ -4,7 +4,8 @@ import Report
 
 extension ReportLineup {
     /// The catalogue's, as the command line passes it.
-    public static let catalogue = ReportLineup(order: ModelCatalog.names, baseline: ModelCatalog.baseline)
+    public static let catalogue = ReportLineup(
+        order: ModelCatalog.names, baseline: ModelCatalog.baseline, pinnedCores: ModelCatalog.pinnedCores)
 }
 
 extension ReportRenderer {
