@@ -115,9 +115,20 @@ extern void __asan_init(void) __attribute__((weak));
 static uint64_t processAllocations;
 static __thread uint64_t threadAllocations __attribute__((tls_model("initial-exec")));
 
+#ifdef TICKLAB_COUNTS_ALLOCATIONS
+void *ticklab_counting_malloc(size_t size);
+#endif
+
 int ticklab_allocation_counter_available(void) {
 #ifdef TICKLAB_COUNTS_ALLOCATIONS
-    return (&__tsan_init == NULL && &__asan_init == NULL) ? 1 : 0;
+    // The definitions below are weak: a binary that links another allocator interposer (the
+    // package-benchmark suites link one) keeps that one, and then nothing here counts.
+    // Through volatile pointers: the compiler knows malloc as a builtin and would fold the
+    // comparison of two distinct functions' addresses to false.
+    void *volatile inEffect = (void *)&malloc;
+    void *volatile counting = (void *)&ticklab_counting_malloc;
+    int oursIsMalloc = inEffect == counting;
+    return (oursIsMalloc && &__tsan_init == NULL && &__asan_init == NULL) ? 1 : 0;
 #else
     return 0;
 #endif
@@ -143,34 +154,37 @@ static inline void countAllocation(void) {
 
 // Definitions in the executable interpose the C library's for every library of the process
 // (the Swift runtime, Foundation, Dispatch, NIO): each call that hands out new memory counts
-// one. `free` is glibc's own.
-void *malloc(size_t size) {
+// one. `free` is glibc's own. Weak, so that a binary with another interposer (package-benchmark's
+// malloc-interposer, whose definitions are strong) links and keeps that one alone.
+void *ticklab_counting_malloc(size_t size) {
     countAllocation();
     return __libc_malloc(size);
 }
 
-void *calloc(size_t count, size_t size) {
+void *malloc(size_t size) __attribute__((weak, alias("ticklab_counting_malloc")));
+
+__attribute__((weak)) void *calloc(size_t count, size_t size) {
     countAllocation();
     return __libc_calloc(count, size);
 }
 
-void *realloc(void *pointer, size_t size) {
+__attribute__((weak)) void *realloc(void *pointer, size_t size) {
     // realloc(p, 0) frees; any other call may hand out a new block.
     if (pointer == NULL || size != 0) countAllocation();
     return __libc_realloc(pointer, size);
 }
 
-void *memalign(size_t alignment, size_t size) {
+__attribute__((weak)) void *memalign(size_t alignment, size_t size) {
     countAllocation();
     return __libc_memalign(alignment, size);
 }
 
-void *aligned_alloc(size_t alignment, size_t size) {
+__attribute__((weak)) void *aligned_alloc(size_t alignment, size_t size) {
     countAllocation();
     return __libc_memalign(alignment, size);
 }
 
-int posix_memalign(void **result, size_t alignment, size_t size) {
+__attribute__((weak)) int posix_memalign(void **result, size_t alignment, size_t size) {
     if (alignment == 0 || (alignment & (alignment - 1)) != 0 || alignment % sizeof(void *) != 0) return EINVAL;
     countAllocation();
     void *pointer = __libc_memalign(alignment, size);
@@ -179,12 +193,12 @@ int posix_memalign(void **result, size_t alignment, size_t size) {
     return 0;
 }
 
-void *valloc(size_t size) {
+__attribute__((weak)) void *valloc(size_t size) {
     countAllocation();
     return __libc_memalign((size_t)sysconf(_SC_PAGESIZE), size);
 }
 
-void *pvalloc(size_t size) {
+__attribute__((weak)) void *pvalloc(size_t size) {
     countAllocation();
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     return __libc_memalign(page, (size + page - 1) & ~(page - 1));
