@@ -33,13 +33,13 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { sum &+= clock.now() }
         benchmark.stopMeasurement()
-        blackHole(sum)
+        Pipeline.blackHole(sum)
     }
 
     Benchmark("stamp MonotonicClock.now (clock_gettime)") { benchmark in
         var sum: UInt64 = 0
         for _ in benchmark.scaledIterations { sum &+= MonotonicClock.now() }
-        blackHole(sum)
+        Pipeline.blackHole(sum)
     }
 
     Benchmark("record LatencyRecorder.record") { benchmark in
@@ -52,7 +52,7 @@ let benchmarks: @Sendable () -> Void = {
             latency = 1_000 &+ (latency &* 2_654_435_761) & 0x7FFF
         }
         benchmark.stopMeasurement()
-        blackHole(recorder.count)
+        Pipeline.blackHole(recorder.count)
     }
 
     Benchmark("tick, saturated (batches of 8)") { benchmark in
@@ -61,7 +61,7 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for _ in 0..<batches { path.saturatedBatch(ticks: 8) }
         benchmark.stopMeasurement()
-        blackHole(path.records)
+        Pipeline.blackHole(path.records)
     }
 
     Benchmark("tick, alone (5 stamps, 7 records)") { benchmark in
@@ -69,6 +69,6 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { path.loneTick() }
         benchmark.stopMeasurement()
-        blackHole(path.records)
+        Pipeline.blackHole(path.records)
     }
 }
