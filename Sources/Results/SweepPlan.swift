@@ -72,7 +72,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         /// ρ 1. The work per tick drifts by 1-2% between sweeps (the calibration and the cells'
         /// measured ÷ requested CPU say so) and a 2 s cell's p99 is one tick in a hundred, so at
         /// 0.95 the verdict flipped between quiet sweeps; with it in the ladder, five sweeps of
-        /// 2026-12-02 put 18 knees (of 120 pairs of knees) more than one step apart at p99 ≤ 50 ms,
+        /// 2026-12-02 put 23 knees (of 120 pairs of knees) more than one step apart at p99 ≤ 50 ms,
         /// without it 4. 0.3 takes its place, where the event loop's CPU-heavy knee lies.
         public static let capacityLoads = ["0.1", "0.3", "0.5", "0.8", "0.9", "1", "1.1", "1.2"]
 
