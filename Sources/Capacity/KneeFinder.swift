@@ -123,19 +123,7 @@ public enum KneeFinder {
         precondition(
             steps.allSatisfy { $0.ticksPerSecond.isFinite && $0.ticksPerSecond > 0 },
             "a step of a ladder offers a finite rate above 0")
-        var merged: [Double: LoadStep] = [:]
-        for step in steps {
-            if var existing = merged[step.ticksPerSecond] {
-                existing.repeats += step.repeats
-                existing.load = existing.load ?? step.load
-                merged[step.ticksPerSecond] = existing
-            } else {
-                merged[step.ticksPerSecond] = step
-            }
-        }
-        let verdicts = merged.values.sorted { $0.ticksPerSecond < $1.ticksPerSecond }.map {
-            verdict(on: $0, objective: objective)
-        }
+        let verdicts = merged(steps).map { verdict(on: $0, objective: objective) }
 
         var knee: StepVerdict?
         var firstFailure: StepVerdict?
@@ -150,6 +138,49 @@ public enum KneeFinder {
         return KneeResult(
             objective: objective, steps: verdicts, knee: knee, firstFailure: firstFailure,
             passingAboveFirstFailure: passingAbove)
+    }
+
+    /// The steps of a ladder whose repeats disagree, and on which the knee may turn: some repeats
+    /// meet the objective on their own (kept up, latency within the bound) and some do not, at or
+    /// below the first step where every repeat fails. Ascending by rate, steps of equal rate merged.
+    ///
+    /// These are the steps where a median of three is a coin's throw: on the lab's 2-core machine
+    /// a model near ρ 0.9 stalls in some 2 s windows and not in others, and two sweeps' knees
+    /// drifted two steps apart on one such step. More repeats there (`--extra-repeats`) buy a
+    /// steadier median for a few percent of the sweep's time; steps every repeat agrees on, and
+    /// steps above a unanimous failure, cannot move the knee and get none.
+    ///
+    /// - Precondition: every step's `ticksPerSecond` is finite and above 0.
+    public static func splitSteps(of steps: [LoadStep], objective: LatencyObjective) -> [LoadStep] {
+        precondition(
+            steps.allSatisfy { $0.ticksPerSecond.isFinite && $0.ticksPerSecond > 0 },
+            "a step of a ladder offers a finite rate above 0")
+        func meets(_ outcome: RepeatOutcome) -> Bool {
+            guard outcome.keptUp, let latency = outcome.latencyMilliseconds, !latency.isNaN else { return false }
+            return objective.isMet(byMilliseconds: latency)
+        }
+        var split: [LoadStep] = []
+        for step in merged(steps) where !step.repeats.isEmpty {
+            let meeting = step.repeats.filter(meets).count
+            if meeting == 0 { break }
+            if meeting < step.repeats.count { split.append(step) }
+        }
+        return split
+    }
+
+    /// Steps of equal rate merged into one with all their repeats, ascending by rate.
+    private static func merged(_ steps: [LoadStep]) -> [LoadStep] {
+        var merged: [Double: LoadStep] = [:]
+        for step in steps {
+            if var existing = merged[step.ticksPerSecond] {
+                existing.repeats += step.repeats
+                existing.load = existing.load ?? step.load
+                merged[step.ticksPerSecond] = existing
+            } else {
+                merged[step.ticksPerSecond] = step
+            }
+        }
+        return merged.values.sorted { $0.ticksPerSecond < $1.ticksPerSecond }
     }
 
     /// The verdict on one step (see `knee(of:objective:)` for the rule).

@@ -69,22 +69,13 @@ enum ReportCapacity {
 
     /// A percentile of a latency summary in milliseconds; nil when nothing was measured.
     static func latency(_ summary: LatencySummary, _ percentile: LatencyPercentile) -> Double? {
-        guard summary.count > 0 else { return nil }
-        switch percentile {
-        case .p50: return summary.p50
-        case .p90: return summary.p90
-        case .p99: return summary.p99
-        case .p999: return summary.p999
-        }
+        summary.milliseconds(at: percentile)
     }
 
     /// What one run showed, as far as capacity is concerned: kept up, the objective's percentile of
     /// processing latency, throughput.
     static func outcome(_ result: RunResult, objective: LatencyObjective) -> RepeatOutcome {
-        RepeatOutcome(
-            keptUp: result.window.keptUp,
-            latencyMilliseconds: latency(result.latency.processing, objective.percentile),
-            throughput: result.window.throughput)
+        result.repeatOutcome(objective: objective)
     }
 
     static func processing(_ percentile: LatencyPercentile) -> ReportMetric {
@@ -135,13 +126,23 @@ enum ReportCapacity {
                 repeats: results.map { outcome($0, objective: objective) })
         }
         let knee = KneeFinder.knee(of: points.compactMap { step($0, $0.results) }, objective: objective)
-        let repeats = points.map(\.results.count).max() ?? 0
+        // One knee per repeat that every step had: a step's extra repeats (`--extra-repeats`)
+        // belong to its median, but a knee from the few steps that had a fourth repeat is no
+        // repeat of the ladder. The count most steps have (the plan's repeats; a cell that
+        // failed once is one short of it).
+        let repeats = mostCommon(points.map(\.results.count).filter { $0 > 0 }) ?? 0
         let repeatKnees = (0..<repeats).map { k in
             KneeFinder.knee(
                 of: points.compactMap { step($0, $0.results.count > k ? [$0.results[k]] : []) }, objective: objective
             ).knee
         }
         return CapacityCurve(series: series, points: points, knee: knee, repeatKnees: repeatKnees)
+    }
+
+    /// The value that occurs most often, the smallest of equally common ones; nil for none.
+    static func mostCommon(_ counts: [Int]) -> Int? {
+        let tally = Dictionary(counts.map { ($0, 1) }, uniquingKeysWith: +)
+        return tally.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
     }
 
     /// The cell of a curve at a step.

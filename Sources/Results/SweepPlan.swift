@@ -149,6 +149,21 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             case .seed: 1
             }
         }
+
+        /// More repeats for a ladder step whose repeats disagree (``SweepPlan/extraRepeats``)
+        /// unless `--extra-repeats` says otherwise: two for the capacity preset, whose knees are
+        /// the verdict, none for the others.
+        ///
+        /// Why two: in four capacity runs on the lab's 2-core machine (2026-12-02) 13 to 23 of the
+        /// 96 cells were split at or below their ladder's first unanimous failure; two more repeats
+        /// of each make their medians of five for 26-46 more runs, one to two minutes of the
+        /// preset's fifteen.
+        public var extraRepeats: Int {
+            switch self {
+            case .capacity: 2
+            case .quick, .seed: 0
+            }
+        }
     }
 
     /// One evaluation setting, an eval-ms and an eval-kind that run together (`--evaluations
@@ -257,18 +272,24 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     /// The latency objective capacity is judged against (`--slo`); nil in plans made before
     /// there was one, which the report reads as ``LatencyObjective/standard``.
     public var objective: LatencyObjective?
+    /// Repeats beyond ``repeats`` for each cell on which a capacity knee may turn: a step of a
+    /// load or rate ladder whose repeats disagree on the objective
+    /// (``KneeFinder/splitSteps(of:objective:)``), run after every cell has its ``repeats``.
+    /// 0 for none; absent from machine.json when 0.
+    public var extraRepeats: Int
 
     private enum CodingKeys: String, CodingKey {
-        case dimensions, setup, repeats, objective, evaluations
+        case dimensions, setup, repeats, objective, evaluations, extraRepeats
     }
 
     /// - Parameter evaluations: pairs to run instead of the product of the eval-ms and eval-kind
     ///   dimensions (which should list the pairs' values, as `make` makes them).
     public init(
         dimensions: [Dimension], setup: Setup, repeats: Int = 1, waitStrategyModels: Set<String> = [],
-        objective: LatencyObjective? = nil, evaluations: [Evaluation]? = nil
+        objective: LatencyObjective? = nil, evaluations: [Evaluation]? = nil, extraRepeats: Int = 0
     ) {
         self.objective = objective
+        self.extraRepeats = extraRepeats
         self.evaluations = evaluations
         self.dimensions = SweepAxis.allCases.map { axis in
             dimensions.first { $0.axis == axis } ?? Dimension(axis: axis, values: axis.neutralValue.map { [$0] } ?? [])
@@ -285,7 +306,8 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             setup: try container.decode(Setup.self, forKey: .setup),
             repeats: try container.decode(Int.self, forKey: .repeats),
             objective: try container.decodeIfPresent(LatencyObjective.self, forKey: .objective),
-            evaluations: try container.decodeIfPresent([Evaluation].self, forKey: .evaluations))
+            evaluations: try container.decodeIfPresent([Evaluation].self, forKey: .evaluations),
+            extraRepeats: try container.decodeIfPresent(Int.self, forKey: .extraRepeats) ?? 0)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -295,14 +317,15 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         try container.encode(repeats, forKey: .repeats)
         try container.encodeIfPresent(objective, forKey: .objective)
         try container.encodeIfPresent(evaluations, forKey: .evaluations)
+        if extraRepeats > 0 { try container.encode(extraRepeats, forKey: .extraRepeats) }
     }
 
     /// Equal when machine.json records them alike (dimensions, setup, repeats, objective,
-    /// evaluations): which models take `--wait` comes from the catalogue of the program that runs
+    /// evaluations, extra repeats): which models take `--wait` comes from the catalogue of the program that runs
     /// the plan.
     public static func == (a: SweepPlan, b: SweepPlan) -> Bool {
         a.dimensions == b.dimensions && a.setup == b.setup && a.repeats == b.repeats && a.objective == b.objective
-            && a.evaluations == b.evaluations
+            && a.evaluations == b.evaluations && a.extraRepeats == b.extraRepeats
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -311,6 +334,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         hasher.combine(repeats)
         hasher.combine(objective)
         hasher.combine(evaluations)
+        hasher.combine(extraRepeats)
     }
 
     /// True when the model of `cell` takes `--wait`.
@@ -326,12 +350,15 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     ///   - lists: comma-separated values per axis, as typed; they replace the preset's.
     ///   - evaluations: `1:wait,20:cpu`, as typed: evaluation settings run as pairs.
     ///   - repeats: runs per cell; nil for the preset's (``Preset/repeats``).
+    ///   - extraRepeats: more runs of a split ladder step; nil for the preset's
+    ///     (``Preset/extraRepeats``).
     ///   - objective: the latency objective (`--slo`); nil for the preset's (``Preset/objective``).
     ///   - models: the models that exist (the preset takes all of them).
     ///   - waitStrategyModels: the ones of them that take `--wait`.
     public static func make(
         preset: Preset = .quick, lists: [SweepAxis: String] = [:], evaluations: String? = nil,
-        durationSeconds: Double? = nil, repeats: Int? = nil, seed: UInt64 = 1, arrivals: ArrivalProcess = .uniform,
+        durationSeconds: Double? = nil, repeats: Int? = nil, extraRepeats: Int? = nil, seed: UInt64 = 1,
+        arrivals: ArrivalProcess = .uniform,
         clock: FeedClock = .exchange, waitStrategy: WaitStrategy = .standard,
         objective: LatencyObjective? = nil, models: [String], waitStrategyModels: [String] = []
     ) throws(InvalidOption) -> SweepPlan {
@@ -387,13 +414,18 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         guard (1...1_000).contains(repeats) else {
             throw InvalidOption(option: "--repeats", value: String(repeats), allowed: "a whole number from 1 to 1000")
         }
+        let extraRepeats = extraRepeats ?? preset.extraRepeats
+        guard (0...1_000).contains(extraRepeats) else {
+            throw InvalidOption(
+                option: "--extra-repeats", value: String(extraRepeats), allowed: "a whole number from 0 to 1000")
+        }
         let setup = Setup(
             durationSeconds: durationSeconds ?? preset.durationSeconds, seed: seed,
             arrivals: arrivals, clock: clock, waitStrategy: waitStrategy)
         return SweepPlan(
             dimensions: SweepAxis.allCases.map { Dimension(axis: $0, values: values[$0] ?? []) }, setup: setup,
             repeats: repeats, waitStrategyModels: Set(waitStrategyModels), objective: objective ?? preset.objective,
-            evaluations: pairs)
+            evaluations: pairs, extraRepeats: extraRepeats)
     }
 
     /// Refuses a load at proc-ms 0 (no processing to utilise: no rate offers a load) and a load
@@ -546,7 +578,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     /// Every setting of the plan as the option of `ticklab sweep` that sets it and its value as
     /// typed: the axes' lists (`--rate from-load` in a load plan, `--load none` in a rate plan),
     /// `--evaluations` (the pairs, or `eval-ms×eval-kind` for the product), `--slo`, `--duration`,
-    /// `--repeats`, `--seed`, `--arrivals`, `--clock` and `--wait`.
+    /// `--repeats`, `--extra-repeats`, `--seed`, `--arrivals`, `--clock` and `--wait`.
     public var settings: [(option: String, value: String)] {
         // A plan decoded from an older machine.json may lack an axis added since (it ran at the
         // axis's neutral value), its evaluations (the product) and its objective (the standard).
@@ -558,7 +590,8 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             ("--slo", (objective ?? .standard).description),
         ] + [
             ("--duration", DurationText.option(seconds: setup.durationSeconds)), ("--repeats", String(repeats)),
-            ("--seed", String(setup.seed)), ("--arrivals", setup.arrivals.rawValue), ("--clock", setup.clock.rawValue),
+            ("--extra-repeats", String(extraRepeats)), ("--seed", String(setup.seed)),
+            ("--arrivals", setup.arrivals.rawValue), ("--clock", setup.clock.rawValue),
             ("--wait", setup.waitStrategy.rawValue),
         ]
     }
@@ -595,7 +628,8 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         words += ["--slo", (objective ?? .standard).description]
         words += [
             "--duration", DurationText.option(seconds: setup.durationSeconds), "--repeats", String(repeats),
-            "--seed", String(setup.seed), "--arrivals", setup.arrivals.rawValue, "--clock", setup.clock.rawValue,
+            "--extra-repeats", String(extraRepeats), "--seed", String(setup.seed), "--arrivals",
+            setup.arrivals.rawValue, "--clock", setup.clock.rawValue,
             "--wait", setup.waitStrategy.rawValue,
         ]
         if let directory { words += ["--out", directory] }
@@ -634,6 +668,12 @@ public struct SweepRun: Sendable, Hashable {
     public var cell: SweepCell
     public var repetition: Int
     public var index: Int
+
+    public init(cell: SweepCell, repetition: Int, index: Int) {
+        self.cell = cell
+        self.repetition = repetition
+        self.index = index
+    }
 }
 
 /// Quotes a word for a POSIX shell when it needs it, so a printed command can be pasted.

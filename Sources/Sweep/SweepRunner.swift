@@ -116,6 +116,66 @@ public final class SweepRunner {
         return plan.runs.filter { run in (done[run.cell] ?? 0) <= run.repetition }
     }
 
+    /// The extra repeats (``SweepPlan/extraRepeats``) that `records` call for, numbered from
+    /// `after`: for every ladder of the plan (the cells that differ only in load or rate), the
+    /// steps whose repeats split on the objective (``KneeFinder/splitSteps(of:objective:)``),
+    /// each up to `repeats + extraRepeats` records, interleaved as the plan's repeats are. Empty
+    /// until every cell of a ladder has its `repeats` records (so only after the plan's runs), and
+    /// for a plan without extra repeats. Worked out from the records alone, so a resumed sweep
+    /// runs the ones an interrupted sweep left.
+    public static func extraRuns(_ plan: SweepPlan, records: [SweepRecord], retryFailed: Bool, after first: Int)
+        -> [SweepRun]
+    {
+        guard plan.extraRepeats > 0 else { return [] }
+        let objective = plan.objective ?? .standard
+        var results: [SweepCell: [RunResult]] = [:]
+        var done: [SweepCell: Int] = [:]
+        for record in records {
+            guard !record.isSupersededByRerun, !retryFailed || record.passedResult != nil,
+                let cell = plan.cell(of: record.parameters)
+            else {
+                continue
+            }
+            done[cell, default: 0] += 1
+            if case .run(let result) = record { results[cell, default: []].append(result) }
+        }
+        // A ladder: the cells alike in every axis but the load and the rate, placed by their load
+        // (or rate, in a rate plan; `max` is no step).
+        var ladders: [[SweepAxis: String]: [(cell: SweepCell, step: LoadStep)]] = [:]
+        var ladderOrder: [[SweepAxis: String]] = []
+        for cell in plan.cells {
+            let position = plan.sweepsLoad ? Double(cell[.load]) : Double(cell[.rate])
+            guard let position, position.isFinite, position > 0 else { continue }
+            var setting = cell.values
+            setting[.load] = nil
+            setting[.rate] = nil
+            if ladders[setting] == nil { ladderOrder.append(setting) }
+            let repeats = (results[cell] ?? []).map { $0.repeatOutcome(objective: objective) }
+            ladders[setting, default: []].append(
+                (cell, LoadStep(ticksPerSecond: position, load: nil, repeats: repeats)))
+        }
+        let target = plan.repeats + plan.extraRepeats
+        var split: [SweepCell] = []
+        for setting in ladderOrder {
+            guard let ladder = ladders[setting], ladder.count >= 2,
+                ladder.allSatisfy({ (done[$0.cell] ?? 0) >= plan.repeats })
+            else {
+                continue
+            }
+            let steps = Set(KneeFinder.splitSteps(of: ladder.map(\.step), objective: objective).map(\.ticksPerSecond))
+            split += ladder.filter { steps.contains($0.step.ticksPerSecond) }.map(\.cell)
+        }
+        let order = Dictionary(uniqueKeysWithValues: plan.cells.enumerated().map { ($1, $0) })
+        split.sort { (order[$0] ?? 0) < (order[$1] ?? 0) }
+        var extra: [SweepRun] = []
+        for repetition in plan.repeats..<target {
+            for cell in split where (done[cell] ?? 0) <= repetition {
+                extra.append(SweepRun(cell: cell, repetition: repetition, index: first + extra.count))
+            }
+        }
+        return extra
+    }
+
     /// Tells each child to die with this process (`ticklab run --parent-pid`), so that a sweep
     /// killed with SIGKILL leaves no cell running behind it.
     private var parentArguments: [String] { ["--parent-pid", String(getpid())] }
@@ -147,15 +207,33 @@ public final class SweepRunner {
         try rewrite(records)
 
         let runs = plan.runs
-        let pending = Self.pending(plan, records: records, retryFailed: options.retryFailed)
+        var pending = Self.pending(plan, records: records, retryFailed: options.retryFailed)
         let skipped = runs.count - pending.count
         progress.handle(.began(total: runs.count, done: skipped, pending: pending.count))
         var summary = Summary(total: runs.count, skipped: skipped, ran: 0, failed: 0, interrupted: false)
+        var total = runs.count
         var wallSpent = 0.0
-        // An index, not a for-in: a noisy cell (`rerunNoisy`) runs again at the same position.
+        // An index, not a for-in: a noisy cell (`rerunNoisy`) runs again at the same position, and
+        // the extra repeats of split steps join the queue once the plan's runs are done.
         var position = 0
         var reruns = 0
-        while position < pending.count {
+        var extrasQueued = false
+        while true {
+            if position == pending.count {
+                guard !extrasQueued, !stop.isRequested else { break }
+                extrasQueued = true
+                let extra = Self.extraRuns(plan, records: records, retryFailed: options.retryFailed, after: total)
+                guard !extra.isEmpty else { break }
+                pending += extra
+                total += extra.count
+                summary.total = total
+                let cells = Set(extra.map(\.cell)).count
+                progress.handle(
+                    .notice(
+                        "\(cells) ladder step\(cells == 1 ? "" : "s") split on the objective: running up to "
+                            + "\(plan.extraRepeats) more repeat\(plan.extraRepeats == 1 ? "" : "s") of each "
+                            + "(\(extra.count) runs)"))
+            }
             let run = pending[position]
             if stop.isRequested { break }
             let remainingAfter = pending.count - position - 1
@@ -170,7 +248,7 @@ public final class SweepRunner {
                     timeout: options.timeLimit(plan.setup.durationSeconds), stop: stop
                 ) { elapsed in
                     let eta = max(0, estimate - elapsed) + Double(remainingAfter) * estimate
-                    progress.handle(.running(run, total: runs.count, elapsed: elapsed, eta: eta))
+                    progress.handle(.running(run, total: total, elapsed: elapsed, eta: eta))
                 }
             } catch {
                 // The program cannot be started: no later cell could be either.
@@ -182,7 +260,7 @@ public final class SweepRunner {
                 records.append(record)
                 summary.ran += 1
                 summary.failed += 1
-                progress.handle(.finished(run, total: runs.count, record: record, wallSeconds: 0))
+                progress.handle(.finished(run, total: total, record: record, wallSeconds: 0))
                 try rewrite(records)
                 progress.handle(.ended)
                 throw SweepResultsDirectory.FileError(description: error.description)
@@ -202,7 +280,7 @@ public final class SweepRunner {
                 reruns += 1
                 progress.handle(
                     .notice(
-                        "\(SweepProgressText.position(run, total: runs.count)) \(run.cell.label): noisy "
+                        "\(SweepProgressText.position(run, total: total)) \(run.cell.label): noisy "
                             + "(\(NumberText.fixed(noise.outsideCores, digits: 2)) cores taken by others); "
                             + "running it again (\(reruns) of \(options.rerunNoisy))"))
                 try rewrite(records)
@@ -213,7 +291,7 @@ public final class SweepRunner {
             records.append(record)
             summary.ran += 1
             if record.failure != nil { summary.failed += 1 }
-            progress.handle(.finished(run, total: runs.count, record: record, wallSeconds: outcome.wallSeconds))
+            progress.handle(.finished(run, total: total, record: record, wallSeconds: outcome.wallSeconds))
             try rewrite(records)
             position += 1
             reruns = 0

@@ -110,6 +110,13 @@ struct SweepCommand: ParsableCommand {
             valueName: "n"))
     var repeats: Int?
 
+    @Option(
+        name: .customLong("extra-repeats"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "More runs, up to n, of each step of a load or rate ladder whose repeats disagree on the objective, at or below the first step they all fail: the steps a knee may turn on, made a median of more (0 to 10; default: the preset's, 2 for capacity, 0 for quick and seed).",
+            valueName: "n"), transform: { try UsageMessage.wholeNumber($0, in: 0...10) })
+    var extraRepeats: Int?
+
     @OptionGroup var market: MarketOptions
 
     @OptionGroup var clockAndWait: ClockAndWaitOptions
@@ -163,7 +170,8 @@ struct SweepCommand: ParsableCommand {
         do {
             return try SweepPlan.make(
                 preset: preset, lists: lists, evaluations: evaluations,
-                durationSeconds: duration.map { Double($0.nanoseconds) / 1e9 }, repeats: repeats, seed: market.seed,
+                durationSeconds: duration.map { Double($0.nanoseconds) / 1e9 }, repeats: repeats,
+                extraRepeats: extraRepeats, seed: market.seed,
                 arrivals: market.arrivals, clock: clockAndWait.clock, waitStrategy: clockAndWait.wait ?? .standard,
                 objective: objective, models: ModelCatalog.names, waitStrategyModels: ModelCatalog.waitStrategyModels)
         } catch {
@@ -260,7 +268,10 @@ struct SweepCommand: ParsableCommand {
             lineup: .catalogue, progress: progress, stop: interruption.stop)
         if MachineInfo.load(SweepResultsDirectory(path: path).machinePath)?.calibration == nil {
             // What the runner measures before the first cell (a resumed sweep keeps its own).
-            progress.handle(.notice("measuring the machine's floor and the work's calibration (about 2 s)"))
+            progress.handle(
+                .notice(
+                    "measuring the machine's floor and the work's calibration (about 2 s; up to 10 s while others "
+                        + "load the machine)"))
         }
         let summary: SweepRunner.Summary
         do {

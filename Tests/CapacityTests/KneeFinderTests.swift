@@ -219,3 +219,44 @@ private func step(_ load: Double, p99s: [Double]) -> LoadStep {
         #expect(try JSONDecoder().decode(KneeResult.self, from: data) == result)
     }
 }
+
+/// The steps that get more repeats: split ones at or below the first unanimous failure.
+@Suite struct SplitStepTests {
+    @Test func theSplitStepsBelowTheFirstUnanimousFailureAreTheOnesThatCanMoveTheKnee() {
+        let curve = [
+            step(1.2, p99s: [40, 9, 50]),  // split, but above a unanimous failure: cannot move the knee
+            step(0.5, p99s: [4, 5, 6]),  // unanimous pass
+            step(0.8, p99s: [4, 12, 6]),  // split by latency
+            step(0.9, [outcome(5), outcome(6, keptUp: false), outcome(7)]),  // split by keeping up
+            step(1.0, p99s: [11, 30, 12]),  // unanimous failure: the walk stops here
+            step(1.1, p99s: [9, 30, 40]),
+        ]
+        let split = KneeFinder.splitSteps(of: curve, objective: objective)
+        #expect(split.map(\.load) == [0.8, 0.9])
+        #expect(split.map(\.repeats.count) == [3, 3])
+    }
+
+    @Test func aRepeatWithoutALatencyOrANaNOneDoesNotMeet() {
+        let curve = [step(0.5, [outcome(nil), outcome(5)]), step(0.8, [outcome(.nan), outcome(.nan)])]
+        #expect(KneeFinder.splitSteps(of: curve, objective: objective).map(\.load) == [0.5])
+    }
+
+    @Test func stepsOfOneRateAreJudgedTogetherAndUnmeasuredOnesSkipped() {
+        let curve = [
+            step(0.5, p99s: [4]), step(0.5, p99s: [40]),  // one step, split
+            step(0.8, []),  // no repeats: neither split nor a failure
+            step(0.9, p99s: [5, 6, 7]),
+        ]
+        let split = KneeFinder.splitSteps(of: curve, objective: objective)
+        #expect(split.map(\.load) == [0.5])
+        #expect(split.first?.repeats.count == 2)
+    }
+
+    @Test func aCurveEveryRepeatAgreesOnHasNoSplitStep() {
+        let agreeing = [step(0.5, p99s: [4, 5, 6]), step(0.9, p99s: [8, 9, 9]), step(1.0, p99s: [20, 30, 40])]
+        #expect(KneeFinder.splitSteps(of: agreeing, objective: objective).isEmpty)
+        #expect(KneeFinder.splitSteps(of: [], objective: objective).isEmpty)
+        let failingFromTheStart = [step(0.1, p99s: [20, 30, 40]), step(0.5, p99s: [5, 30, 40])]
+        #expect(KneeFinder.splitSteps(of: failingFromTheStart, objective: objective).isEmpty)
+    }
+}

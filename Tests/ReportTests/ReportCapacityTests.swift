@@ -95,6 +95,24 @@ struct ReportCapacityTests {
                     + "ρ 0.8–0.9 and ρ 0.8, overlap)."))
     }
 
+    @Test("a step's extra repeats join its median, but the repeats' knees are the plan's repeats")
+    func extraRepeatsMakeNoKneeOfTheirOwn() throws {
+        let loads = [0.5, 0.8, 0.9, 1.0]
+        // 1.0 fails in its three repeats (p99 30 ms); two extra repeats there meet the objective.
+        var records = Fixture.capacityLadder(model: "threads", loads: loads, p99s: [2, 5, 8, 30], jitter: 0)
+        for _ in 0..<2 {
+            records.append(.run(Fixture.capacityResult(model: "threads", load: 1.0, p50: 1, p99: 5)))
+        }
+        let model = ReportModel([ReportSource(label: "x", records: records)])
+        let curve = try #require(ReportCapacity.groups(model).first?.curves.first)
+        #expect(curve.knee.knee?.load == 0.9, "the median of five at 1.0 is 30 ms: it still fails")
+        #expect(curve.repeatKnees.count == 3)
+        #expect(curve.repeatKnees.allSatisfy { $0?.load == 0.9 })
+        #expect(ReportCapacity.mostCommon([3, 3, 5, 5, 3, 2]) == 3)
+        #expect(ReportCapacity.mostCommon([5, 3]) == 3)
+        #expect(ReportCapacity.mostCommon([]) == nil)
+    }
+
     @Test("non-monotone curves, curves that never and that always meet the objective are noted")
     func notes() {
         let document = ReportDocument(Self.html)

@@ -218,7 +218,7 @@ struct ReportModelTests {
         #expect(
             command
                 == "ticklab sweep --models event-loop,threads --rate 200 --proc-ms 0.5,5 --eval-ms 1,50 --eval-kind wait "
-                + "--slo p99=10ms --duration 5s --repeats 1 --seed 1 --arrivals uniform --clock exchange --wait park --out results/x"
+                + "--slo p99=10ms --duration 5s --repeats 1 --extra-repeats 0 --seed 1 --arrivals uniform --clock exchange --wait park --out results/x"
         )
         let twice = try #require(ReportTables.reproduceCommand(records + records, directory: nil))
         #expect(twice.contains("--repeats 2") && !twice.contains("--out"))

@@ -166,7 +166,8 @@ struct SweepPlanTests {
             ShellQuoting.join(plan.command(out: "results/x y"))
                 == "ticklab sweep --models threads --rate 200 --proc-ms 0.5,4 --evaluations 1:wait,50:wait,20:cpu --slo p99=10ms "
                 + "--duration 2s "
-                + "--repeats 3 --seed 1 --arrivals uniform --clock exchange --wait park --out 'results/x y'")
+                + "--repeats 3 --extra-repeats 0 --seed 1 --arrivals uniform --clock exchange --wait park "
+                + "--out 'results/x y'")
     }
 
     @Test("shell quoting leaves plain words alone and quotes the rest")

@@ -59,12 +59,13 @@ struct FakeTicklab {
             ulimit -c 0
             dir=$(dirname "$0")
             echo "$*" >> "$dir/arguments.log"
-            model=; proc=; eval=
+            model=; proc=; eval=; rate=
             while [ $# -gt 0 ]; do
               case "$1" in
                 --model) model=$2; shift ;;
                 --proc-ms) proc=$2; shift ;;
                 --eval-ms) eval=$2; shift ;;
+                --rate) rate=$2; shift ;;
               esac
               shift
             done
@@ -76,6 +77,8 @@ struct FakeTicklab {
               babbler) echo "hello, not json"; exit 0 ;;
               sleeper) exec sleep 120 ;;  # ends only when the sweep kills it: 120 s is a hang
             esac
+            queue="$dir/queue-$model-$proc-$eval-$rate"
+            if [ -s "$queue" ]; then head -n 1 "$queue"; sed -i 1d "$queue"; exit 0; fi
             cat "$dir/$model-$proc-$eval.json"
             if [ -f "$dir/$model-$proc-$eval.exit" ]; then exit "$(cat "$dir/$model-$proc-$eval.exit")"; fi
             exit 0
@@ -107,6 +110,25 @@ struct FakeTicklab {
         let name = "\(directory)/\(c.model)-\(NumberText.shortest(c.procMs))-\(NumberText.shortest(c.evalMs))"
         try (try ResultCoding.jsonLine(result) + "\n").write(toFile: name + ".json", atomically: true, encoding: .utf8)
         if let status { try "\(status)".write(toFile: name + ".exit", atomically: true, encoding: .utf8) }
+    }
+
+    /// Queues records for the cells of their model, proc-ms, eval-ms and rate: each run of such a
+    /// cell prints the next one (then, with the queue empty, the cell's `prepare`d record).
+    func enqueue(_ results: [RunResult]) throws {
+        for result in results {
+            let c = result.configuration
+            let name =
+                "\(directory)/queue-\(c.model)-\(NumberText.shortest(c.procMs))-\(NumberText.shortest(c.evalMs))-"
+                + (c.rate.map(NumberText.shortest) ?? "")
+            let line = try ResultCoding.jsonLine(result) + "\n"
+            if let handle = FileHandle(forWritingAtPath: name) {
+                defer { try? handle.close() }
+                try handle.seekToEnd()
+                try handle.write(contentsOf: Data(line.utf8))
+            } else {
+                try line.write(toFile: name, atomically: true, encoding: .utf8)
+            }
+        }
     }
 
     func failing(_ model: String, _ fail: Bool) {
