@@ -43,14 +43,16 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         /// 0.1, 0.3, 0.5, 0.8, 0.9, 1, 1.1, 1.2 (dense where the curves turn up), at two
         /// evaluation settings (a light 1 ms wait; the seed's CPU-heavy 20 ms of CPU), three
         /// repeats interleaved, ``capacityDurationSeconds`` per cell: 6 × 8 × 2 × 3 = 288 runs,
-        /// judged against processing p99 ≤ 50 ms (``objective``).
+        /// and two more repeats of each step whose repeats split on the objective
+        /// (``extraRepeats``), judged against processing p99 ≤ 50 ms (``objective``).
         ///
         /// How long it takes, measured on the lab's 2-core machine with a release build: a child
         /// costs ``capacityChildOverheadSeconds`` beyond its duration, and a cell above ρ = 1
         /// drains its backlog after the window (about (ρ − 1) × 2 s), so the preset takes about
-        /// 288 × 2.5 s + a minute ≈ 13 minutes (runs took 11 min 24 s, 11 min 19 s, 11 min 15 s
-        /// and 11 min 6 s, 2026-12-02). A ladder with 1.05 as well (324 runs, ≈ 14.5
-        /// minutes) left too little of the 15 minutes for a machine that is not quite quiet.
+        /// 288 × 2.5 s + a minute ≈ 13 minutes (two runs of 306 runs, 18 of them extra repeats,
+        /// took 12 min 28 s and 12 min 29 s, 2026-12-02). A ladder with 1.05 as well (324 runs
+        /// and their extra repeats, ≈ 15 minutes) left too little of the 15 minutes for a machine
+        /// that is not quite quiet.
         case capacity
 
         /// How long each capacity cell offers ticks. At 250 ticks/s that is 500 ticks at ρ = 1,
