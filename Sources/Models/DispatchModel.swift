@@ -13,7 +13,7 @@ import Synchronization
 ///   `DispatchSourceTimer` (`asyncAfter` would allow itself 10% and at least 1 ms of leeway).
 ///   A receiver that finds `queueCapacity` ticks in flight pauses and is resumed by the
 ///   processor; the backlog stays in the feed.
-/// - The processor applies a batch per block and publishes each state to a
+/// - The processor applies a batch per block and publishes the batch's newest state to a
 ///   ``CoalescingStateSlot``, which schedules the evaluator on its queue only when it went idle.
 /// - The evaluator takes the newest state; its `wait` evaluation arms its own timer.
 ///
@@ -172,7 +172,10 @@ final class DispatchPipeline: @unchecked Sendable {
     private func process(_ ticks: [ReceivedTick]) {
         logs.processor.record()
         processor.withLock { stage in
-            for tick in ticks { slot.publish(stage.process(tick)) }
+            // The newest state of the block only, as the stage loops publish (StatePublishing).
+            var newest = BookState.empty
+            for tick in ticks { newest = stage.process(tick) }
+            if !ticks.isEmpty { slot.publish(newest) }
         }
         let left = inFlight.subtract(ticks.count, ordering: .relaxed).newValue
         if left < capacity {

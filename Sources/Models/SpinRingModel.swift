@@ -93,7 +93,7 @@ public struct SpinRingModel: ConcurrencyModel {
         let processor = OSThread(name: "tl-processor") {
             if let core = plan.processor { ThreadPlacement.pinCurrentThread(to: core) }
             var stage = stages.processor
-            BlockingStageLoops.process(&stage, from: queue, to: slot, publishing: .endOfBatch)
+            BlockingStageLoops.process(&stage, from: queue, to: slot)
             return stage
         }
         let receiver = OSThread(name: "tl-receiver") {

@@ -234,6 +234,19 @@ final class BatchScriptQueue: BlockingTickQueue {
     func close() {}
 }
 
+/// ``BatchScriptQueue`` for async stages: each take returns the next scripted batch.
+struct AsyncBatchScriptQueue: AsyncTickQueue {
+    let script: BatchScriptQueue
+
+    init(_ batches: [[ReceivedTick]]) { script = BatchScriptQueue(batches) }
+
+    func put(_ ticks: [ReceivedTick]) async -> Int { preconditionFailure("the script queue takes no puts") }
+
+    func take(into batch: inout [ReceivedTick]) async -> Bool { script.take(into: &batch) }
+
+    func close() {}
+}
+
 /// The reference latest-value slot: keeps the newest state, and every state ever published.
 final class ReferenceStateSlot: BlockingStateSlot {
     private struct State {

@@ -91,13 +91,35 @@ struct StageLoopsTests {
         #expect(books[0].hasSameLevels(as: books[1]))
     }
 
-    @Test("the blocking processor's default is every tick")
+    @Test("the blocking processor's default is the end of each batch")
     func defaultPublishing() {
         var stage = Self.processor()
         let slot = ReferenceStateSlot()
         let ticks = alternatingTicks(2).map { ReceivedTick($0, received: 0) }
         BlockingStageLoops.process(&stage, from: BatchScriptQueue([ticks]), to: slot)
-        #expect(slot.published.map(\.sequence) == [1, 2])
+        #expect(slot.published.map(\.sequence) == [2])
+    }
+
+    @Test("the async processor publishes as the blocking one: each state, or by default the newest of each batch")
+    func asyncPublishing() async {
+        let ticks = alternatingTicks(6).map { ReceivedTick($0, received: 0) }
+        let batches = [Array(ticks[0..<3]), [ticks[3]], Array(ticks[4..<6])]
+        var published: [StatePublishing: [UInt64]] = [:]
+        for publishing in [StatePublishing.everyTick, .endOfBatch] {
+            var stage = Self.processor()
+            let slot = AsyncReferenceStateSlot()
+            await AsyncStageLoops.process(
+                &stage, from: AsyncBatchScriptQueue(batches), to: slot, publishing: publishing)
+            #expect(slot.slot.isClosed)
+            #expect(stage.metrics.processed == 6)
+            published[publishing] = slot.slot.published.map(\.sequence)
+        }
+        #expect(published[.everyTick] == [1, 2, 3, 4, 5, 6])
+        #expect(published[.endOfBatch] == [3, 4, 6])
+        var stage = Self.processor()
+        let slot = AsyncReferenceStateSlot()
+        await AsyncStageLoops.process(&stage, from: AsyncBatchScriptQueue(batches), to: slot)
+        #expect(slot.slot.published.map(\.sequence) == [3, 4, 6], "the default is the end of each batch")
     }
 
     @Test("the blocking evaluator takes the newest state, ends when the slot is closed and drained")
@@ -156,7 +178,7 @@ struct StageLoopsTests {
         }
         start {
             var stage = Self.processor()
-            BlockingStageLoops.process(&stage, from: queue, to: slot)
+            BlockingStageLoops.process(&stage, from: queue, to: slot, publishing: .everyTick)
             outcome.withLock {
                 $0.processed = stage.metrics.processed; $0.book = stage.book
             }
@@ -201,7 +223,7 @@ struct StageLoopsTests {
 
         var processor = Self.processor()
         let slot = AsyncReferenceStateSlot()
-        await AsyncStageLoops.process(&processor, from: queue, to: slot)
+        await AsyncStageLoops.process(&processor, from: queue, to: slot, publishing: .everyTick)
         #expect(slot.slot.isClosed)
         #expect(slot.slot.published.map(\.sequence) == Array(1...20))
 
@@ -244,7 +266,7 @@ struct StageLoopsTests {
         }()
         async let processed: OrderBook = {
             var stage = Self.processor()
-            await AsyncStageLoops.process(&stage, from: queue, to: slot)
+            await AsyncStageLoops.process(&stage, from: queue, to: slot, publishing: .everyTick)
             return stage.book
         }()
         async let evaluated: (UInt64, EvaluatorMetrics) = {
