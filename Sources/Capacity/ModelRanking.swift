@@ -217,9 +217,9 @@ public struct ModelRanking: Hashable, Sendable {
         } else if !comparison.bothRepeated || comparison.overlap == nil {
             text = "one run each: no interval to judge by"
         } else if comparison.overlap == true {
-            text = "no measurable difference on this machine between \(a) and \(b): their \(figureName)s overlap"
+            text = "no measurable difference on this machine between \(a) and \(b): their \(figureName) overlap"
         } else {
-            text = "\(a) is measurably ahead of \(b): their \(figureName)s do not overlap"
+            text = "\(a) is measurably ahead of \(b): their \(figureName) do not overlap"
         }
         if comparison.noisy {
             text += " (some of their runs were noisy: others took cores while they ran, so this is less sure)"
