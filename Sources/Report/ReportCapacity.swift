@@ -174,21 +174,51 @@ enum ReportCapacity {
         return low...high
     }
 
-    /// The curves of a group from the most capacity to the least (no knee last). Equal
-    /// capacities go to the model that pins fewer cores, then to the one with less CPU per tick at
-    /// its knee, then in the lineup's order.
+    /// The curves of a group in the order of the one ranking (``ModelRanking``, basis capacity):
+    /// those with a knee first, from the most capacity to the least; equal capacities go to the
+    /// model that pins fewer cores, then to the one with less CPU per tick at its knee, then in the
+    /// lineup's order. Among curves without a knee, those that kept up at the lowest load come
+    /// first, the lower percentile there first.
     static func ranked(_ group: CapacityGroup, _ model: ReportModel) -> [CapacityCurve] {
-        func cpu(_ curve: CapacityCurve) -> Double {
-            curve.knee.knee.flatMap { point(curve, at: $0)?.median(cpuPerTick) } ?? .infinity
+        ranking(group, model).curves
+    }
+
+    /// The ranking of a group's curves and the curves in its order.
+    static func ranking(_ group: CapacityGroup, _ model: ReportModel) -> (
+        ranking: ModelRanking, curves: [CapacityCurve]
+    ) {
+        let labelled = Dictionary(group.curves.map { (model.label($0.series), $0) }, uniquingKeysWith: { a, _ in a })
+        let ranking = ModelRanking(
+            group.curves.map { evidence($0, model) }, basis: .capacity, objective: group.objective)
+        return (ranking, ranking.ranked.compactMap { labelled[$0.model] })
+    }
+
+    /// What a curve shows the ranking: its standing (a knee meets; otherwise why the lowest
+    /// failing step failed), its capacity with the spread of its repeats' knees in ticks per
+    /// second (a repeat without a knee at 0), the percentile at its lowest step, and its CPU per
+    /// tick at the knee.
+    static func evidence(_ curve: CapacityCurve, _ model: ReportModel) -> ModelEvidence {
+        let standing: ModelEvidence.Standing
+        if curve.knee.knee != nil {
+            standing = .meets
+        } else if let failure = curve.knee.firstFailure?.failure {
+            standing = failure.notKeptUp ? .fallsBehind : .failsTail
+        } else {
+            standing = .unmeasured
         }
-        return group.curves.enumerated().sorted { a, b in
-            let x = a.element.knee.capacityTicksPerSecond ?? 0, y = b.element.knee.capacityTicksPerSecond ?? 0
-            if x != y { return x > y }
-            let p = model.pinnedCores[a.element.series.model] ?? 0, q = model.pinnedCores[b.element.series.model] ?? 0
-            if p != q { return p < q }
-            let c = cpu(a.element), d = cpu(b.element)
-            return c != d ? c < d : a.offset < b.offset
-        }.map(\.element)
+        let knees = curve.repeatKnees.map { $0?.ticksPerSecond ?? 0 }
+        let figure = knees.min().map { low in
+            RankedFigure(
+                value: curve.knee.capacityTicksPerSecond ?? 0, lower: low, upper: knees.max() ?? low,
+                repeats: knees.count)
+        }
+        return ModelEvidence(
+            model: model.label(curve.series), standing: standing, figure: figure,
+            latencyAtLowest: curve.knee.steps.first(where: \.isMeasured)?.medianLatencyMilliseconds,
+            cpuMicrosPerTick: curve.knee.knee.flatMap { point(curve, at: $0)?.median(cpuPerTick) },
+            pinnedCores: model.pinnedCores[curve.series.model] ?? 0,
+            runs: curve.points.map(\.results.count).reduce(0, +),
+            noisyRuns: curve.points.map(\.noisyCount).reduce(0, +))
     }
 
     /// Whether two curves' repeats' knees overlap (no measurable difference in capacity), and the

@@ -76,7 +76,7 @@ struct ReportVerdict {
     }
 
     func capacityRow(_ group: CapacityGroup) -> Row {
-        let ranked = ReportCapacity.ranked(group, model)
+        let (ranking, ranked) = ReportCapacity.ranking(group, model)
         func figure(_ curve: CapacityCurve) -> String {
             guard let knee = curve.knee.knee else { return "none meets \(group.objective)" }
             let atLeast = curve.knee.metAtEveryLoad ? "≥ " : ""
@@ -99,10 +99,12 @@ struct ReportVerdict {
         guard ranked.count >= 2 else { return row }
         let next = ranked[1]
         row.runnerUp = "\(model.label(next.series)): \(figure(next))"
-        if let separation = ReportCapacity.separation(top, next, group, model) {
-            row.measurable = !separation.overlap
+        if let separation = ReportCapacity.separation(top, next, group, model),
+            let overlap = ranking.comparison?.overlap
+        {
+            row.measurable = !overlap
             row.confidence =
-                separation.overlap
+                overlap
                 ? "no measurable difference on this machine: their repeats' knees (\(separation.text)) overlap"
                 : "measurably more load than \(model.label(next.series)): repeats' knees \(separation.text)"
         } else {
@@ -119,14 +121,14 @@ struct ReportVerdict {
         let metric = Self.processingP99
         let candidates = panel.points.filter { $0.spread(metric) != nil }
         guard !candidates.isEmpty else { return nil }
-        // Those that kept up first, then by their median p99; the lineup's order breaks ties.
-        let ranked = candidates.enumerated().sorted { a, b in
-            if a.element.keptUp != b.element.keptUp { return a.element.keptUp }
-            let x = a.element.median(metric)!, y = b.element.median(metric)!
-            return x != y ? x < y : a.offset < b.offset
-        }.map(\.element)
+        let objective = ReportCapacity.objective(model, source: source)
+        let ranking = ModelRanking(
+            candidates.map { latencyEvidence($0, objective: objective) }, basis: .latency, objective: objective)
+        let byLabel = Dictionary(candidates.map { (model.label(series($0)), $0) }, uniquingKeysWith: { a, _ in a })
+        let ranked = ranking.ranked.compactMap { byLabel[$0.model] }
         func figure(_ point: ReportPoint) -> String {
-            "p99 \(ReportFindings.figure(point, metric, ReportFormat.millis)) ms"
+            let tail = point.keptUp && !Self.meets(point, objective) ? ", over \(objective)" : ""
+            return "p99 \(ReportFindings.figure(point, metric, ReportFormat.millis)) ms" + tail
                 + (point.keptUp ? "" : ", fell behind (\(point.keptUpCount) of \(point.results.count) runs kept up)")
         }
         let setting =
@@ -151,7 +153,7 @@ struct ReportVerdict {
             row.confidence = "the only model that kept up"
         } else if top.results.count < 2 || next.results.count < 2 {
             row.confidence = "one run per cell: no interval to judge by"
-        } else if ReportFindings.indistinct(top, next, metric) {
+        } else if ranking.comparison?.overlap == true {
             row.confidence =
                 "no measurable difference on this machine: the intervals of their repeats' p99 overlap"
         } else {
@@ -160,6 +162,25 @@ struct ReportVerdict {
                 "measurably lower p99 than \(model.label(series(next))): the intervals of their repeats do not overlap"
         }
         return row
+    }
+
+    /// Whether a cell's median of the objective's percentile of processing latency meets it.
+    static func meets(_ point: ReportPoint, _ objective: LatencyObjective) -> Bool {
+        point.median(ReportCapacity.processing(objective.percentile)).map(objective.isMet(byMilliseconds:)) ?? false
+    }
+
+    /// What a cell at one rate shows the ranking: kept up (and met the objective or not) or
+    /// fell behind, its processing p99 with the interval of its repeats, its CPU per tick.
+    func latencyEvidence(_ point: ReportPoint, objective: LatencyObjective) -> ModelEvidence {
+        let spread = point.spread(Self.processingP99)
+        return ModelEvidence(
+            model: model.label(series(point)),
+            standing: !point.keptUp ? .fallsBehind : Self.meets(point, objective) ? .meets : .failsTail,
+            figure: spread.map {
+                RankedFigure(value: $0.median, lower: $0.lower, upper: $0.upper, repeats: point.results.count)
+            },
+            cpuMicrosPerTick: point.median(ReportCapacity.cpuPerTick), pinnedCores: model.pinnedCores[point.model] ?? 0,
+            runs: point.results.count, noisyRuns: point.noisyCount)
     }
 
     func series(_ point: ReportPoint) -> ReportModel.Series {
@@ -181,15 +202,18 @@ struct ReportVerdict {
         for evidence in [Evidence.capacity, .latency] {
             let mine = rows.filter { $0.evidence == evidence }
             guard !mine.isEmpty else { continue }
-            let objectives = Set(model.sources.indices.map { ReportCapacity.objective(model, source: $0) })
-                .map(\.description).sorted().joined(separator: ", ")
+            let objectiveSet = Set(model.sources.indices.map { ReportCapacity.objective(model, source: $0) })
+            let objectives = objectiveSet.map(\.description).sorted().joined(separator: ", ")
+            let method = ModelRanking.method(
+                basis: evidence == .capacity ? .capacity : .latency,
+                objective: objectiveSet.min { $0.description < $1.description } ?? .standard)
             switch evidence {
             case .capacity:
                 out +=
                     "<h3>By capacity</h3><p class=\"note\">Evidence: the knee of each model's curve against the objective "
                     + "(\(e(objectives))), the highest offered load at which the median of its repeats kept up and met it; "
                     + "how sure: whether the knees of the two models' repeats, taken one by one, overlap. "
-                    + "Charts: <a href=\"#capacity\">Capacity</a>.</p>"
+                    + "Charts: <a href=\"#capacity\">Capacity</a>. \(e(method))</p>"
             case .latency:
                 out +=
                     "<h3>By processing p99</h3><p class=\"note\">Evidence: these settings ran at one rate, with no ladder "
@@ -197,7 +221,7 @@ struct ReportVerdict {
                     + "(processed − scheduled arrival) over their repeats, those that kept up first; how sure: whether "
                     + "the intervals of the two models' repeats overlap (min–max below five repeats, a bootstrap 95% "
                     + "interval of the median from five). Charts: <a href=\"#latency\">End-to-end latency</a>, "
-                    + "<a href=\"#throughput\">Throughput</a>.</p>"
+                    + "<a href=\"#throughput\">Throughput</a>. \(e(method))</p>"
             }
             out +=
                 "<table class=\"verdict\" data-evidence=\"\(evidence == .capacity ? "capacity" : "latency")\"><thead><tr>"

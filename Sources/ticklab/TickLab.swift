@@ -11,7 +11,8 @@ struct TickLab: ParsableCommand {
         abstract: "A laboratory for choosing a concurrency model for a latency-sensitive pipeline.",
         version: TickLabVersion.string,
         subcommands: [
-            RunCommand.self, SweepCommand.self, ReportCommand.self, ExchangeCommand.self, ModelsCommand.self,
+            RunCommand.self, SweepCommand.self, AdviseCommand.self, ReportCommand.self, ExchangeCommand.self,
+            ModelsCommand.self,
             VerifyLobsterCommand.self, FloorCommand.self,
         ],
         defaultSubcommand: nil)
