@@ -108,8 +108,10 @@ enum ReportCapacity {
                 guard rates.count >= 2 else { continue }
                 let byLoad = panel.points.allSatisfy { point in point.results.contains { $0.configuration.load != nil }
                 }
-                let title = settingAxes.filter { panel.key[$0] != "none" }.map { $0.label(panel.key[$0] ?? "") }
-                    .joined(separator: " · ")
+                let title = settingAxes.filter { $0.isSaid(panel.key[$0] ?? "none") }.map {
+                    $0.label(panel.key[$0] ?? "")
+                }
+                .joined(separator: " · ")
                 var curves: [CapacityCurve] = []
                 for series in model.series(of: panel.points) {
                     let mine = panel.points.filter { $0.source == series.source && $0.model == series.model }
@@ -367,7 +369,7 @@ enum ReportCapacity {
             lines.append(
                 LineChart.Line(
                     seriesLabel: label, statistic: "throughput", color: style.color, marker: style.marker,
-                    dashed: false, points: points))
+                    dashed: false, dash: style.dash, points: points))
             if let knee = curve.knee.knee, let throughput = knee.medianThroughput {
                 knees.append(
                     LineChart.Knee(
