@@ -279,7 +279,7 @@ enum ReportCapacity {
             "<line x1=\"0\" y1=\"7\" x2=\"30\" y2=\"7\" stroke=\"#333333\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"
         )
         let objective = sample(
-            "<line x1=\"0\" y1=\"7\" x2=\"30\" y2=\"7\" stroke=\"#A63C00\" stroke-width=\"1.5\" stroke-dasharray=\"8 3\"/>"
+            "<line x1=\"0\" y1=\"7\" x2=\"30\" y2=\"7\" stroke=\"\(ReportPalette.annotation)\" stroke-width=\"1.5\" stroke-dasharray=\"8 3\"/>"
         )
         let knee = sample(
             "<circle cx=\"15\" cy=\"7\" r=\"5.5\" fill=\"none\" stroke=\"#333333\" stroke-width=\"2\"/>")

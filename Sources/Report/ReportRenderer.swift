@@ -64,7 +64,7 @@ public enum ReportRenderer {
         body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
                color: #1A1A1A; background: #FFFFFF; margin: 0 auto; max-width: 1440px; padding: 20px 28px 40px; }
         h1 { font-size: 1.6em; margin: 0.2em 0 0.1em; }
-        h2 { font-size: 1.25em; margin: 1.8em 0 0.4em; padding-bottom: 0.2em; border-bottom: 2px solid #0072B2; }
+        h2 { font-size: 1.25em; margin: 1.8em 0 0.4em; padding-bottom: 0.2em; border-bottom: 2px solid #555555; }
         h3 { font-size: 1.05em; margin: 1.2em 0 0.3em; }
         p.lede { color: #444444; margin-top: 0; }
         p.note { color: #555555; font-size: 0.92em; max-width: 70em; }

@@ -46,6 +46,11 @@ enum ReportPalette {
     /// CPU per stage: receiver, processor, evaluator, shared, rest; warm greys, dark to light.
     static let stages = ["#3B3128", "#7A6A5B", "#B3A596", "#DDD4CA", "#F1EDE8"]
 
+    /// Annotations: the objective line, the kept-up line, the ring of a noisy cell. A neutral
+    /// dark grey, told apart by dash and label, where a red would be read as a model's
+    /// vermillion.
+    static let annotation = "#4D4D4D"
+
     /// The colour of the segment at `index` of ``ReportMetric/segments``.
     static func segment(_ index: Int) -> String { segments[index % segments.count] }
 
@@ -244,7 +249,8 @@ struct LineChart {
         enum Style {
             /// Dotted grey, labelled at the right end: the offered rate.
             case reference
-            /// Dashed orange, labelled at the left end: the latency objective.
+            /// Dashed dark grey (``ReportPalette/annotation``), labelled at the left end: the latency
+            /// objective.
             case objective
         }
 
@@ -407,7 +413,7 @@ struct LineChart {
                 out += line.marker.svg(x: px, y: py, size: 4.2, color: line.color, hollow: hollow)
                 if point.noisy && noisyMark == .ring {
                     out +=
-                        "<circle class=\"noisy\" cx=\"\(SVG.n(px))\" cy=\"\(SVG.n(py))\" r=\"7.5\" fill=\"none\" stroke=\"#A63C00\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/>"
+                        "<circle class=\"noisy\" cx=\"\(SVG.n(px))\" cy=\"\(SVG.n(py))\" r=\"7.5\" fill=\"none\" stroke=\"\(ReportPalette.annotation)\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/>"
                 }
                 out += "</g>"
             }
@@ -440,8 +446,10 @@ struct LineChart {
             out =
                 "<g class=\"objective\" data-value=\"\(NumberText.shortest(rule.value))\">" + SVG.title(rule.label)
             out +=
-                "<line x1=\"\(SVG.n(left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(right))\" y2=\"\(SVG.n(py))\" stroke=\"#A63C00\" stroke-width=\"1.5\" stroke-dasharray=\"8 3\"/>"
-            out += SVG.text(rule.label, x: left + 4, y: py - 4, anchor: "start", size: 10, extra: "fill=\"#A63C00\"")
+                "<line x1=\"\(SVG.n(left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(right))\" y2=\"\(SVG.n(py))\" stroke=\"\(ReportPalette.annotation)\" stroke-width=\"1.5\" stroke-dasharray=\"8 3\"/>"
+            out += SVG.text(
+                rule.label, x: left + 4, y: py - 4, anchor: "start", size: 10,
+                extra: "fill=\"\(ReportPalette.annotation)\"")
         }
         return out + "</g>"
     }

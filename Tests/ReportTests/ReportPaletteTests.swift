@@ -20,6 +20,8 @@ struct ReportPaletteTests {
         #expect(Set(Self.modelColours).isDisjoint(with: segments))
         #expect(Set(Self.modelColours).isDisjoint(with: stages))
         #expect(segments.isDisjoint(with: stages))
+        // Annotations (the objective, a noisy cell's ring) wear no model's colour either.
+        #expect(!Self.modelColours.contains(ReportPalette.annotation.uppercased()))
         #expect(segments.count == ReportPalette.segments.count && stages.count == ReportPalette.stages.count)
         // Every part a chart stacks has its own colour.
         #expect(ReportPalette.segments.count >= ReportMetric.segments.count)
