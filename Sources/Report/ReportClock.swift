@@ -186,7 +186,8 @@ enum ReportClock {
     private static func latencyChart(_ cells: [(String, Double?)], title: String, color: String) -> String {
         let values = cells.compactMap { $0.1 }.filter { $0 > 0 }
         let scale = ChartScale.log(
-            low: values.min() ?? 1, high: values.max() ?? 10, from: height - bottom, to: top)
+            // Headroom above the tallest bar for its label.
+            low: values.min() ?? 1, high: (values.max() ?? 10) * 1.6, from: height - bottom, to: top)
         var out = frame(title, panel: "processing p99", yTitle: "processing p99 (ms)", scale: scale, log: true)
         let group = (width - left - right) / Double(cells.count)
         for (index, cell) in cells.enumerated() {

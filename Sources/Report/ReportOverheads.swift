@@ -73,7 +73,7 @@ extension ReportRenderer {
                     .joined(separator: " · ")
                 let chart = LineChart(
                     chart: "segments-p99", panel: title, xTitle: "segment, in pipeline order",
-                    yTitle: "p99 (ms)", logarithmic: true, lines: lines, xAxis: .categories(names))
+                    yTitle: "p99 (ms)", logarithmic: true, lines: lines, frame: .wide, xAxis: .categories(names))
                 out += "<figure>" + chart.svg() + "</figure>"
             }
         }
