@@ -99,8 +99,10 @@ enum ReportCapacity {
                 guard rates.count >= 2 else { continue }
                 let byLoad = panel.points.allSatisfy { point in point.results.contains { $0.configuration.load != nil }
                 }
-                let title = settingAxes.filter { panel.key[$0] != "none" }.map { $0.label(panel.key[$0] ?? "") }
-                    .joined(separator: " · ")
+                let title = settingAxes.filter { $0.isSaid(panel.key[$0] ?? "none") }.map {
+                    $0.label(panel.key[$0] ?? "")
+                }
+                .joined(separator: " · ")
                 var curves: [CapacityCurve] = []
                 for series in model.series(of: panel.points) {
                     let mine = panel.points.filter { $0.source == series.source && $0.model == series.model }
@@ -308,7 +310,7 @@ enum ReportCapacity {
             "<line x1=\"0\" y1=\"7\" x2=\"30\" y2=\"7\" stroke=\"#333333\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"
         )
         let objective = sample(
-            "<line x1=\"0\" y1=\"7\" x2=\"30\" y2=\"7\" stroke=\"#A63C00\" stroke-width=\"1.5\" stroke-dasharray=\"8 3\"/>"
+            "<line x1=\"0\" y1=\"7\" x2=\"30\" y2=\"7\" stroke=\"\(ReportPalette.annotation)\" stroke-width=\"1.5\" stroke-dasharray=\"8 3\"/>"
         )
         let knee = sample(
             "<circle cx=\"15\" cy=\"7\" r=\"5.5\" fill=\"none\" stroke=\"#333333\" stroke-width=\"2\"/>")
@@ -398,7 +400,7 @@ enum ReportCapacity {
             lines.append(
                 LineChart.Line(
                     seriesLabel: label, statistic: "throughput", color: style.color, marker: style.marker,
-                    dashed: false, points: points))
+                    dashed: false, dash: style.dash, points: points))
             if let knee = curve.knee.knee, let throughput = knee.medianThroughput {
                 knees.append(
                     LineChart.Knee(

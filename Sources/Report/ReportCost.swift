@@ -89,7 +89,7 @@ enum ReportCost {
 
     /// The cell's axes but the model: `200 ticks/s · proc 2 ms · eval 1 ms · wait kind`.
     static func setting(_ point: ReportPoint) -> String {
-        SweepAxis.allCases.filter { $0 != .model && point.cell[$0] != "none" }.map { $0.label(point.cell[$0]) }
+        SweepAxis.allCases.filter { $0 != .model && $0.isSaid(point.cell[$0]) }.map { $0.label(point.cell[$0]) }
             .joined(separator: " · ")
     }
 }

@@ -1,5 +1,6 @@
 import Capacity
 import Foundation
+import MarketData
 import Pipeline
 import Results
 
@@ -217,7 +218,12 @@ struct ReportModel {
     }
 
     let sources: [ReportSource]
+    /// Every cell but ``naiveClockPoints``: what the charts, tables and findings compare.
     let points: [ReportPoint]
+    /// Cells on the naive receiver clock in a sweep whose other cells ran on the exchange clock
+    /// (`sweep --receiver-clock`): set aside from every comparison of models, which holds only
+    /// on the honest clock, and shown beside their exchange-clock twins (``ReportClock``).
+    let naiveClockPoints: [ReportPoint]
     /// Models in the lineup's order, unknown ones after them by name.
     let models: [String]
     /// The model every other is compared with, when it has runs here.
@@ -246,6 +252,10 @@ struct ReportModel {
             }
             points += order.map { byCell[$0]! }
         }
+        let exchange = FeedClock.exchange.rawValue
+        let mixed = points.contains { $0.cell[.clock] == exchange }
+        naiveClockPoints = mixed ? points.filter { $0.cell[.clock] != exchange } : []
+        if mixed { points = points.filter { $0.cell[.clock] == exchange } }
         let present = Set(points.map(\.model))
         let models = lineup.order.filter(present.contains) + present.subtracting(lineup.order).sorted()
         self.models = models
@@ -258,7 +268,7 @@ struct ReportModel {
     /// Points with figures in saturation: the saturation table.
     var saturatedPoints: [ReportPoint] { points.filter { $0.isSaturation && !$0.results.isEmpty } }
     var failedRecords: [(source: Int, record: SweepRecord)] {
-        points.flatMap { point in point.failures.map { (point.source, $0) } }
+        (points + naiveClockPoints).flatMap { point in point.failures.map { (point.source, $0) } }
     }
 
     /// The axes that tell panels apart (rate, eval-ms, eval kind, and any added later).

@@ -57,6 +57,7 @@ struct ReportFindings {
         add(keptUp(), resting: "throughput")
         add(fullUtilisation().map { [$0] } ?? [], resting: "throughput")
         add(receiverLag().map { [$0] } ?? [], resting: "segments")
+        add(ReportClock.findings(model, source: source), resting: "throughput")
         for gain in gains() {
             let chart = ["Largest gain": "throughput", "Largest latency cut": "latency"][gain.heading] ?? "comparison"
             add([gain], resting: chart)

@@ -64,7 +64,7 @@ public enum ReportRenderer {
         body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
                color: #1A1A1A; background: #FFFFFF; margin: 0 auto; max-width: 1440px; padding: 20px 28px 40px; }
         h1 { font-size: 1.6em; margin: 0.2em 0 0.1em; }
-        h2 { font-size: 1.25em; margin: 1.8em 0 0.4em; padding-bottom: 0.2em; border-bottom: 2px solid #0072B2; }
+        h2 { font-size: 1.25em; margin: 1.8em 0 0.4em; padding-bottom: 0.2em; border-bottom: 2px solid #555555; }
         h3 { font-size: 1.05em; margin: 1.2em 0 0.3em; }
         p.lede { color: #444444; margin-top: 0; }
         p.note { color: #555555; font-size: 0.92em; max-width: 70em; }
@@ -208,11 +208,13 @@ public enum ReportRenderer {
 
     // MARK: Charts
 
+    /// The model's style (``ReportPalette/model(_:)``, the same in every chart), hollow for a
+    /// second sweep's series.
     static func seriesStyle(_ model: ReportModel, _ series: ReportModel.Series) -> (
-        color: String, marker: ReportMarker, hollow: Bool
+        color: String, marker: ReportMarker, hollow: Bool, dash: String
     ) {
-        let index = model.models.firstIndex(of: series.model) ?? 0
-        return (ReportPalette.color(index), ReportPalette.marker(index), series.source > 0)
+        let style = ReportPalette.model(model.models.firstIndex(of: series.model) ?? 0)
+        return (style.color, style.marker, series.source > 0, style.dash)
     }
 
     static func legend(_ model: ReportModel, _ series: [ReportModel.Series], extra: [(String, String)] = []) -> String {
@@ -221,7 +223,8 @@ public enum ReportRenderer {
             let style = seriesStyle(model, s)
             out +=
                 "<span><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"30\" height=\"12\" viewBox=\"0 0 30 12\">"
-                + "<line x1=\"0\" y1=\"6\" x2=\"30\" y2=\"6\" stroke=\"\(style.color)\" stroke-width=\"2\"/>"
+                + "<line x1=\"0\" y1=\"6\" x2=\"30\" y2=\"6\" stroke=\"\(style.color)\" stroke-width=\"2\""
+                + (style.dash.isEmpty ? "" : " stroke-dasharray=\"\(style.dash)\"") + "/>"
                 + style.marker.svg(x: 15, y: 6, size: 4, color: style.color, hollow: style.hollow)
                 + "</svg>\(ReportFormat.escape(model.label(s)))</span>"
         }
@@ -252,7 +255,7 @@ public enum ReportRenderer {
         let label = model.label(.init(source: point.source, model: point.model))
         return
             ([label]
-            + SweepAxis.allCases.filter { $0 != .model && point.cell[$0] != "none" }.map { $0.label(point.cell[$0]) })
+            + SweepAxis.allCases.filter { $0 != .model && $0.isSaid(point.cell[$0]) }.map { $0.label(point.cell[$0]) })
             .joined(separator: " · ")
     }
 
@@ -265,75 +268,101 @@ public enum ReportRenderer {
         return text
     }
 
+    /// Ticks processed in the window as a share of those offered, per run, in percent: where every
+    /// model keeps up the differences lie between 95 and 100%, invisible on a scale from 0 to the
+    /// rate.
+    static let throughputShare = ReportMetric(id: "throughput-share", title: "throughput ÷ offered", unit: "%") {
+        $0.window.offeredRate > 0 ? $0.window.throughput / $0.window.offeredRate * 100 : nil
+    }
+
+    /// The y range of a chart of ``throughputShare``: from 90% (or lower, in steps, where a model
+    /// fell further) to just past 100%.
+    static func shareRange(_ values: [Double]) -> (low: Double, high: Double) {
+        let lowest = values.min() ?? 100
+        let low = lowest >= 90 ? 90 : lowest >= 50 ? (lowest / 10).rounded(.down) * 10 : 0
+        let high = ((max(100, values.max() ?? 100) / 2.5).rounded(.up) + 1) * 2.5
+        return (low, high)
+    }
+
     static func throughputSection(_ model: ReportModel) -> String {
         var out = "<section id=\"throughput\"><h2>Throughput</h2>"
         out +=
-            "<p class=\"note\">Ticks processed per second inside the measurement window, against the processor's CPU work per tick; "
-            + "one panel per evaluator setting, the dotted line is the offered rate. A model below the line fell behind.</p>"
+            "<p class=\"note\">Ticks processed inside the measurement window as a share of the ticks offered, against the "
+            + "processor's CPU work per tick; one panel per evaluator setting, the dotted line is the offered rate (100%), "
+            + "the dashed one the 98% a model must reach to have kept up. The scale starts at 90% where every model is "
+            + "above it, so that a shortfall of a few percent shows. The tooltip has the rates in ticks/s.</p>"
         let panels = model.chartPanels
-        guard !panels.isEmpty else { return out + noChart(model, "throughput") + "</section>" }
+        guard !panels.isEmpty else {
+            return out + noChart(model, "throughput") + ReportClock.figure(model) + "</section>"
+        }
         out += legend(model, model.series(of: model.ratedPoints))
         out += "<div class=\"panels\">"
         for panel in panels {
             let offered = panel.points.compactMap { $0.median(.offeredRate) }
             let rate = Double(panel.key[.rate] ?? "")
+            var shares: [Double] = []
             let lines = model.series(of: panel.points).map { series -> LineChart.Line in
                 let style = seriesStyle(model, series)
                 let points = panel.points.filter { $0.source == series.source && $0.model == series.model }.compactMap {
                     p -> LineChart.Point? in
-                    guard let s = p.spread(.throughput) else { return nil }
+                    guard let s = p.spread(throughputShare), let t = p.spread(.throughput) else { return nil }
+                    shares += [s.min, s.max]
                     let tooltip =
-                        cellHeading(p, model) + "\nthroughput " + spreadText(s, ReportFormat.number, unit: "ticks/s")
+                        cellHeading(p, model) + "\nthroughput " + spreadText(t, ReportFormat.number, unit: "ticks/s")
                         + "\noffered " + ReportFormat.number(p.median(.offeredRate) ?? 0) + " ticks/s"
+                        + "\nprocessed ÷ offered " + spreadText(s, ReportFormat.number, unit: "%")
+                        + "\nbacklog at end " + ReportFormat.number(p.median(.backlog) ?? 0) + " ticks"
                         + "\nkept up in \(p.keptUpCount) of \(p.results.count) run\(p.results.count == 1 ? "" : "s")"
                         + (p.noisyCount > 0 ? "\nnoisy: \(p.noisyCount) of \(p.results.count) runs" : "")
                     return LineChart.Point(x: p.procMs, y: s, tooltip: tooltip, noisy: p.noisyCount > 0)
                 }
                 return LineChart.Line(
                     seriesLabel: model.label(series), statistic: "throughput", color: style.color,
-                    marker: style.marker, hollow: style.hollow, dashed: false, hollowMarkers: style.hollow,
-                    points: points)
+                    marker: style.marker, hollow: style.hollow, dashed: false, dash: style.dash,
+                    hollowMarkers: style.hollow, points: points)
             }
             let reference = (rate ?? offered.max()).map {
-                LineChart.Rule(value: $0, label: "offered \(ReportFormat.number($0)) ticks/s", style: .reference)
+                LineChart.Rule(value: 100, label: "offered \(ReportFormat.number($0)) ticks/s", style: .reference)
             }
+            let keptUp = LineChart.Rule(value: 98, label: "kept up: 98% of offered", style: .objective)
             let chart = LineChart(
                 chart: "throughput", panel: panel.title, xTitle: "processor work per tick, proc-ms (ms)",
-                yTitle: "throughput (ticks/s)", logarithmic: false, lines: lines,
-                xAxis: .ticks(ReportModel.procValues(panel.points)), rules: reference.map { [$0] } ?? [])
+                yTitle: "processed ÷ offered (%)", logarithmic: false, lines: lines,
+                xAxis: .ticks(ReportModel.procValues(panel.points)),
+                rules: (reference.map { [$0] } ?? []) + [keptUp], yRange: shareRange(shares))
             out += "<figure>" + chart.svg() + "</figure>"
         }
-        return out + "</div></section>"
+        return out + "</div>" + ReportClock.figure(model) + "</section>"
     }
 
     static func latencySection(_ model: ReportModel) -> String {
         var out = "<section id=\"latency\"><h2>End-to-end latency</h2>"
         out +=
-            "<p class=\"note\">Tick to decision (decided − scheduled arrival) of every evaluated tick: mean as a solid line with "
-            + "filled markers, p99 dashed with hollow markers; logarithmic scale.</p>"
+            "<p class=\"note\">Tick to decision (decided − scheduled arrival) of every evaluated tick, logarithmic scale: "
+            + "per evaluator setting, the mean in one panel and the p99 beside it (small multiples rather than twelve "
+            + "lines in one panel). Each model keeps its colour, marker and dash in every chart.</p>"
         let panels = model.chartPanels
         guard !panels.isEmpty else { return out + noChart(model, "latency") + "</section>" }
-        let dashed =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"30\" height=\"12\" viewBox=\"0 0 30 12\"><line x1=\"0\" y1=\"6\" x2=\"30\" y2=\"6\" stroke=\"#333333\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/></svg>"
-        let solid =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"30\" height=\"12\" viewBox=\"0 0 30 12\"><line x1=\"0\" y1=\"6\" x2=\"30\" y2=\"6\" stroke=\"#333333\" stroke-width=\"2\"/></svg>"
-        out += legend(model, model.series(of: model.ratedPoints), extra: [(solid, "mean"), (dashed, "p99")])
+        out += legend(model, model.series(of: model.ratedPoints))
         out += "<div class=\"panels\">"
         for panel in panels {
-            var lines: [LineChart.Line] = []
-            for series in model.series(of: panel.points) {
-                let style = seriesStyle(model, series)
-                for (metric, statistic, dashed) in [
-                    (ReportMetric.endToEndMean, "mean", false), (ReportMetric.endToEndP99, "p99", true),
-                ] {
+            for (metric, statistic, other) in [
+                (ReportMetric.endToEndMean, "mean", ReportMetric.endToEndP99),
+                (ReportMetric.endToEndP99, "p99", ReportMetric.endToEndMean),
+            ] {
+                var lines: [LineChart.Line] = []
+                for series in model.series(of: panel.points) {
+                    let style = seriesStyle(model, series)
                     let points = panel.points.filter { $0.source == series.source && $0.model == series.model }
                         .compactMap { p -> LineChart.Point? in
                             guard let s = p.spread(metric) else { return nil }
                             var tooltip =
                                 cellHeading(p, model) + "\n\(statistic) end-to-end "
                                 + spreadText(s, ReportFormat.millis, unit: "ms")
-                            if let other = p.spread(dashed ? .endToEndMean : .endToEndP99) {
-                                tooltip += "\n\(dashed ? "mean" : "p99") " + ReportFormat.millis(other.median) + " ms"
+                            if let value = p.spread(other) {
+                                tooltip +=
+                                    "\n\(statistic == "mean" ? "p99" : "mean") " + ReportFormat.millis(value.median)
+                                    + " ms"
                             }
                             if p.noisyCount > 0 { tooltip += "\nnoisy: \(p.noisyCount) of \(p.results.count) runs" }
                             return LineChart.Point(x: p.procMs, y: s, tooltip: tooltip, noisy: p.noisyCount > 0)
@@ -341,15 +370,15 @@ public enum ReportRenderer {
                     lines.append(
                         LineChart.Line(
                             seriesLabel: model.label(series), statistic: statistic, color: style.color,
-                            marker: style.marker, hollow: style.hollow, dashed: dashed,
-                            hollowMarkers: style.hollow || dashed, points: points))
+                            marker: style.marker, hollow: style.hollow, dashed: false, dash: style.dash,
+                            hollowMarkers: style.hollow, points: points))
                 }
+                let chart = LineChart(
+                    chart: "latency", panel: [panel.title, statistic].filter { !$0.isEmpty }.joined(separator: " · "),
+                    xTitle: "processor work per tick, proc-ms (ms)", yTitle: "\(statistic) end-to-end latency (ms)",
+                    logarithmic: true, lines: lines, xAxis: .ticks(ReportModel.procValues(panel.points)))
+                out += "<figure>" + chart.svg() + "</figure>"
             }
-            let chart = LineChart(
-                chart: "latency", panel: panel.title, xTitle: "processor work per tick, proc-ms (ms)",
-                yTitle: "end-to-end latency (ms)", logarithmic: true, lines: lines,
-                xAxis: .ticks(ReportModel.procValues(panel.points)))
-            out += "<figure>" + chart.svg() + "</figure>"
         }
         return out + "</div></section>"
     }
@@ -406,10 +435,11 @@ public enum ReportRenderer {
     }
 
     static func segmentsSection(_ model: ReportModel) -> String {
-        barsSection(
+        let section = barsSection(
             model, id: "segments", title: "Where the latency goes",
             note:
-                "Mean of each latency segment, stacked, per model (marker under the bar) and proc-ms. arrival→received is the "
+                "Mean of each latency segment, stacked in greys, per model (its colour and marker under the bar) and proc-ms; "
+                + "each segment's p99 follows below. arrival→received is the "
                 + "receiver's lag (where a busy event loop shows), received→processed the queue wait and the work, "
                 + "processed→picked the slot wait, picked→decided the evaluation. The first two are means over every tick, "
                 + "the last two over evaluated ticks, so the stack approximates the mean end-to-end latency. "
@@ -417,16 +447,19 @@ public enum ReportRenderer {
                 + "and is not part of end-to-end.",
             chart: "segments", yTitle: "mean latency (ms)", metrics: ReportMetric.segments,
             colors: ReportPalette.segments, unit: "ms")
+        return appending(segmentP99Charts(model), to: section)
     }
 
     static func cpuSection(_ model: ReportModel) -> String {
-        barsSection(
+        let section = barsSection(
             model, id: "cpu", title: "CPU per stage",
             note:
                 "CPU seconds each stage used over its run (thread CPU clocks where a stage owns a thread; where stages share "
-                + "threads, their total as “shared threads”); “rest of process” is what the process used beyond them.",
+                + "threads, their total as “shared threads”); “rest of process” is what the process used beyond them. "
+                + "Totals are dominated by the work the ticks asked for: the model's own CPU per tick follows below.",
             chart: "cpu", yTitle: "CPU time (s)", metrics: ReportMetric.cpuStages,
             colors: ReportPalette.stages, unit: "s")
+        return appending(ownCPUCharts(model), to: section)
     }
 
     static func queueSection(_ model: ReportModel) -> String {

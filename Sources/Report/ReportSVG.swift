@@ -2,11 +2,36 @@ import Formats
 import Foundation
 import Results
 
-/// Colours and marker shapes that stay apart for colour-blind readers and in grey print:
-/// the Okabe–Ito palette, and a different marker per model so that colour is never the only cue.
+/// Colours, marker shapes and dash patterns, one meaning each, that stay apart for colour-blind
+/// readers and in grey print.
+///
+/// A model keeps one style everywhere (``model(_:)``): an Okabe–Ito colour, a marker shape and a
+/// dash pattern of its own, so that colour is never the only cue. Latency segments and CPU
+/// stages, the parts of a stacked bar, are drawn from palettes of their own (``segment(_:)``,
+/// ``stage(_:)``): greys, cool for segments and warm for stages, stepped in lightness, which
+/// share no colour with the models (a part is never read as a model) and read in greyscale by
+/// their lightness alone.
 enum ReportPalette {
-    /// Okabe–Ito, darkest and most distinct first; yellow last (weak on white).
+    /// Okabe–Ito, darkest and most distinct first; yellow last (weak on white). For models only.
     static let series = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+
+    /// Dash patterns of the models' lines, solid first: with the marker, what tells two models
+    /// apart where their colours' greys are close (vermillion and reddish purple, orange and sky
+    /// blue).
+    static let dashes = ["", "7 3", "2 2.5", "9 3 2 3", "4 4", "12 3 2 3 2 3"]
+
+    /// How a model is drawn, everywhere in the report.
+    struct ModelStyle: Hashable {
+        var color: String
+        var marker: ReportMarker
+        /// An SVG `stroke-dasharray`; empty for a solid line.
+        var dash: String
+    }
+
+    /// The style of the model at `index` in the report's lineup.
+    static func model(_ index: Int) -> ModelStyle {
+        ModelStyle(color: color(index), marker: marker(index), dash: dashes[index % dashes.count])
+    }
 
     static func color(_ index: Int) -> String { series[index % series.count] }
 
@@ -14,11 +39,34 @@ enum ReportPalette {
         ReportMarker.allCases[index % ReportMarker.allCases.count]
     }
 
-    /// The latency segments, in pipeline order; receiver lag in vermillion, the colour that
-    /// draws the eye, since it is where a blocked loop shows.
-    static let segments = ["#D55E00", "#0072B2", "#F0E442", "#009E73", "#CC79A7", "#56B4E9"]
-    /// CPU per stage: receiver, processor, evaluator, shared, rest.
-    static let stages = ["#E69F00", "#0072B2", "#009E73", "#56B4E9", "#BBBBBB"]
+    /// The latency segments, in pipeline order, cool greys from dark to light: receiver lag the
+    /// darkest, the part that draws the eye, since it is where a blocked loop shows; decided→acked
+    /// (routing, off end-to-end) a mid grey with a blue cast.
+    static let segments = ["#2B2F36", "#6B7380", "#A7AFBA", "#D9DEE5", "#4F6A8A"]
+    /// CPU per stage: receiver, processor, evaluator, shared, rest; warm greys, dark to light.
+    static let stages = ["#3B3128", "#7A6A5B", "#B3A596", "#DDD4CA", "#F1EDE8"]
+
+    /// Annotations: the objective line, the kept-up line, the ring of a noisy cell. A neutral
+    /// dark grey, told apart by dash and label, where a red would be read as a model's
+    /// vermillion.
+    static let annotation = "#4D4D4D"
+
+    /// The colour of the segment at `index` of ``ReportMetric/segments``.
+    static func segment(_ index: Int) -> String { segments[index % segments.count] }
+
+    /// The colour of the stage at `index` of ``ReportMetric/cpuStages``.
+    static func stage(_ index: Int) -> String { stages[index % stages.count] }
+
+    /// Relative luminance (WCAG) of `#RRGGBB`, 0 black to 1 white: what a colour becomes in grey.
+    static func luminance(_ hex: String) -> Double {
+        let digits = hex.dropFirst()
+        guard digits.count == 6, let value = UInt32(digits, radix: 16) else { return 0 }
+        func linear(_ channel: UInt32) -> Double {
+            let c = Double(channel) / 255
+            return c <= 0.039_28 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4)
+        }
+        return 0.2126 * linear(value >> 16 & 0xFF) + 0.7152 * linear(value >> 8 & 0xFF) + 0.0722 * linear(value & 0xFF)
+    }
 
     /// Viridis, sampled: a sequential scale readable with every common colour deficiency.
     static let sequential: [(Double, Double, Double)] = [
@@ -176,9 +224,15 @@ struct LineChart {
         /// A thinner line (a series drawn hollow in the legend).
         var hollow = false
         var dashed: Bool
+        /// The model's dash pattern (``ReportPalette/ModelStyle/dash``), drawn in place of
+        /// `dashed`'s where not nil.
+        var dash: String? = nil
         /// Every marker of the line hollow, noisy or not.
         var hollowMarkers = false
         var points: [Point]
+
+        /// The `stroke-dasharray` drawn: the model's dash, else 6 4 where `dashed`, else none.
+        var dashArray: String { dash ?? (dashed ? "6 4" : "") }
     }
 
     /// A series' knee, ringed at (x, y).
@@ -195,7 +249,8 @@ struct LineChart {
         enum Style {
             /// Dotted grey, labelled at the right end: the offered rate.
             case reference
-            /// Dashed orange, labelled at the left end: the latency objective.
+            /// Dashed dark grey (``ReportPalette/annotation``), labelled at the left end: the latency
+            /// objective.
             case objective
         }
 
@@ -221,6 +276,8 @@ struct LineChart {
         case ticks([Double])
         /// The axis from 0 to a rounded-up value past the data, ticks in 1-2-5 steps.
         case fitted
+        /// Categories at 1, 2, 3…, each labelled (the latency segments in pipeline order).
+        case categories([String])
     }
 
     /// How a point of a noisy cell is marked.
@@ -250,6 +307,10 @@ struct LineChart {
     var yExtent = YExtent.repeats
     var noisyMark = NoisyMark.ring
     var rules: [Rule] = []
+    /// A linear y axis over exactly this range (ticks in 1-2-5 steps across it) instead of from
+    /// 0 to past the data: where the differences lie in a narrow band (throughput as a share of
+    /// the offered rate, 90–100%).
+    var yRange: (low: Double, high: Double)? = nil
     /// The offered rate at each x: where throughput would be if every tick were processed.
     var ideal: [(x: Double, y: Double)] = []
     var knees: [Knee] = []
@@ -274,12 +335,17 @@ struct LineChart {
             let xs = lines.flatMap { $0.points.map(\.x) } + ideal.map(\.x)
             x = ChartScale.linear(high: (xs.max() ?? 1) * 1.04, from: f.left, to: w - f.right)
             xTicks = x.ticks.map { ($0, ReportFormat.tick($0)) }
+        case .categories(let names):
+            x = ChartScale(
+                low: 0.5, high: Double(names.count) + 0.5, from: f.left, to: w - f.right, logarithmic: false)
+            xTicks = names.enumerated().map { (Double($0.offset + 1), $0.element) }
         }
         let y =
             logarithmic
             ? ChartScale.log(
                 low: values.filter { $0 > 0 }.min() ?? 1, high: values.max() ?? 10, from: h - f.bottom, to: f.top)
-            : ChartScale.linear(high: (values.max() ?? 1) * 1.05, from: h - f.bottom, to: f.top)
+            : yRange.map { ChartScale(low: $0.low, high: $0.high, from: h - f.bottom, to: f.top, logarithmic: false) }
+                ?? ChartScale.linear(high: (values.max() ?? 1) * 1.05, from: h - f.bottom, to: f.top)
         var out = SVG.open(
             chart: chart, panel: panel, width: w, height: h, label: "\(yTitle) against \(xTitle), \(panel)")
         out += "<rect x=\"0\" y=\"0\" width=\"\(SVG.n(w))\" height=\"\(SVG.n(h))\" fill=\"#FFFFFF\"/>"
@@ -327,7 +393,7 @@ struct LineChart {
                 let d = sorted.map { "\(SVG.n(x.map($0.x))),\(SVG.n(y.map($0.y.median)))" }.joined(separator: " L")
                 out +=
                     "<path d=\"M\(d)\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"\(line.hollow ? "1.5" : "2")\""
-                    + (line.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>"
+                    + (line.dashArray.isEmpty ? "" : " stroke-dasharray=\"\(line.dashArray)\"") + "/>"
             }
             for point in sorted {
                 let px = x.map(point.x), py = y.map(point.y.median)
@@ -347,7 +413,7 @@ struct LineChart {
                 out += line.marker.svg(x: px, y: py, size: 4.2, color: line.color, hollow: hollow)
                 if point.noisy && noisyMark == .ring {
                     out +=
-                        "<circle class=\"noisy\" cx=\"\(SVG.n(px))\" cy=\"\(SVG.n(py))\" r=\"7.5\" fill=\"none\" stroke=\"#A63C00\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/>"
+                        "<circle class=\"noisy\" cx=\"\(SVG.n(px))\" cy=\"\(SVG.n(py))\" r=\"7.5\" fill=\"none\" stroke=\"\(ReportPalette.annotation)\" stroke-width=\"1\" stroke-dasharray=\"2 2\"/>"
                 }
                 out += "</g>"
             }
@@ -380,8 +446,10 @@ struct LineChart {
             out =
                 "<g class=\"objective\" data-value=\"\(NumberText.shortest(rule.value))\">" + SVG.title(rule.label)
             out +=
-                "<line x1=\"\(SVG.n(left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(right))\" y2=\"\(SVG.n(py))\" stroke=\"#A63C00\" stroke-width=\"1.5\" stroke-dasharray=\"8 3\"/>"
-            out += SVG.text(rule.label, x: left + 4, y: py - 4, anchor: "start", size: 10, extra: "fill=\"#A63C00\"")
+                "<line x1=\"\(SVG.n(left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(right))\" y2=\"\(SVG.n(py))\" stroke=\"\(ReportPalette.annotation)\" stroke-width=\"1.5\" stroke-dasharray=\"8 3\"/>"
+            out += SVG.text(
+                rule.label, x: left + 4, y: py - 4, anchor: "start", size: 10,
+                extra: "fill=\"\(ReportPalette.annotation)\"")
         }
         return out + "</g>"
     }
@@ -446,7 +514,7 @@ struct StackedBarChart {
             let start = Self.left + Double(g) * groupWidth + (groupWidth - barWidth * Double(group.bars.count)) / 2
             out += SVG.text(
                 "\(NumberText.shortest(group.x)) ms", x: Self.left + (Double(g) + 0.5) * groupWidth,
-                y: h - Self.bottom + 32, size: 10.5, extra: "font-weight=\"bold\"")
+                y: h - Self.bottom + 34, size: 10.5, extra: "font-weight=\"bold\"")
             for (b, bar) in group.bars.enumerated() {
                 let x0 = start + Double(b) * barWidth
                 var base = 0.0
@@ -464,14 +532,19 @@ struct StackedBarChart {
                     out += SVG.title(
                         "\(bar.seriesLabel), proc \(NumberText.shortest(group.x)) ms: \(stack.title) \(ReportFormat.millis(part.median)) \(yUnit)\(spread)"
                     )
+                    // A thin dark outline: the lightest parts stay visible on white paper.
                     out +=
-                        "<rect x=\"\(SVG.n(x0 + 1))\" y=\"\(SVG.n(y1))\" width=\"\(SVG.n(max(1, barWidth - 2)))\" height=\"\(SVG.n(max(0, y0 - y1)))\" fill=\"\(stack.color)\" stroke=\"#FFFFFF\" stroke-width=\"0.5\"/>"
+                        "<rect x=\"\(SVG.n(x0 + 1))\" y=\"\(SVG.n(y1))\" width=\"\(SVG.n(max(1, barWidth - 2)))\" height=\"\(SVG.n(max(0, y0 - y1)))\" fill=\"\(stack.color)\" stroke=\"#555555\" stroke-width=\"0.4\"/>"
                     out += "</g>"
                     base += part.median
                 }
                 let cx = x0 + barWidth / 2
+                // The model under its bar: a strip in its colour and its marker (the parts above
+                // are greys, so the model's colour means the model alone).
                 out += "<g class=\"bar-label\">" + SVG.title(bar.tooltip)
-                out += bar.marker.svg(x: cx, y: h - Self.bottom + 9, size: 3.6, color: bar.color, hollow: bar.hollow)
+                out +=
+                    "<rect x=\"\(SVG.n(x0 + 1))\" y=\"\(SVG.n(h - Self.bottom + 1.5))\" width=\"\(SVG.n(max(1, barWidth - 2)))\" height=\"4\" fill=\"\(bar.hollow ? "#FFFFFF" : bar.color)\" stroke=\"\(bar.color)\" stroke-width=\"0.8\"/>"
+                out += bar.marker.svg(x: cx, y: h - Self.bottom + 13, size: 3.6, color: bar.color, hollow: bar.hollow)
                 out += "</g>"
                 let label = ReportFormat.millis(base)
                 out += SVG.text(

@@ -1,5 +1,6 @@
 import Formats
 import Foundation
+import MarketData
 import Pipeline
 
 /// One dimension a sweep varies, and how a result record says where it lies on it.
@@ -26,13 +27,29 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
     /// The in-process order gateway's round trip (`--route --route-rtt-ms`), or `none` for no
     /// routing: where I/O-bound waiting meets the models.
     case routeRttMs = "route-rtt-ms"
+    /// The feed's clock (`--clock`): `exchange`, the honest one, or `receiver`, the naive
+    /// generator. A plan's product runs at its setup's clock (``SweepPlan/Setup/clock``, the one
+    /// value of this axis); a cell at another clock is one of the plan's
+    /// ``SweepPlan/extraCells`` (the quick preset's naive receiver-paced cell), so that its
+    /// records are told apart from the product's.
+    case clock
 
     /// The option of `ticklab run` that sets a single value.
     public var runOption: String { "--\(rawValue)" }
 
     /// The value of an axis a plan leaves out: the run's behaviour without the option (no
     /// routing, a rate given rather than a load); nil where every plan must name values.
-    public var neutralValue: String? { self == .routeRttMs || self == .load ? "none" : nil }
+    public var neutralValue: String? {
+        switch self {
+        case .routeRttMs, .load: "none"
+        case .clock: FeedClock.exchange.rawValue
+        default: nil
+        }
+    }
+
+    /// True when a label names `value`: not for `none` (no routing, a rate given rather than a
+    /// load) nor for an axis's neutral value (the exchange clock), which go unsaid.
+    public func isSaid(_ value: String) -> Bool { value != "none" && value != neutralValue }
 
     /// The one value of the rate axis in a plan that sweeps loads: each cell's rate follows from
     /// its load and proc-ms. Never a cell's value (a cell holds the rate it works out to) and
@@ -61,13 +78,14 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         case .evalMs: "eval"
         case .evalKind: "eval kind"
         case .routeRttMs: "route"
+        case .clock: "clock"
         }
     }
 
     /// Unit of the values, nil for names and for the load (a utilisation, without unit).
     public var unit: String? {
         switch self {
-        case .model, .evalKind, .load: nil
+        case .model, .evalKind, .load, .clock: nil
         case .rate: "ticks/s"
         case .procMs, .evalMs, .routeRttMs: "ms"
         }
@@ -77,7 +95,7 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
     /// fastest, so every model meets the same point of the matrix at nearly the same time
     /// (a drifting machine biases no model). A plan sweeps rates or loads, never both, so the
     /// two sit side by side, outermost.
-    public static let nesting: [SweepAxis] = [.rate, .load, .routeRttMs, .evalKind, .evalMs, .procMs, .model]
+    public static let nesting: [SweepAxis] = [.clock, .rate, .load, .routeRttMs, .evalKind, .evalMs, .procMs, .model]
 
     /// The canonical text of this axis in a record's parameters: what `value(parsing:)` makes of
     /// the option value that produced it.
@@ -91,6 +109,7 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         case .evalKind: parameters.evalKind
         case .routeRttMs:
             parameters.routeRttMs.map(NumberText.shortest) ?? (parameters.route == nil ? "none" : "exchange")
+        case .clock: parameters.clock
         }
     }
 
@@ -98,7 +117,7 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
     /// for `max` and for `none`.
     public func number(_ value: String) -> Double? {
         switch self {
-        case .model, .evalKind: nil
+        case .model, .evalKind, .clock: nil
         case .rate, .load, .procMs, .evalMs, .routeRttMs: Double(value)
         }
     }
@@ -144,6 +163,11 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
                 throw invalid("a round trip is a number of milliseconds from 0 to 60000, or 'none' (no routing)")
             }
             return NumberText.shortest(value)
+        case .clock:
+            guard FeedClock(rawValue: text) != nil else {
+                throw invalid("clocks: \(FeedClock.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return text
         }
     }
 
@@ -160,6 +184,7 @@ public enum SweepAxis: String, Sendable, Hashable, Codable, CaseIterable {
         case .load: value == "none" ? "no load" : "load \(value)"
         case .procMs, .evalMs: "\(title) \(value) ms"
         case .routeRttMs: value == "none" ? "no route" : "route \(value) ms"
+        case .clock: "\(value) clock"
         }
     }
 }

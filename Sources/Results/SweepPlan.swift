@@ -32,10 +32,15 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         /// received) and the threaded models' answer to it. proc-ms 4 at 200 ticks/s is load
         /// ρ 0.8, the seed's high load; 0.5 the light one.
         ///
-        /// How long: 6 models × 2 proc-ms × 3 evaluations = 36 cells × 3 repeats = 108 runs, each
-        /// its 2 s plus about 0.35 s of a child's start-up, calibration and exit on the lab's 2-core
-        /// machine (release build): 108 × 2.35 s ≈ 254 s, about 4.5 minutes with the sweep's one
-        /// calibration. A third proc-ms (0.5, 2, 4) would be 162 runs × 2.35 s ≈ 6.3 minutes.
+        /// With the catalogue's baseline it also runs the event loop at proc-ms 4, 20:cpu once
+        /// more on the naive receiver clock (``receiverClockCells(baseline:)``): the seed's "async
+        /// throughput falls off sharply", beside the honest clock's latency.
+        ///
+        /// How long: 6 models × 2 proc-ms × 3 evaluations = 36 cells, and the receiver-clock cell,
+        /// × 3 repeats = 111 runs, each its 2 s plus about 0.35 s of a child's start-up,
+        /// calibration and exit on the lab's 2-core machine (release build): 111 × 2.35 s ≈ 261 s,
+        /// about 4.5 minutes with the sweep's one calibration. A third proc-ms (0.5, 2, 4) would be
+        /// 162 runs × 2.35 s ≈ 6.3 minutes.
         case quick
         /// The seed's protocol: 200 ticks/s, 60 s per cell, proc-ms 0.5…5 × eval-ms 1, 10, 50.
         case seed
@@ -92,6 +97,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             case (.capacity, .evalKind): ["wait", "cpu"]
             case (_, .evalKind): ["wait"]
             case (_, .routeRttMs): ["none"]
+            case (_, .clock): [FeedClock.exchange.rawValue]
             case (.quick, .procMs): ["0.5", "4"]
             case (.quick, .evalMs): ["1", "50"]
             case (.seed, .procMs): ["0.5", "1", "2", "3", "4", "5"]
@@ -241,19 +247,22 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         }
 
         /// The child's options for these settings; `--wait` only for a model that takes it.
-        public func runArguments(takingWaitStrategy: Bool) -> [String] {
+        /// - Parameter cellClock: the clock of a cell that runs on another (one of the plan's
+        ///   ``SweepPlan/extraCells``); nil for this setup's.
+        public func runArguments(takingWaitStrategy: Bool, cellClock: String? = nil) -> [String] {
             [
                 "--duration", DurationText.option(seconds: durationSeconds), "--seed", String(seed),
-                "--arrivals", arrivals.rawValue, "--clock", clock.rawValue,
+                "--arrivals", arrivals.rawValue, "--clock", cellClock ?? clock.rawValue,
             ]
                 + (takingWaitStrategy ? ["--wait", waitStrategy.rawValue] : [])
         }
 
         /// True when a record ran with these settings (durations compare to a nanosecond, the
-        /// resolution the child parses them at).
+        /// resolution the child parses them at). The clock is the cell's (``SweepAxis/clock``):
+        /// ``SweepPlan/cell(of:)`` checks it.
         public func matches(_ parameters: RunResult.Parameters) -> Bool {
             abs(parameters.durationSeconds - durationSeconds) < 1e-6 && parameters.seed == seed
-                && parameters.arrivals == arrivals.rawValue && parameters.clock == clock.rawValue
+                && parameters.arrivals == arrivals.rawValue
                 && (parameters.waitStrategy == nil || parameters.waitStrategy == waitStrategy.rawValue)
                 && parameters.feed == "synthetic"
         }
@@ -279,22 +288,35 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     /// (``KneeFinder/splitSteps(of:objective:)``), run after every cell has its ``repeats``.
     /// 0 for none; absent from machine.json when 0.
     public var extraRepeats: Int
+    /// Cells run besides the product, each with a value for every axis: cells of the product run
+    /// again on the naive receiver clock (`--receiver-clock`; the quick preset's event loop at
+    /// its heavy CPU setting), so that the report can set what the naive generator hides beside
+    /// the honest clock. Empty (and absent from machine.json) for most plans.
+    public var extraCells: [SweepCell]
 
     private enum CodingKeys: String, CodingKey {
-        case dimensions, setup, repeats, objective, evaluations, extraRepeats
+        case dimensions, setup, repeats, objective, evaluations, extraRepeats, extraCells
     }
 
-    /// - Parameter evaluations: pairs to run instead of the product of the eval-ms and eval-kind
-    ///   dimensions (which should list the pairs' values, as `make` makes them).
+    /// - Parameters:
+    ///   - evaluations: pairs to run instead of the product of the eval-ms and eval-kind
+    ///     dimensions (which should list the pairs' values, as `make` makes them).
+    ///   - extraCells: cells run besides the product (``extraCells``).
+    ///
+    /// The clock dimension is always the setup's clock: the product runs at it.
     public init(
         dimensions: [Dimension], setup: Setup, repeats: Int = 1, waitStrategyModels: Set<String> = [],
-        objective: LatencyObjective? = nil, evaluations: [Evaluation]? = nil, extraRepeats: Int = 0
+        objective: LatencyObjective? = nil, evaluations: [Evaluation]? = nil, extraRepeats: Int = 0,
+        extraCells: [SweepCell] = []
     ) {
         self.objective = objective
         self.extraRepeats = extraRepeats
         self.evaluations = evaluations
+        self.extraCells = extraCells
         self.dimensions = SweepAxis.allCases.map { axis in
-            dimensions.first { $0.axis == axis } ?? Dimension(axis: axis, values: axis.neutralValue.map { [$0] } ?? [])
+            if axis == .clock { return Dimension(axis: axis, values: [setup.clock.rawValue]) }
+            return dimensions.first { $0.axis == axis }
+                ?? Dimension(axis: axis, values: axis.neutralValue.map { [$0] } ?? [])
         }
         self.setup = setup
         self.repeats = repeats
@@ -309,7 +331,14 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             repeats: try container.decode(Int.self, forKey: .repeats),
             objective: try container.decodeIfPresent(LatencyObjective.self, forKey: .objective),
             evaluations: try container.decodeIfPresent([Evaluation].self, forKey: .evaluations),
-            extraRepeats: try container.decodeIfPresent(Int.self, forKey: .extraRepeats) ?? 0)
+            extraRepeats: try container.decodeIfPresent(Int.self, forKey: .extraRepeats) ?? 0,
+            extraCells: try container.decodeIfPresent([[String: String]].self, forKey: .extraCells)?.map {
+                SweepCell(
+                    values: Dictionary(
+                        uniqueKeysWithValues: $0.compactMap { key, value in
+                            SweepAxis(rawValue: key).map { ($0, value) }
+                        }))
+            } ?? [])
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -320,6 +349,12 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         try container.encodeIfPresent(objective, forKey: .objective)
         try container.encodeIfPresent(evaluations, forKey: .evaluations)
         if extraRepeats > 0 { try container.encode(extraRepeats, forKey: .extraRepeats) }
+        if !extraCells.isEmpty {
+            let coded = extraCells.map {
+                Dictionary(uniqueKeysWithValues: $0.values.map { ($0.key.rawValue, $0.value) })
+            }
+            try container.encode(coded, forKey: .extraCells)
+        }
     }
 
     /// Equal when machine.json records them alike (dimensions, setup, repeats, objective,
@@ -327,7 +362,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     /// the plan.
     public static func == (a: SweepPlan, b: SweepPlan) -> Bool {
         a.dimensions == b.dimensions && a.setup == b.setup && a.repeats == b.repeats && a.objective == b.objective
-            && a.evaluations == b.evaluations && a.extraRepeats == b.extraRepeats
+            && a.evaluations == b.evaluations && a.extraRepeats == b.extraRepeats && a.extraCells == b.extraCells
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -337,6 +372,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         hasher.combine(objective)
         hasher.combine(evaluations)
         hasher.combine(extraRepeats)
+        hasher.combine(extraCells)
     }
 
     /// True when the model of `cell` takes `--wait`.
@@ -357,12 +393,18 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     ///   - objective: the latency objective (`--slo`); nil for the preset's (``Preset/objective``).
     ///   - models: the models that exist (the preset takes all of them).
     ///   - waitStrategyModels: the ones of them that take `--wait`.
+    ///   - receiverClock: `MODEL:PROC-MS:EVAL-MS:EVAL-KIND` cells of the product to run again on
+    ///     the receiver clock, comma-separated, or `none`, as typed (`--receiver-clock`); nil for
+    ///     the preset's (``Preset/receiverClockCells(baseline:)``, kept where the product has them).
+    ///   - baseline: the model every other is compared with (the catalogue's), which the quick
+    ///     preset's receiver-clock cell runs; nil: no preset receiver-clock cell.
     public static func make(
         preset: Preset = .quick, lists: [SweepAxis: String] = [:], evaluations: String? = nil,
         durationSeconds: Double? = nil, repeats: Int? = nil, extraRepeats: Int? = nil, seed: UInt64 = 1,
         arrivals: ArrivalProcess = .uniform,
         clock: FeedClock = .exchange, waitStrategy: WaitStrategy = .standard,
-        objective: LatencyObjective? = nil, models: [String], waitStrategyModels: [String] = []
+        objective: LatencyObjective? = nil, models: [String], waitStrategyModels: [String] = [],
+        receiverClock: String? = nil, baseline: String? = nil
     ) throws(InvalidOption) -> SweepPlan {
         var values: [SweepAxis: [String]] = [:]
         for axis in SweepAxis.allCases {
@@ -424,10 +466,13 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         let setup = Setup(
             durationSeconds: durationSeconds ?? preset.durationSeconds, seed: seed,
             arrivals: arrivals, clock: clock, waitStrategy: waitStrategy)
-        return SweepPlan(
+        var plan = SweepPlan(
             dimensions: SweepAxis.allCases.map { Dimension(axis: $0, values: values[$0] ?? []) }, setup: setup,
             repeats: repeats, waitStrategyModels: Set(waitStrategyModels), objective: objective ?? preset.objective,
             evaluations: pairs, extraRepeats: extraRepeats)
+        plan.extraCells = try receiverClockCells(
+            receiverClock, preset: preset, baseline: baseline, models: models, product: plan)
+        return plan
     }
 
     /// Refuses a load at proc-ms 0 (no processing to utilise: no rate offers a load) and a load
@@ -500,9 +545,10 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     /// load and proc-ms.
     public var sweepsLoad: Bool { values(of: .load) != ["none"] && !values(of: .load).isEmpty }
 
-    /// Every combination of the axes' values, models changing fastest. With ``evaluations`` the
-    /// pairs take the place of the eval-kind × eval-ms product (at eval-kind's place in the
-    /// nesting); in a load plan each cell's rate is the one its load and proc-ms make.
+    /// Every combination of the axes' values, models changing fastest, then the ``extraCells``.
+    /// With ``evaluations`` the pairs take the place of the eval-kind × eval-ms product (at
+    /// eval-kind's place in the nesting); in a load plan each cell's rate is the one its load and
+    /// proc-ms make.
     public var cells: [SweepCell] {
         var cells = [SweepCell(values: [:])]
         for axis in SweepAxis.nesting {
@@ -521,14 +567,15 @@ public struct SweepPlan: Sendable, Hashable, Codable {
                 }
             }
         }
-        guard sweepsLoad else { return cells }
+        let extra = extraCells.filter { !cells.contains($0) }
+        guard sweepsLoad else { return cells + extra }
         return cells.map { cell in
             var cell = cell
             // A decoded plan may hold a load no rate offers; such a cell keeps the placeholder
             // (its child, given --load, says why it cannot run).
             cell.values[.rate] = Self.derivedRate(load: cell[.load], procMs: cell[.procMs]) ?? SweepAxis.derivedRate
             return cell
-        }
+        } + extra
     }
 
     /// How long the sweep takes at least: every run's duration plus `childOverheadSeconds` (a
@@ -549,14 +596,17 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     }
 
     /// The arguments of `ticklab` that run one cell and print its record. A cell at a load gets
-    /// `--load` and no `--rate`: the child works out the rate and records both.
+    /// `--load` and no `--rate`: the child works out the rate and records both. The clock comes
+    /// with the shared settings, the cell's own where it has one (`--clock receiver` for a
+    /// receiver-clock cell).
     public func childArguments(for cell: SweepCell) -> [String] {
         var arguments = ["run", "--json"]
         let atLoad = cell[.load] != "none" && cell.values[.load] != nil
-        for axis in SweepAxis.allCases where !(axis == .rate && atLoad) {
+        for axis in SweepAxis.allCases where !(axis == .rate && atLoad) && axis != .clock {
             if let value = cell.values[axis] { arguments += axis.runArguments(value) }
         }
-        return arguments + setup.runArguments(takingWaitStrategy: takesWaitStrategy(cell))
+        return arguments
+            + setup.runArguments(takingWaitStrategy: takesWaitStrategy(cell), cellClock: cell.values[.clock])
     }
 
     /// The cell a record belongs to, nil when it ran with other settings or values. In a load
@@ -565,6 +615,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     public func cell(of parameters: RunResult.Parameters) -> SweepCell? {
         guard setup.matches(parameters) else { return nil }
         let cell = SweepCell(parameters: parameters)
+        if extraCells.contains(cell) { return cell }
         let sweepsLoad = self.sweepsLoad
         for axis in SweepAxis.allCases {
             if axis == .rate && sweepsLoad {
@@ -584,18 +635,22 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     public var settings: [(option: String, value: String)] {
         // A plan decoded from an older machine.json may lack an axis added since (it ran at the
         // axis's neutral value), its evaluations (the product) and its objective (the standard).
-        SweepAxis.allCases.map { axis in
+        // The clock axis is the setup's clock, said once as --clock.
+        let axes: [(option: String, value: String)] = SweepAxis.allCases.filter { $0 != .clock }.map { axis in
             let values = values(of: axis)
             return (axis.sweepOption, values.isEmpty ? axis.neutralValue ?? "" : values.joined(separator: ","))
-        } + [
+        }
+        let evaluation: [(option: String, value: String)] = [
             ("--evaluations", evaluations.map { $0.map(\.description).joined(separator: ",") } ?? "eval-ms×eval-kind"),
             ("--slo", (objective ?? .standard).description),
-        ] + [
+        ]
+        let shared: [(option: String, value: String)] = [
             ("--duration", DurationText.option(seconds: setup.durationSeconds)), ("--repeats", String(repeats)),
             ("--extra-repeats", String(extraRepeats)), ("--seed", String(setup.seed)),
             ("--arrivals", setup.arrivals.rawValue), ("--clock", setup.clock.rawValue),
-            ("--wait", setup.waitStrategy.rawValue),
+            ("--wait", setup.waitStrategy.rawValue), ("--receiver-clock", receiverClockText ?? "none"),
         ]
+        return axes + evaluation + shared
     }
 
     /// A setting that differs between the plan a sweep was made with and this one.
@@ -622,7 +677,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     public func command(out directory: String?) -> [String] {
         var words = ["ticklab", "sweep"]
         for axis in SweepAxis.allCases where axis.neutralValue == nil || values(of: axis) != [axis.neutralValue!] {
-            if axis == .rate && sweepsLoad { continue }
+            if axis == .rate && sweepsLoad || axis == .clock { continue }
             if evaluations != nil && (axis == .evalMs || axis == .evalKind) { continue }
             words += [axis.sweepOption, values(of: axis).joined(separator: ",")]
         }
@@ -634,6 +689,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             setup.arrivals.rawValue, "--clock", setup.clock.rawValue,
             "--wait", setup.waitStrategy.rawValue,
         ]
+        if let receiverClockText { words += ["--receiver-clock", receiverClockText] }
         if let directory { words += ["--out", directory] }
         return words
     }
@@ -653,10 +709,12 @@ public struct SweepCell: Sendable, Hashable {
     public subscript(axis: SweepAxis) -> String { values[axis] ?? "" }
 
     /// `threads, 200 ticks/s, proc 2 ms, eval 50 ms, wait kind` (an axis at `none`, such as no
-    /// routing, goes unsaid).
+    /// routing, or at its neutral value, such as the exchange clock, goes unsaid).
     public var label: String {
-        SweepAxis.allCases.compactMap { axis in values[axis].flatMap { $0 == "none" ? nil : axis.label($0) } }
-            .joined(separator: ", ")
+        SweepAxis.allCases.compactMap { axis in
+            values[axis].flatMap { axis.isSaid($0) ? axis.label($0) : nil }
+        }
+        .joined(separator: ", ")
     }
 
     /// `proc-ms=2 eval-ms=50 …`: a stable key, for matching and for the progress lines.

@@ -354,7 +354,8 @@ public final class SweepRunner {
         return RunResult.Parameters(
             model: cell[.model], feed: "synthetic", rate: rate == "max" ? nil : Double(rate),
             durationSeconds: plan.setup.durationSeconds, arrivals: plan.setup.arrivals.rawValue,
-            clock: plan.setup.clock.rawValue, seed: plan.setup.seed, procMs: Double(cell[.procMs]) ?? 0,
+            clock: cell.values[.clock] ?? plan.setup.clock.rawValue, seed: plan.setup.seed,
+            procMs: Double(cell[.procMs]) ?? 0,
             evalMs: Double(cell[.evalMs]) ?? 0, evalKind: cell[.evalKind],
             waitStrategy: plan.takesWaitStrategy(cell) ? plan.setup.waitStrategy.rawValue : nil,
             route: cell[.routeRttMs] == "none" ? nil : "gateway \(cell[.routeRttMs]) ms",

@@ -29,8 +29,8 @@ struct SweepCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "quick: every model × proc-ms 0.5,4 × evaluations 1:wait,50:wait,20:cpu at 200 ticks/s, 2 s per cell, 3 repeats "
-                + "(about 4.5 minutes); "
+            "quick: every model × proc-ms 0.5,4 × evaluations 1:wait,50:wait,20:cpu at 200 ticks/s, 2 s per cell, 3 repeats, "
+                + "and the event loop at proc-ms 4, 20:cpu once more on the naive receiver clock (about 4.5 minutes); "
                 + "seed: the seed's protocol, proc-ms 0.5,1,2,3,4,5 × eval-ms 1,10,50, 60 s per cell, 1 repeat; "
                 + "capacity: every model at proc-ms 4 (load 1 = 250 ticks/s) × loads \(SweepPlan.Preset.capacityLoads.joined(separator: ",")) "
                 + "× evaluations 1:wait,20:cpu, \(NumberText.shortest(SweepPlan.Preset.capacityDurationSeconds)) s per cell, 3 repeats: "
@@ -96,6 +96,13 @@ struct SweepCommand: ParsableCommand {
             "Order routing to the in-process gateway with this round trip in milliseconds, or 'none' (no routing), comma-separated; default none.",
             valueName: "ms|none,…"))
     var routeRttMs: String?
+
+    @Option(
+        name: .customLong("receiver-clock"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "Cells of the sweep to run once more on the naive receiver clock, beside the exchange clock: MODEL:PROC-MS:EVAL-MS:EVAL-KIND, comma-separated, or 'none' (default: the quick preset's event-loop:4:20:cpu, none for the others). It shows what the naive generator hides.",
+            valueName: "cell,…|none"))
+    var receiverClock: String?
 
     @Option(
         parsing: .unconditional,
@@ -173,7 +180,8 @@ struct SweepCommand: ParsableCommand {
                 durationSeconds: duration.map { Double($0.nanoseconds) / 1e9 }, repeats: repeats,
                 extraRepeats: extraRepeats, seed: market.seed,
                 arrivals: market.arrivals, clock: clockAndWait.clock, waitStrategy: clockAndWait.wait ?? .standard,
-                objective: objective, models: ModelCatalog.names, waitStrategyModels: ModelCatalog.waitStrategyModels)
+                objective: objective, models: ModelCatalog.names, waitStrategyModels: ModelCatalog.waitStrategyModels,
+                receiverClock: receiverClock, baseline: ModelCatalog.baseline)
         } catch {
             throw ValidationError(error.description)
         }

@@ -52,14 +52,17 @@ struct ReportRendererTests {
     }
 
     @Test(
-        "the throughput chart carries exactly the fixture's throughputs, one panel per eval-ms, with the offered rate")
+        "the throughput chart draws each cell's throughput as a share of its offered rate, one panel per eval-ms, with the offered rate"
+    )
     func throughputChart() throws {
         let points = Self.document.data("point", in: "throughput")
         #expect(points.count == Self.rated.count)
         for point in points {
             let result = try #require(
                 Self.result(point.attributes["data-series"], proc: point.attributes["data-x"], panel: point.panel))
-            #expect(point.attributes["data-y"] == NumberText.shortest(result.window.throughput))
+            // Issue 13: drawn as processed ÷ offered in percent, the absolute rate in the tooltip.
+            let share = result.window.throughput / result.window.offeredRate * 100
+            #expect(point.attributes["data-y"] == NumberText.shortest(share))
             #expect(point.tooltip.contains("throughput \(ReportFormat.number(result.window.throughput)) ticks/s"))
         }
         let panels = Set(points.compactMap(\.panel))
@@ -332,7 +335,9 @@ struct ReportRendererTests {
         #expect(document.parsed)
         let points = document.data("point", in: "throughput")
         #expect(points.count == 1)
-        #expect(points.first?.attributes["data-y"] == NumberText.shortest(120.25))
+        // The median run's throughput as a share of its offered rate (issue 13's scale).
+        let offered = try #require(records.first?.passedResult?.window.offeredRate)
+        #expect(points.first?.attributes["data-y"] == NumberText.shortest(120.25 / offered * 100))
         let range = "\(ReportFormat.number(117.25))–\(ReportFormat.number(121.25))"
         #expect(points.first?.tooltip.contains("median of 3 runs, range \(range)") == true)
         #expect(html.contains("<span class=\"spread\" title=\"range of 3 runs\">[\(range)]</span>"))
