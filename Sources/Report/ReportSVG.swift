@@ -221,6 +221,9 @@ struct LineChart {
         case ticks([Double])
         /// The axis from 0 to a rounded-up value past the data, ticks in 1-2-5 steps.
         case fitted
+        /// Percentiles on HdrHistogram's axis (``PercentileAxis``): x is 1/(1 − p), on a log
+        /// scale, ticks at p50, p90, p99, p99.9 and p99.99.
+        case percentiles
     }
 
     /// How a point of a noisy cell is marked.
@@ -274,6 +277,11 @@ struct LineChart {
             let xs = lines.flatMap { $0.points.map(\.x) } + ideal.map(\.x)
             x = ChartScale.linear(high: (xs.max() ?? 1) * 1.04, from: f.left, to: w - f.right)
             xTicks = x.ticks.map { ($0, ReportFormat.tick($0)) }
+        case .percentiles:
+            x = ChartScale(
+                low: PercentileAxis.range.lowerBound, high: PercentileAxis.range.upperBound, from: f.left,
+                to: w - f.right, logarithmic: true)
+            xTicks = PercentileAxis.ticks
         }
         let y =
             logarithmic
@@ -294,7 +302,7 @@ struct LineChart {
         out += SVG.text(
             yTitle + (logarithmic ? " (log scale)" : ""), x: 14, y: (f.top + h - f.bottom) / 2, size: 11,
             extra: "transform=\"rotate(-90 14 \(SVG.n((f.top + h - f.bottom) / 2)))\"")
-        out += "</g><g class=\"axis\" data-axis=\"x\" data-scale=\"linear\">"
+        out += "</g><g class=\"axis\" data-axis=\"x\" data-scale=\"\(x.logarithmic ? "log" : "linear")\">"
         for tick in xTicks {
             let px = x.map(tick.value)
             out +=
