@@ -125,13 +125,15 @@ struct ChartScale {
         return from + (to - from) * t
     }
 
-    /// Tick values: 1-2-5 steps (linear) or 1, 2, 5 per decade (log).
+    /// Tick values: 1-2-5 steps (linear) or 1, 2, 5 per decade (log; one per decade past four
+    /// decades, where 2 and 5 would crowd the labels).
     var ticks: [Double] {
         if logarithmic {
             var ticks: [Double] = []
             var decade = low
+            let multipliers: [Double] = log10(high / low) > 4.0001 ? [1] : [1, 2, 5]
             while decade <= high * 1.0001 {
-                for m in [1.0, 2, 5] where decade * m <= high * 1.0001 { ticks.append(decade * m) }
+                for m in multipliers where decade * m <= high * 1.0001 { ticks.append(decade * m) }
                 decade *= 10
             }
             return ticks

@@ -91,8 +91,10 @@ enum ReportTimeline {
             model, series,
             extra: [(solid, "processing p50"), (dashed, "processing p99"), (lag, "receiver lag, max")])
         out += "<div class=\"panels\">"
+        let axes = titleAxes(shown)
         for pick in shown {
-            out += "<figure>" + chart(pick, model).svg()
+            // As wide as its chart, so that the caption wraps and the small multiples sit side by side.
+            out += "<figure style=\"max-width: \(SVG.n(frame.width))px\">" + chart(pick, model, axes: axes).svg()
             out += "<figcaption class=\"note\">" + ReportFormat.escape(caption(pick)) + "</figcaption></figure>"
         }
         out += "</div>"
@@ -123,7 +125,16 @@ enum ReportTimeline {
         return parts.joined(separator: "; ")
     }
 
-    static func chart(_ pick: Pick, _ model: ReportModel) -> LineChart {
+    /// The axes a small chart's title names: proc-ms and eval-ms, and whatever else differs
+    /// between the charts (the rest is the same for all, and the tooltips give the whole cell).
+    static func titleAxes(_ picks: [Pick]) -> [SweepAxis] {
+        SweepAxis.allCases.filter { axis in
+            axis != .model
+                && ([.procMs, .evalMs].contains(axis) || Set(picks.map { $0.point.cell[axis] }).count > 1)
+        }
+    }
+
+    static func chart(_ pick: Pick, _ model: ReportModel, axes: [SweepAxis]) -> LineChart {
         let series = ReportModel.Series(source: pick.point.source, model: pick.point.model)
         let style = ReportRenderer.seriesStyle(model, series)
         let label = model.label(series)
@@ -163,7 +174,9 @@ enum ReportTimeline {
             rules.append(.init(value: objective.boundMilliseconds, label: "objective \(objective)", style: .objective))
         }
         return LineChart(
-            chart: "timeline", panel: ReportRenderer.cellHeading(pick.point, model),
+            chart: "timeline",
+            panel: ([label] + axes.filter { pick.point.cell[$0] != "none" }.map { $0.label(pick.point.cell[$0]) })
+                .joined(separator: " · "),
             xTitle: "seconds into the window (by scheduled arrival)", yTitle: "latency (ms)", logarithmic: true,
             lines: lines, frame: frame, rules: rules)
     }

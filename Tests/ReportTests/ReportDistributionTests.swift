@@ -71,6 +71,14 @@ struct ReportDistributionTests {
         #expect(abs(decade1 - decade2) < 1e-6 && decade1 > 0)
     }
 
+    @Test("a log scale over more than four decades ticks once a decade, so that a small chart's labels stay apart")
+    func wideLogScale() {
+        let wide = ChartScale.log(low: 0.02, high: 5_000, from: 200, to: 30)
+        #expect(wide.low == 0.01 && wide.high == 10_000)
+        #expect(wide.ticks == [0.01, 0.1, 1, 10, 100, 1_000, 10_000])
+        #expect(ChartScale.log(low: 1.7, high: 640, from: 250, to: 30).ticks.count == 10)
+    }
+
     @Test("the spectrum section draws one chart per setting, every model's percentiles on the 1/(1−p) axis")
     func spectrumSection() throws {
         let html = Self.render(Self.records)
