@@ -3,7 +3,7 @@ import Clocks
 
 /// What the lab's own measurement costs a tick on the hot path: the stamps that mark it (each
 /// stage's ``StampClock``) and the histogram records of its latencies (``LatencyRecorder``), as
-/// the stages make them.
+/// the stages make them, with the processor's timeline record (``LatencyTimeline``).
 ///
 /// The counts are those of a tick that arrives alone in its batch and is evaluated (the case of
 /// every tick at a rate the pipeline keeps up with): fewer per tick when a batch holds several
@@ -19,6 +19,9 @@ public enum MeasurementOverhead {
     /// received→processed (processor); end-to-end, reaction, processed→picked and
     /// picked→decided (evaluator).
     public static let recordsPerTick = 7
+    /// Timeline records per tick, besides the histograms': the processor's
+    /// ``LatencyTimeline`` record of processing latency and receiver lag, by arrival.
+    public static let timelineRecordsPerTick = 1
 
     /// Batches of the default measurement; the median of an odd count is one batch's figure.
     public static let standardBatches = 31
@@ -40,8 +43,8 @@ public enum MeasurementOverhead {
             for _ in 0..<ticksPerBatch { path.loneTick() }
             return ticksPerBatch
         }
-        // The histograms hold every record: the optimiser cannot drop the loop's work.
-        blackHole(path.records)
+        // The histograms and the timeline hold every record: the optimiser cannot drop the loop's work.
+        blackHole(path.records &+ path.timeline.count)
         return MeasurementCost(
             clockReadsPerTick: clockReadsPerTick, recordsPerTick: recordsPerTick, ticks: batches * ticksPerBatch,
             medianNanosecondsPerTick: perTick.median, minNanosecondsPerTick: perTick.min,
@@ -67,8 +70,9 @@ public enum MeasurementOverhead {
         return (median, perTick[0], perTick[perTick.count - 1])
     }
 
-    /// The seven histograms of one tick's path, fed as the stages feed them, and the stamp clock
-    /// each stage owns: the measurement of the stages without their other work. Public for the
+    /// The seven histograms of one tick's path and the processor's timeline, fed as the stages
+    /// feed them, and the stamp clock each stage owns: the measurement of the stages without
+    /// their other work. Public for the
     /// package's benchmark (`Benchmarks/MeasurementBenchmarks`).
     public struct TickPath: Sendable {
         var receiverClock = StampClock()
@@ -81,10 +85,12 @@ public enum MeasurementOverhead {
         var reaction = LatencyRecorder()
         var processedToPicked = LatencyRecorder()
         var pickedToDecided = LatencyRecorder()
+        var timeline = LatencyTimeline()
 
         public init() {}
 
-        /// One tick alone in its batch, evaluated: five stamps, seven records. The scheduled
+        /// One tick alone in its batch, evaluated: five stamps, seven records and the timeline's
+        /// one. The scheduled
         /// arrival is the poll's reading, as for a tick due the moment it is polled.
         @inline(never)
         public mutating func loneTick() {
@@ -94,6 +100,9 @@ public enum MeasurementOverhead {
             let processed = processorClock.now()
             processing.record(from: arrival, to: processed)
             receivedToProcessed.record(from: received, to: processed)
+            timeline.record(
+                processed >= arrival ? processed &- arrival : 0, at: arrival,
+                receiverLag: received >= arrival ? received &- arrival : 0)
             let picked = evaluatorClock.now()
             let decided = evaluatorClock.now()
             endToEnd.record(from: arrival, to: decided)
@@ -104,8 +113,9 @@ public enum MeasurementOverhead {
 
         /// A batch of `ticks` at saturation, as spin-ring's stages measure it: one poll and one
         /// receipt stamp for the batch and an arrival→received record per tick (receiver); a
-        /// stamp and two records per tick (processor); the batch's newest state evaluated, the
-        /// others conflated (two stamps and four records for the batch). Returns `ticks`.
+        /// stamp, two records and a timeline record per tick (processor); the batch's newest
+        /// state evaluated, the others conflated (two stamps and four records for the batch).
+        /// Returns `ticks`.
         ///
         /// - Precondition: `ticks` > 0.
         @inline(never)
@@ -119,8 +129,12 @@ public enum MeasurementOverhead {
             var processed: UInt64 = 0
             for k in 0..<ticks {
                 processed = processorClock.now()
-                processing.record(from: poll &- UInt64(k &* 128), to: processed)
+                let arrival = poll &- UInt64(k &* 128)
+                processing.record(from: arrival, to: processed)
                 receivedToProcessed.record(from: received, to: processed)
+                timeline.record(
+                    processed >= arrival ? processed &- arrival : 0, at: arrival,
+                    receiverLag: received >= arrival ? received &- arrival : 0)
             }
             let picked = evaluatorClock.now()
             let decided = evaluatorClock.now()
@@ -131,7 +145,7 @@ public enum MeasurementOverhead {
             return ticks
         }
 
-        /// Records made so far, all histograms together.
+        /// Histogram records made so far, all histograms together (the timeline's not counted).
         public var records: UInt64 {
             [
                 arrivalToReceived, processing, receivedToProcessed, endToEnd, reaction, processedToPicked,

@@ -179,6 +179,10 @@ public struct ProcessorStage: Sendable {
             imbalance: imbalance, workResult: result)
         if abandoned { return state }
         metrics.processing.record(from: tick.scheduledArrival, to: processed)
+        let arrival = tick.scheduledArrival
+        metrics.timeline.record(
+            processed >= arrival ? processed &- arrival : 0, at: arrival,
+            receiverLag: item.received >= arrival ? item.received &- arrival : 0)
         metrics.receivedToProcessed.record(from: item.received, to: processed)
         metrics.processed &+= 1
         if processed <= min(windowEnd, stop.instantNanoseconds) { metrics.processedInWindow &+= 1 }
@@ -232,6 +236,8 @@ public struct ProcessorMetrics: Sendable {
     public var firstSequenceBreak: (expected: UInt64, got: UInt64)?
     public var processing = LatencyRecorder()
     public var receivedToProcessed = LatencyRecorder()
+    /// Processing latency and receiver lag over the run's time, by scheduled arrival.
+    public var timeline = LatencyTimeline()
     public var work = WorkAccounting()
     public init() {}
 

@@ -21,6 +21,8 @@ public enum ReportRenderer {
         body += segmentsSection(model)
         body += queueSection(model)
         body += cpuSection(model)
+        body += ReportSpectrum.section(model)
+        body += ReportTimeline.section(model)
         body += ReportCost.section(model)
         body += findingsSection(model)
         body += ReportTrust.section(model)
@@ -135,6 +137,8 @@ public enum ReportRenderer {
             ("throughput", "Throughput"), ("latency", "End-to-end latency"), ("segments", "Where the latency goes"),
             ("queue", "Inbound queue peak"), ("cpu", "CPU per stage"),
         ]
+        if !ReportSpectrum.panels(model).isEmpty { items.append(("spectrum", "Latency spectrum")) }
+        if !ReportTimeline.picks(model).isEmpty { items.append(("timeline", "Latency over time")) }
         if !ReportCost.points(model).isEmpty { items.append(("cost", "What each model costs")) }
         items += [("findings", "Findings"), ("floor", "The machine's floor and noise")]
         if !model.saturatedPoints.isEmpty { items.append(("saturation", "Saturation")) }

@@ -173,13 +173,15 @@ struct ChartScale {
         return from + (to - from) * t
     }
 
-    /// Tick values: 1-2-5 steps (linear) or 1, 2, 5 per decade (log).
+    /// Tick values: 1-2-5 steps (linear) or 1, 2, 5 per decade (log; one per decade past four
+    /// decades, where 2 and 5 would crowd the labels).
     var ticks: [Double] {
         if logarithmic {
             var ticks: [Double] = []
             var decade = low
+            let multipliers: [Double] = log10(high / low) > 4.0001 ? [1] : [1, 2, 5]
             while decade <= high * 1.0001 {
-                for m in [1.0, 2, 5] where decade * m <= high * 1.0001 { ticks.append(decade * m) }
+                for m in multipliers where decade * m <= high * 1.0001 { ticks.append(decade * m) }
                 decade *= 10
             }
             return ticks
@@ -278,6 +280,9 @@ struct LineChart {
         case fitted
         /// Categories at 1, 2, 3…, each labelled (the latency segments in pipeline order).
         case categories([String])
+        /// Percentiles on HdrHistogram's axis (``PercentileAxis``): x is 1/(1 − p), on a log
+        /// scale, ticks at p50, p90, p99, p99.9 and p99.99.
+        case percentiles
     }
 
     /// How a point of a noisy cell is marked.
@@ -339,6 +344,11 @@ struct LineChart {
             x = ChartScale(
                 low: 0.5, high: Double(names.count) + 0.5, from: f.left, to: w - f.right, logarithmic: false)
             xTicks = names.enumerated().map { (Double($0.offset + 1), $0.element) }
+        case .percentiles:
+            x = ChartScale(
+                low: PercentileAxis.range.lowerBound, high: PercentileAxis.range.upperBound, from: f.left,
+                to: w - f.right, logarithmic: true)
+            xTicks = PercentileAxis.ticks
         }
         let y =
             logarithmic
@@ -360,7 +370,7 @@ struct LineChart {
         out += SVG.text(
             yTitle + (logarithmic ? " (log scale)" : ""), x: 14, y: (f.top + h - f.bottom) / 2, size: 11,
             extra: "transform=\"rotate(-90 14 \(SVG.n((f.top + h - f.bottom) / 2)))\"")
-        out += "</g><g class=\"axis\" data-axis=\"x\" data-scale=\"linear\">"
+        out += "</g><g class=\"axis\" data-axis=\"x\" data-scale=\"\(x.logarithmic ? "log" : "linear")\">"
         for tick in xTicks {
             let px = x.map(tick.value)
             out +=

@@ -7,8 +7,8 @@ import Pipeline
 public struct RunResult: Sendable, Hashable, Codable {
     public static let schemaName = "ticklab.run"
     /// 2: ``cost`` (context switches, allocations, threads, idle burn), optional so that
-    /// version 1 records still decode.
-    public static let currentSchemaVersion = 2
+    /// version 1 records still decode. 3: ``processingSpectrum`` and ``timeline``, optional too.
+    public static let currentSchemaVersion = 3
 
     public var schema: String = RunResult.schemaName
     public var schemaVersion: Int = RunResult.currentSchemaVersion
@@ -48,6 +48,12 @@ public struct RunResult: Sendable, Hashable, Codable {
     /// What the model cost besides CPU per tick: context switches, heap allocations, threads and
     /// the CPU it burns while nothing is due; nil in records written before schema 2.
     public var cost: Cost? = nil
+    /// The processing latency at percentiles from p50 to p99.99; nil in records written before
+    /// schema 3, or when nothing was processed.
+    public var processingSpectrum: Spectrum? = nil
+    /// Processing latency and receiver lag per interval of the run; nil in records written
+    /// before schema 3, or when nothing was processed.
+    public var timeline: Timeline? = nil
 
     /// What a run cost: per stage where a stage owns a thread, and for the process.
     public struct Cost: Sendable, Hashable, Codable {
@@ -467,7 +473,8 @@ public struct RunResult: Sendable, Hashable, Codable {
         window: Window, ticks: Ticks, evaluator: Evaluator, latency: Latencies, segments: Segments, queue: Queue,
         cpuSeconds: CPU, workload: WorkloadAccuracy, selfCheck: SelfCheck, feedCounters: [String: UInt64]? = nil,
         routing: Routing? = nil, feedFailure: FeedFailure? = nil, cpuPerTick: CPUPerTick? = nil,
-        noise: NoiseAccount? = nil, supersededByRerun: Bool? = nil, cost: Cost? = nil
+        noise: NoiseAccount? = nil, supersededByRerun: Bool? = nil, cost: Cost? = nil,
+        processingSpectrum: Spectrum? = nil, timeline: Timeline? = nil
     ) {
         self.schema = schema
         self.schemaVersion = schemaVersion
@@ -491,6 +498,8 @@ public struct RunResult: Sendable, Hashable, Codable {
         self.noise = noise
         self.supersededByRerun = supersededByRerun
         self.cost = cost
+        self.processingSpectrum = processingSpectrum
+        self.timeline = timeline
     }
 }
 

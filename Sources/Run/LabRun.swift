@@ -302,7 +302,9 @@ public enum LabRun {
                     rejected: evaluator.routing.rejected, failed: evaluator.routing.failed,
                     firstProblem: evaluator.routing.firstProblem, counters: route.counters)
             },
-            feedFailure: feedFailure, cpuPerTick: cpuPerTick(cpuSeconds, processed: processor.processed))
+            feedFailure: feedFailure, cpuPerTick: cpuPerTick(cpuSeconds, processed: processor.processed),
+            processingSpectrum: RunResult.Spectrum(processor.processing.spectrum()),
+            timeline: RunResult.Timeline(processor.timeline, windowStart: start))
     }
 
     static func hex(_ value: UInt64) -> String {

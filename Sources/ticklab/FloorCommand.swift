@@ -23,7 +23,8 @@ struct FloorCommand: ParsableCommand {
 
             Measurement per tick: what the lab's own measurement costs a tick on the hot path: \
             the \(MeasurementOverhead.clockReadsPerTick) clock reads that stamp it and the \
-            \(MeasurementOverhead.recordsPerTick) histogram records of its latencies, as the stages make them \
+            \(MeasurementOverhead.recordsPerTick) histogram records of its latencies and the processor's \
+            timeline record (latency over the run's time), as the stages make them \
             (median of \(MeasurementOverhead.standardBatches) batches of \(MeasurementOverhead.standardTicksPerBatch) ticks). \
             That much of every tick's latency and CPU is the measuring, not the model.
 
