@@ -104,7 +104,17 @@ public final class SweepRunner {
     /// done when the cell has more than `r` records (only passed ones when `retryFailed`); a
     /// record a rerun superseded (`--rerun-noisy`) is no repetition.
     public static func pending(_ plan: SweepPlan, records: [SweepRecord], retryFailed: Bool) -> [SweepRun] {
+        let done = counted(plan, records: records, retryFailed: retryFailed).done
+        return plan.runs.filter { run in (done[run.cell] ?? 0) <= run.repetition }
+    }
+
+    /// The records that count as repetitions, per cell of `plan` (only passed ones when
+    /// `retryFailed`; none a rerun superseded), and the run results among them.
+    static func counted(_ plan: SweepPlan, records: [SweepRecord], retryFailed: Bool)
+        -> (done: [SweepCell: Int], results: [SweepCell: [RunResult]])
+    {
         var done: [SweepCell: Int] = [:]
+        var results: [SweepCell: [RunResult]] = [:]
         for record in records {
             guard !record.isSupersededByRerun, !retryFailed || record.passedResult != nil,
                 let cell = plan.cell(of: record.parameters)
@@ -112,8 +122,9 @@ public final class SweepRunner {
                 continue
             }
             done[cell, default: 0] += 1
+            if case .run(let result) = record { results[cell, default: []].append(result) }
         }
-        return plan.runs.filter { run in (done[run.cell] ?? 0) <= run.repetition }
+        return (done, results)
     }
 
     /// The extra repeats (``SweepPlan/extraRepeats``) that `records` call for, numbered from
@@ -128,17 +139,7 @@ public final class SweepRunner {
     {
         guard plan.extraRepeats > 0 else { return [] }
         let objective = plan.objective ?? .standard
-        var results: [SweepCell: [RunResult]] = [:]
-        var done: [SweepCell: Int] = [:]
-        for record in records {
-            guard !record.isSupersededByRerun, !retryFailed || record.passedResult != nil,
-                let cell = plan.cell(of: record.parameters)
-            else {
-                continue
-            }
-            done[cell, default: 0] += 1
-            if case .run(let result) = record { results[cell, default: []].append(result) }
-        }
+        let (done, results) = counted(plan, records: records, retryFailed: retryFailed)
         // A ladder: the cells alike in every axis but the load and the rate, placed by their load
         // (or rate, in a rate plan; `max` is no step).
         var ladders: [[SweepAxis: String]: [(cell: SweepCell, step: LoadStep)]] = [:]
