@@ -396,7 +396,13 @@ struct LineChart {
             }
             out += "</g>"
         }
-        for rule in rules { out += svg(rule, at: y.map(rule.value)) }
+        // A rule's label sits above its line, unless another rule's line runs just above it (the
+        // 98% kept-up line under the 100% offered one on a scale from 0): then below.
+        let ruleYs = rules.map { y.map($0.value) }
+        for (rule, py) in zip(rules, ruleYs) {
+            let crowded = ruleYs.contains { $0 < py && py - $0 < 14 }
+            out += svg(rule, at: py, labelBelow: crowded)
+        }
         for line in lines {
             let sorted = line.points.sorted { $0.x < $1.x }
             if sorted.count > 1 {
@@ -443,22 +449,23 @@ struct LineChart {
     }
 
     /// A rule at pixel row `py`, with its label as tooltip and text.
-    private func svg(_ rule: Rule, at py: Double) -> String {
+    private func svg(_ rule: Rule, at py: Double, labelBelow: Bool) -> String {
         let left = frame.left, right = frame.width - frame.right
+        let labelY = labelBelow ? py + 12 : py - 4
         var out: String
         switch rule.style {
         case .reference:
             out = "<g class=\"reference\">" + SVG.title(rule.label)
             out +=
                 "<line x1=\"\(SVG.n(left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(right))\" y2=\"\(SVG.n(py))\" stroke=\"#333333\" stroke-width=\"1.2\" stroke-dasharray=\"2 3\"/>"
-            out += SVG.text(rule.label, x: right - 2, y: py - 4, anchor: "end", size: 9.5, extra: "fill=\"#333333\"")
+            out += SVG.text(rule.label, x: right - 2, y: labelY, anchor: "end", size: 9.5, extra: "fill=\"#333333\"")
         case .objective:
             out =
                 "<g class=\"objective\" data-value=\"\(NumberText.shortest(rule.value))\">" + SVG.title(rule.label)
             out +=
                 "<line x1=\"\(SVG.n(left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(right))\" y2=\"\(SVG.n(py))\" stroke=\"\(ReportPalette.annotation)\" stroke-width=\"1.5\" stroke-dasharray=\"8 3\"/>"
             out += SVG.text(
-                rule.label, x: left + 4, y: py - 4, anchor: "start", size: 10,
+                rule.label, x: left + 4, y: labelY, anchor: "start", size: 10,
                 extra: "fill=\"\(ReportPalette.annotation)\"")
         }
         return out + "</g>"

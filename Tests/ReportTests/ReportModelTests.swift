@@ -45,6 +45,36 @@ struct ReportModelTests {
         #expect(narrow.low == 1 && narrow.high == 100)
     }
 
+    @Test("a rule's label goes below its line when another rule's line runs just above it")
+    func crowdedRuleLabels() throws {
+        func chart(low: Double) -> String {
+            let point = LineChart.Point(x: 1, y: Spread([low + 1])!, tooltip: "")
+            return LineChart(
+                chart: "t", panel: "p", xTitle: "x", yTitle: "y", logarithmic: false,
+                lines: [
+                    LineChart.Line(
+                        seriesLabel: "s", statistic: "y", color: "#000000", marker: .circle, dashed: false,
+                        points: [point])
+                ],
+                rules: [
+                    LineChart.Rule(value: 100, label: "offered", style: .reference),
+                    LineChart.Rule(value: 98, label: "kept up", style: .objective),
+                ]
+            ).svg()
+        }
+        func labelBelowLine(_ svg: String, _ label: String) throws -> Bool {
+            let document = ReportDocument(svg)
+            let group = try #require(document.elements.firstIndex { $0.name == "title" && $0.content == label })
+            let line = try #require(document.elements[group...].first { $0.name == "line" })
+            let text = try #require(document.elements[group...].first { $0.name == "text" })
+            return Double(text.attributes["y"] ?? "") ?? 0 > Double(line.attributes["y1"] ?? "") ?? 0
+        }
+        // From 0 the two lines are a few pixels apart: the lower one's label moves below it.
+        let crowded = chart(low: 0)
+        #expect(try labelBelowLine(crowded, "kept up"))
+        #expect(try !labelBelowLine(crowded, "offered"))
+    }
+
     @Test("nice steps are 1, 2, 2.5 or 5 times a power of ten")
     func niceSteps() {
         #expect(ChartScale.niceStep(0.9) == 1)
