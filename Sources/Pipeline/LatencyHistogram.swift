@@ -20,22 +20,17 @@ public struct LatencyHistogram: Sendable, Hashable {
     @usableFromInline static let binCount = binIndex(highestTrackable) + 1
 
     /// Records held before they go into the bins.
-    public static let bufferCapacity = 16
+    public static var bufferCapacity: Int { RecordBuffer.capacity }
 
     @usableFromInline var bins: [UInt64]
     @usableFromInline var recorded: UInt64 = 0
     @usableFromInline var total: UInt64 = 0
     @usableFromInline var largest: UInt64 = 0
-    /// The records not yet in the bins (the first `buffered` of them), inline in the value.
-    @usableFromInline var buffer:
-        (
-            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
-        ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    @usableFromInline var buffered = 0
+    /// The records not yet in the bins, inline in the value.
+    @usableFromInline var pending = RecordBuffer()
 
     /// Values recorded.
-    public var count: UInt64 { recorded &+ UInt64(buffered) }
+    public var count: UInt64 { recorded &+ UInt64(pending.count) }
     /// Their exact sum in nanoseconds (wraps only past 584 years of latency in all).
     public var sum: UInt64 { flushed().total }
     /// The largest value recorded (clamped to an hour), 0 while empty.
@@ -61,30 +56,35 @@ public struct LatencyHistogram: Sendable, Hashable {
 
     @inlinable
     public mutating func record(_ value: UInt64) {
-        let slot = buffered
-        withUnsafeMutableBytes(of: &buffer) { $0.storeBytes(of: value, toByteOffset: slot &* 8, as: UInt64.self) }
-        buffered = slot &+ 1
-        if _slowPath(buffered == Self.bufferCapacity) { flush() }
+        if _slowPath(pending.append(value)) { flush() }
     }
 
     /// Puts the buffered records into the bins.
     @usableFromInline
     mutating func flush() {
-        let count = buffered
-        guard count > 0 else { return }
-        buffered = 0
-        let values = buffer
-        withUnsafeBytes(of: values) { raw in
+        guard pending.count > 0 else { return }
+        let held = pending
+        pending.removeAll()
+        insert(held)
+    }
+
+    /// Puts `records` into the bins, leaving this histogram's own buffer as it is.
+    @usableFromInline
+    mutating func insert(_ records: RecordBuffer) {
+        var sum = total, top = largest
+        records.withRecords { values in
             bins.withUnsafeMutableBufferPointer { bins in
-                for slot in 0..<count {
-                    let value = Swift.min(raw.load(fromByteOffset: slot &* 8, as: UInt64.self), Self.highestTrackable)
+                for recorded in values {
+                    let value = Swift.min(recorded, Self.highestTrackable)
                     bins[Self.binIndex(value)] &+= 1
-                    total &+= value
-                    largest = Swift.max(largest, value)
+                    sum &+= value
+                    top = Swift.max(top, value)
                 }
             }
         }
-        recorded &+= UInt64(count)
+        total = sum
+        largest = top
+        recorded &+= UInt64(records.count)
     }
 
     /// This histogram with its buffer in the bins.
@@ -131,7 +131,7 @@ public struct LatencyHistogram: Sendable, Hashable {
     /// · count⌉ (at least 1) in sorted order, capped at the maximum; so at or above that value
     /// by at most 1/1,024 of it. 0 while empty.
     public func value(atPercentile percentile: Double) -> UInt64 {
-        guard buffered == 0 else { return flushed().value(atPercentile: percentile) }
+        guard pending.count == 0 else { return flushed().value(atPercentile: percentile) }
         let count = recorded, max = largest
         guard count > 0 else { return 0 }
         // Just below the percentile, as HdrHistogram does: 99.9 % of 1,000 values is rank 999,

@@ -20,7 +20,8 @@ import Clocks
 /// **On the hot path** a record compares the stamp with the current interval's end, stores the
 /// latency in a small buffer inside the value and keeps the largest lag; every
 /// ``LatencyHistogram/bufferCapacity`` records the buffer goes into the bins at once, as
-/// ``LatencyHistogram`` does. The next interval begins when a tick's stamp crosses the boundary:
+/// ``LatencyHistogram`` does (``ProcessingLatency`` feeds a timeline and a histogram from one
+/// buffer). The next interval begins when a tick's stamp crosses the boundary:
 /// no timer, no thread. A merge (once per doubling of the run's length past 12.8 s) adds the
 /// bins of every interval, about 80,000 additions, in the record that crosses it.
 ///
@@ -37,8 +38,6 @@ public struct LatencyTimeline: Sendable {
     @usableFromInline static let subBinBits = 4
     /// Bins of one interval: 32 for the values below 2^5, then 16 per power of two up to an hour.
     @usableFromInline static let binsPerInterval = binIndex(LatencyHistogram.highestTrackable) + 1
-    /// Records held before they go into the bins.
-    @usableFromInline static let bufferCapacity = 16
 
     /// The most intervals kept.
     public let capacity: Int
@@ -61,12 +60,8 @@ public struct LatencyTimeline: Sendable {
     @usableFromInline var counts: [UInt64]
     @usableFromInline var maxima: [UInt64]
     @usableFromInline var lagMaxima: [UInt64]
-    @usableFromInline var buffer:
-        (
-            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
-        ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    @usableFromInline var buffered = 0
+    /// The records not yet in the current interval's bins.
+    @usableFromInline var pending = RecordBuffer()
 
     /// - Parameters:
     ///   - capacity: the most intervals kept (at least 2, rounded up to an even number, so that
@@ -104,34 +99,42 @@ public struct LatencyTimeline: Sendable {
     @inlinable
     public mutating func record(_ latency: UInt64, at stamp: UInt64, receiverLag: UInt64) {
         if _slowPath(stamp >= boundary) { advance(to: stamp) }
-        let slot = buffered
-        withUnsafeMutableBytes(of: &buffer) { $0.storeBytes(of: latency, toByteOffset: slot &* 8, as: UInt64.self) }
-        buffered = slot &+ 1
-        if receiverLag > currentLagMax { currentLagMax = receiverLag }
-        if _slowPath(buffered == Self.bufferCapacity) { flush() }
+        noteReceiverLag(receiverLag)
+        if _slowPath(pending.append(latency)) { flush() }
+    }
+
+    /// Keeps `lag` if it is the current interval's largest receiver lag.
+    @inlinable @inline(__always)
+    mutating func noteReceiverLag(_ lag: UInt64) {
+        if lag > currentLagMax { currentLagMax = lag }
     }
 
     /// Puts the buffered records into the current interval's bins.
     @usableFromInline
     mutating func flush() {
-        let count = buffered
-        guard count > 0 else { return }
-        buffered = 0
-        let values = buffer
+        guard pending.count > 0 else { return }
+        let held = pending
+        pending.removeAll()
+        insert(held)
+    }
+
+    /// Puts `records` into the current interval's bins, leaving this timeline's own buffer as
+    /// it is.
+    @usableFromInline
+    mutating func insert(_ records: RecordBuffer) {
         let base = current &* Self.binsPerInterval
-        var largest = maxima[current]
-        withUnsafeBytes(of: values) { raw in
+        var top = maxima[current]
+        records.withRecords { values in
             bins.withUnsafeMutableBufferPointer { bins in
-                for slot in 0..<count {
-                    let value = Swift.min(
-                        raw.load(fromByteOffset: slot &* 8, as: UInt64.self), LatencyHistogram.highestTrackable)
+                for recorded in values {
+                    let value = Swift.min(recorded, LatencyHistogram.highestTrackable)
                     bins[base &+ Self.binIndex(value)] &+= 1
-                    largest = Swift.max(largest, value)
+                    top = Swift.max(top, value)
                 }
             }
         }
-        maxima[current] = largest
-        counts[current] &+= UInt64(count)
+        maxima[current] = top
+        counts[current] &+= UInt64(records.count)
     }
 
     /// Closes the current interval and moves to the one holding `stamp`, merging pairs until it
@@ -205,7 +208,7 @@ public struct LatencyTimeline: Sendable {
     }
 
     /// Ticks recorded in all.
-    public var count: UInt64 { counts.reduce(0, &+) &+ UInt64(buffered) }
+    public var count: UInt64 { counts.reduce(0, &+) &+ UInt64(pending.count) }
 
     private func interval(_ index: Int) -> Interval {
         let count = counts[index], largest = maxima[index]

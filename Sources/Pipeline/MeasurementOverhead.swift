@@ -3,7 +3,8 @@ import Clocks
 
 /// What the lab's own measurement costs a tick on the hot path: the stamps that mark it (each
 /// stage's ``StampClock``) and the histogram records of its latencies (``LatencyRecorder``), as
-/// the stages make them, with the processor's timeline record (``LatencyTimeline``).
+/// the stages make them (the processor's processing record also feeds the run's timeline, from
+/// the same buffer: ``ProcessingLatency``).
 ///
 /// The counts are those of a tick that arrives alone in its batch and is evaluated (the case of
 /// every tick at a rate the pipeline keeps up with): fewer per tick when a batch holds several
@@ -15,13 +16,10 @@ public enum MeasurementOverhead {
     /// Stamps per tick: the receiver's poll (`now` for the feed) and its receipt stamp, the
     /// processor's stamp, the evaluator's pick-up and decision stamps.
     public static let clockReadsPerTick = 5
-    /// Histogram records per tick: arrival→received (receiver); processing and
-    /// received→processed (processor); end-to-end, reaction, processed→picked and
-    /// picked→decided (evaluator).
+    /// Histogram records per tick: arrival→received (receiver); processing (histogram and
+    /// timeline together) and received→processed (processor); end-to-end, reaction,
+    /// processed→picked and picked→decided (evaluator).
     public static let recordsPerTick = 7
-    /// Timeline records per tick, besides the histograms': the processor's
-    /// ``LatencyTimeline`` record of processing latency and receiver lag, by arrival.
-    public static let timelineRecordsPerTick = 1
 
     /// Batches of the default measurement; the median of an odd count is one batch's figure.
     public static let standardBatches = 31
@@ -43,8 +41,8 @@ public enum MeasurementOverhead {
             for _ in 0..<ticksPerBatch { path.loneTick() }
             return ticksPerBatch
         }
-        // The histograms and the timeline hold every record: the optimiser cannot drop the loop's work.
-        blackHole(path.records &+ path.timeline.count)
+        // The histograms hold every record: the optimiser cannot drop the loop's work.
+        blackHole(path.records)
         return MeasurementCost(
             clockReadsPerTick: clockReadsPerTick, recordsPerTick: recordsPerTick, ticks: batches * ticksPerBatch,
             medianNanosecondsPerTick: perTick.median, minNanosecondsPerTick: perTick.min,
@@ -70,27 +68,25 @@ public enum MeasurementOverhead {
         return (median, perTick[0], perTick[perTick.count - 1])
     }
 
-    /// The seven histograms of one tick's path and the processor's timeline, fed as the stages
-    /// feed them, and the stamp clock each stage owns: the measurement of the stages without
-    /// their other work. Public for the
-    /// package's benchmark (`Benchmarks/MeasurementBenchmarks`).
+    /// The seven histograms of one tick's path (the processing one with the run's timeline), fed
+    /// as the stages feed them, and the stamp clock each stage owns: the measurement of the
+    /// stages without their other work. Public for the package's benchmark
+    /// (`Benchmarks/MeasurementBenchmarks`).
     public struct TickPath: Sendable {
         var receiverClock = StampClock()
         var processorClock = StampClock()
         var evaluatorClock = StampClock()
         var arrivalToReceived = LatencyRecorder()
-        var processing = LatencyRecorder()
+        var processing = ProcessingLatency()
         var receivedToProcessed = LatencyRecorder()
         var endToEnd = LatencyRecorder()
         var reaction = LatencyRecorder()
         var processedToPicked = LatencyRecorder()
         var pickedToDecided = LatencyRecorder()
-        var timeline = LatencyTimeline()
 
         public init() {}
 
-        /// One tick alone in its batch, evaluated: five stamps, seven records and the timeline's
-        /// one. The scheduled
+        /// One tick alone in its batch, evaluated: five stamps and seven records. The scheduled
         /// arrival is the poll's reading, as for a tick due the moment it is polled.
         @inline(never)
         public mutating func loneTick() {
@@ -98,11 +94,8 @@ public enum MeasurementOverhead {
             let received = receiverClock.now()
             arrivalToReceived.record(from: arrival, to: received)
             let processed = processorClock.now()
-            processing.record(from: arrival, to: processed)
+            processing.record(arrival: arrival, received: received, processed: processed)
             receivedToProcessed.record(from: received, to: processed)
-            timeline.record(
-                processed >= arrival ? processed &- arrival : 0, at: arrival,
-                receiverLag: received >= arrival ? received &- arrival : 0)
             let picked = evaluatorClock.now()
             let decided = evaluatorClock.now()
             endToEnd.record(from: arrival, to: decided)
@@ -113,7 +106,7 @@ public enum MeasurementOverhead {
 
         /// A batch of `ticks` at saturation, as spin-ring's stages measure it: one poll and one
         /// receipt stamp for the batch and an arrival→received record per tick (receiver); a
-        /// stamp, two records and a timeline record per tick (processor); the batch's newest
+        /// stamp and two records per tick (processor, the processing one with the timeline); the batch's newest
         /// state evaluated, the others conflated (two stamps and four records for the batch).
         /// Returns `ticks`.
         ///
@@ -130,11 +123,8 @@ public enum MeasurementOverhead {
             for k in 0..<ticks {
                 processed = processorClock.now()
                 let arrival = poll &- UInt64(k &* 128)
-                processing.record(from: arrival, to: processed)
+                processing.record(arrival: arrival, received: received, processed: processed)
                 receivedToProcessed.record(from: received, to: processed)
-                timeline.record(
-                    processed >= arrival ? processed &- arrival : 0, at: arrival,
-                    receiverLag: received >= arrival ? received &- arrival : 0)
             }
             let picked = evaluatorClock.now()
             let decided = evaluatorClock.now()
@@ -145,13 +135,10 @@ public enum MeasurementOverhead {
             return ticks
         }
 
-        /// Histogram records made so far, all histograms together (the timeline's not counted).
+        /// Histogram records made so far, all histograms together.
         public var records: UInt64 {
-            [
-                arrivalToReceived, processing, receivedToProcessed, endToEnd, reaction, processedToPicked,
-                pickedToDecided,
-            ]
-            .reduce(0) { $0 + $1.count }
+            [arrivalToReceived, receivedToProcessed, endToEnd, reaction, processedToPicked, pickedToDecided]
+                .reduce(processing.count) { $0 + $1.count }
         }
 
         /// Whether the stamps come from the time-stamp counter (else `clock_gettime`).

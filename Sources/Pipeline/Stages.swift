@@ -178,11 +178,7 @@ public struct ProcessorStage: Sendable {
             bestAsk: book.bestAsk ?? PriceLevel(price: 0, size: 0),
             imbalance: imbalance, workResult: result)
         if abandoned { return state }
-        metrics.processing.record(from: tick.scheduledArrival, to: processed)
-        let arrival = tick.scheduledArrival
-        metrics.timeline.record(
-            processed >= arrival ? processed &- arrival : 0, at: arrival,
-            receiverLag: item.received >= arrival ? item.received &- arrival : 0)
+        metrics.processing.record(arrival: tick.scheduledArrival, received: item.received, processed: processed)
         metrics.receivedToProcessed.record(from: item.received, to: processed)
         metrics.processed &+= 1
         if processed <= min(windowEnd, stop.instantNanoseconds) { metrics.processedInWindow &+= 1 }
@@ -234,10 +230,10 @@ public struct ProcessorMetrics: Sendable {
     public var sequenceBreaks: UInt64 = 0
     /// The first break, for the self-check's message.
     public var firstSequenceBreak: (expected: UInt64, got: UInt64)?
-    public var processing = LatencyRecorder()
+    /// Processing latency, in all and over the run's time (by scheduled arrival), with the
+    /// receiver lag of each interval.
+    public var processing = ProcessingLatency()
     public var receivedToProcessed = LatencyRecorder()
-    /// Processing latency and receiver lag over the run's time, by scheduled arrival.
-    public var timeline = LatencyTimeline()
     public var work = WorkAccounting()
     public init() {}
 

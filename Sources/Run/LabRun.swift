@@ -303,8 +303,8 @@ public enum LabRun {
                     firstProblem: evaluator.routing.firstProblem, counters: route.counters)
             },
             feedFailure: feedFailure, cpuPerTick: cpuPerTick(cpuSeconds, processed: processor.processed),
-            processingSpectrum: RunResult.Spectrum(processor.processing.spectrum()),
-            timeline: RunResult.Timeline(processor.timeline, windowStart: start))
+            processingSpectrum: RunResult.Spectrum(processor.processing.recorder.spectrum()),
+            timeline: RunResult.Timeline(processor.processing.timeline, windowStart: start))
     }
 
     static func hex(_ value: UInt64) -> String {

@@ -124,7 +124,7 @@ struct LatencyTimelineTests {
         while receiver.receive() == .handOver {
             for item in receiver.batch { _ = processor.process(item) }
         }
-        let timeline = processor.metrics.timeline
+        let timeline = processor.metrics.processing.timeline
         #expect(timeline.count == UInt64(ticks))
         #expect(timeline.intervals.reduce(0) { $0 + $1.count } == UInt64(ticks))
         // The same latencies as the processing histogram, whose maximum is exact too.
