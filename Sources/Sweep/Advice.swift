@@ -129,9 +129,11 @@ public enum Advice {
         request: AdviseRequest, plan: SweepPlan, records: [SweepRecord], lineup: ReportLineup,
         wallSeconds: Double?, directory: String?
     ) -> AdviceRecord {
-        let source = ReportSource(label: "advise", records: records.filter { plan.cell(of: $0.parameters) != nil })
-        let ladder = LadderEvidence.all([source], lineup: lineup).first
         let objective = request.objective
+        var source = ReportSource(label: "advise", records: records.filter { plan.cell(of: $0.parameters) != nil })
+        // The user's objective judges the ladder (a source without a plan would get the standard one).
+        source.objective = objective
+        let ladder = LadderEvidence.all([source], lineup: lineup).first
         let ranking = ladder?.ranking ?? ModelRanking([], basis: .capacity, objective: objective)
         var models: [AdviceRecord.Model] = []
         for (index, model) in (ladder?.models ?? []).enumerated() {

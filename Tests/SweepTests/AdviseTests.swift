@@ -147,6 +147,23 @@ struct AdviseTests {
         #expect(advice.models.last?.standing == "unmeasured")
         #expect(Advice.text(advice).contains("No model meets p99=10ms at 200 ticks/s."))
     }
+
+    @Test("the ranking judges the user's objective, not the standard one")
+    func userObjective() throws {
+        // threads's p99 is 5.0–5.2 ms: it meets the standard 10 ms, not 4 ms.
+        let request = AdviseRequest(
+            procMs: 4, evalMs: 1, evalKind: .wait, rate: 200,
+            objective: LatencyObjective(percentile: .p99, boundMilliseconds: 4),
+            models: ["event-loop", "threads"])
+        let plan = try AdvisePlan.plan(request, durationSeconds: 5, repeats: 3)
+        let advice = Advice.record(
+            request: request, plan: plan, records: Self.records(), lineup: ReportLineup(), wallSeconds: nil,
+            directory: nil)
+        #expect(advice.recommended == nil)
+        #expect(advice.models.first { $0.model == "threads" }?.standing == "fails-tail")
+        #expect(advice.method.hasPrefix("Ranked by meeting p99=4ms"), "\(advice.method)")
+        #expect(!advice.confidence.contains("10ms"), "\(advice.confidence)")
+    }
 }
 
 /// `ticklab advise` run by the built binary at a tiny budget: the structure of what it prints
