@@ -218,6 +218,7 @@ public struct ModelRanking: Hashable, Sendable {
             text = "one run each: no interval to judge by"
         } else if comparison.overlap == true {
             text = "no measurable difference on this machine between \(a) and \(b): their \(figureName) overlap"
+            if let reason = tieBreak { text += "; \(a) ranks first on \(reason)" }
         } else {
             text = "\(a) is measurably ahead of \(b): their \(figureName) do not overlap"
         }
@@ -225,6 +226,31 @@ public struct ModelRanking: Hashable, Sendable {
             text += " (some of their runs were noisy: others took cores while they ran, so this is less sure)"
         }
         return text
+    }
+
+    /// What put the first model ahead of the second when their figures overlap: the figure's
+    /// median, else fewer pinned cores, else less CPU per tick (on a ladder, at each model's
+    /// knee, where ``ModelEvidence/cpuMicrosPerTick`` is taken); nil when nothing did (the
+    /// lineup's order).
+    var tieBreak: String? {
+        guard ranked.count >= 2 else { return nil }
+        let a = ranked[0], b = ranked[1]
+        if let x = a.figure?.value, let y = b.figure?.value, x != y {
+            return basis == .capacity ? "a higher median knee" : "a lower median \(objective.percentile.rawValue)"
+        }
+        if a.pinnedCores != b.pinnedCores {
+            return "pinning fewer cores (\(a.pinnedCores) against \(b.pinnedCores))"
+        }
+        if let c = a.cpuMicrosPerTick, let d = b.cpuMicrosPerTick, c != d {
+            let place = basis == .capacity ? " at the knee" : ""
+            return "less CPU per tick\(place) (\(Self.micros(c)) against \(Self.micros(d)) µs, medians of the repeats)"
+        }
+        return nil
+    }
+
+    /// Whole microseconds, or tenths below 10.
+    static func micros(_ value: Double) -> String {
+        value >= 10 ? String(Int(value.rounded())) : String((value * 10).rounded() / 10)
     }
 
     private var figureName: String {

@@ -58,6 +58,32 @@ struct ModelRankingTests {
         #expect(comparison.overlap == true)
         #expect(!comparison.measurable)
         #expect(ranking.confidence.hasPrefix("no measurable difference on this machine"), "\(ranking.confidence)")
+        // threads and dispatch tie on everything: the lineup's order decided, and no reason is given.
+        #expect(!ranking.confidence.contains("ranks first on"), "\(ranking.confidence)")
+    }
+
+    @Test("overlapping figures: how sure names what put the first ahead, headroom, pinned cores or CPU")
+    func tieBreakNamed() {
+        let cpu = ModelRanking(
+            [Self.capacity("threads", 450, cpu: 431.4), Self.capacity("event-loop", 450, cpu: 336.2)],
+            basis: .capacity, objective: Self.objective)
+        #expect(cpu.ranked.map(\.model) == ["event-loop", "threads"])
+        #expect(
+            cpu.confidence.hasSuffix(
+                "event-loop ranks first on less CPU per tick at the knee (336 against 431 µs, medians of the repeats)"),
+            "\(cpu.confidence)")
+        let small = ModelRanking(
+            [Self.capacity("threads", 450, cpu: 3.14), Self.capacity("event-loop", 450, cpu: 2.71)],
+            basis: .capacity, objective: Self.objective)
+        #expect(small.confidence.contains("(2.7 against 3.1 µs"), "\(small.confidence)")
+        let pinned = ModelRanking(
+            [Self.capacity("spin-ring", 450, cpu: 100, pinned: 2), Self.capacity("threads", 450, cpu: 900)],
+            basis: .capacity, objective: Self.objective)
+        #expect(pinned.confidence.contains("threads ranks first on pinning fewer cores (0 against 2)"))
+        let median = ModelRanking(
+            [Self.capacity("tasks", 400, knees: 300...450), Self.capacity("threads", 450, knees: 450...500)],
+            basis: .capacity, objective: Self.objective)
+        #expect(median.confidence.contains("threads ranks first on a higher median knee"), "\(median.confidence)")
     }
 
     @Test("overlapping intervals: the higher median ranks first, but there is no measurable difference")
