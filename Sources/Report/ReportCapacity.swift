@@ -290,8 +290,11 @@ enum ReportCapacity {
             out += "<h3>\(ReportFormat.escape(heading(group, model)))</h3>"
             out += legend(group, model)
             out += "<div class=\"panels\">"
+            let hockeyStick = hockeyStick(group, model)
+            // As wide as the grid: the caption wraps under it instead of widening the figure
+            // past the throughput chart's room beside it.
             out +=
-                "<figure>" + hockeyStick(group, model).svg()
+                "<figure style=\"max-width: \(SVG.n(hockeyStick.width))px\">" + hockeyStick.svg()
                 + "<figcaption class=\"note\">Processing latency, one panel per model on shared scales: p99 solid, "
                 + "p50 dashed, the objective dashed grey, the knee a vertical line labelled with its load.</figcaption>"
                 + "</figure>"
