@@ -275,20 +275,29 @@ enum ReportCapacity {
         var out = "<section id=\"capacity\"><h2>Capacity</h2>"
         let objectives = Set(groups.map(\.objective))
         out +=
-            "<p class=\"note\">Per setting, processing latency (processed − scheduled arrival) against offered load for "
-            + "every model: the p50 solid, the p99 dashed, each point the median of its repeats with its interval as "
-            + "an error bar (min–max below five repeats, a bootstrap 95% interval of the median from five); logarithmic "
-            + "scale. The horizontal line is the objective ("
+            "<p class=\"note\">Per setting, processing latency (processed − scheduled arrival) against offered load, "
+            + "one panel per model, every panel on the same scales: the p99 solid, the p50 dashed, each point the "
+            + "median of its repeats with its interval as an error bar (min–max below five repeats, a bootstrap 95% "
+            + "interval of the median from five); logarithmic scale. The horizontal dashed line is the objective ("
             + ReportFormat.escape(objectives.map(\.description).sorted().joined(separator: ", "))
-            + "). A ring marks each model's knee: the highest offered load at which the median of its repeats kept up "
-            + "and met the objective, below the first load that did not. Its rate is the model's capacity. A hollow "
+            + "). A vertical line, labelled with its load, and a ring mark each model's knee: the highest offered load "
+            + "at which the median of its repeats kept up and met the objective, below the first load that did not; "
+            + "a panel without one has no load that met it. Its rate is the model's capacity. The throughput chart "
+            + "draws every model together, its knees ringed. A hollow "
             + "marker is a cell with a noisy run (others or steal took more than "
             + NumberText.shortest(NoiseAccount.standardThresholdCores) + " of a core during it).</p>"
         for group in groups {
             out += "<h3>\(ReportFormat.escape(heading(group, model)))</h3>"
             out += legend(group, model)
             out += "<div class=\"panels\">"
-            out += "<figure>" + hockeyStick(group, model).svg() + "</figure>"
+            let hockeyStick = hockeyStick(group, model)
+            // As wide as the grid: the caption wraps under it instead of widening the figure
+            // past the throughput chart's room beside it.
+            out +=
+                "<figure style=\"max-width: \(SVG.n(hockeyStick.width))px\">" + hockeyStick.svg()
+                + "<figcaption class=\"note\">Processing latency, one panel per model on shared scales: p99 solid, "
+                + "p50 dashed, the objective dashed grey, the knee a vertical line labelled with its load.</figcaption>"
+                + "</figure>"
             out += "<figure>" + throughput(group, model).svg() + "</figure>"
             out += "</div>"
             out += table(group, model)
@@ -307,7 +316,7 @@ enum ReportCapacity {
         }
         let solid = sample("<line x1=\"0\" y1=\"7\" x2=\"30\" y2=\"7\" stroke=\"#333333\" stroke-width=\"2\"/>")
         let dashed = sample(
-            "<line x1=\"0\" y1=\"7\" x2=\"30\" y2=\"7\" stroke=\"#333333\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"
+            "<line x1=\"0\" y1=\"7\" x2=\"30\" y2=\"7\" stroke=\"#333333\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>"
         )
         let objective = sample(
             "<line x1=\"0\" y1=\"7\" x2=\"30\" y2=\"7\" stroke=\"\(ReportPalette.annotation)\" stroke-width=\"1.5\" stroke-dasharray=\"8 3\"/>"
@@ -318,7 +327,7 @@ enum ReportCapacity {
         return ReportRenderer.legend(
             model, model.series(of: group.points),
             extra: [
-                (solid, "p50"), (dashed, "p99"), (objective, "objective \(group.objective)"), (knee, "knee"),
+                (solid, "p99"), (dashed, "p50"), (objective, "objective \(group.objective)"), (knee, "knee"),
                 (noisy, "noisy cell"),
             ])
     }
@@ -336,13 +345,19 @@ enum ReportCapacity {
         return text
     }
 
-    static func hockeyStick(_ group: CapacityGroup, _ model: ReportModel) -> LineChart {
-        var lines: [LineChart.Line] = []
-        var knees: [LineChart.Knee] = []
-        for curve in group.curves {
+    /// The latency against offered load as small multiples: one panel per model, all on the same
+    /// scales, each with the model's p99 (solid) and p50 (dashed), the objective and the model's
+    /// knee as a vertical rule labelled with its position (`knee ρ 0.9`).
+    static func hockeyStick(_ group: CapacityGroup, _ model: ReportModel) -> SmallMultiples {
+        let objective = LineChart.Rule(
+            value: group.objective.boundMilliseconds, label: "objective \(group.objective)", style: .objective)
+        let panels = group.curves.map { curve -> LineChart in
             let style = ReportRenderer.seriesStyle(model, curve.series)
             let label = model.label(curve.series)
-            for (percentile, dashed) in [(LatencyPercentile.p50, false), (.p99, true)] {
+            var lines: [LineChart.Line] = []
+            // The p99 first and solid: it is what the objective judges; the p50 dashed and
+            // thinner, told apart in grey print by the dash alone.
+            for (percentile, dashed) in [(LatencyPercentile.p99, false), (.p50, true)] {
                 let metric = processing(percentile)
                 let points = curve.points.compactMap { p -> LineChart.Point? in
                     guard let x = group.x(p), let s = p.spread(metric) else { return nil }
@@ -357,26 +372,28 @@ enum ReportCapacity {
                 lines.append(
                     LineChart.Line(
                         seriesLabel: label, statistic: percentile.rawValue, color: style.color, marker: style.marker,
-                        dashed: dashed, points: points))
+                        hollow: dashed || style.hollow, dashed: dashed, points: points))
             }
+            var knees: [LineChart.Knee] = []
             if let knee = curve.knee.knee, let latency = knee.medianLatencyMilliseconds {
+                let atLeast = curve.knee.metAtEveryLoad ? "≥ " : ""
                 knees.append(
                     LineChart.Knee(
                         seriesLabel: label, x: group.x(knee), y: latency, color: style.color,
                         tooltip: "\(label): knee at \(group.position(group.x(knee))), capacity "
-                            + "\(curve.knee.metAtEveryLoad ? "≥ " : "")\(ReportFormat.number(knee.ticksPerSecond)) ticks/s; "
-                            + "\(group.objective.percentile.rawValue) \(ReportFormat.millis(latency)) ms"))
+                            + "\(atLeast)\(ReportFormat.number(knee.ticksPerSecond)) ticks/s; "
+                            + "\(group.objective.percentile.rawValue) \(ReportFormat.millis(latency)) ms",
+                        rule: "knee \(atLeast)\(group.position(group.x(knee)))"))
             }
+            return LineChart(
+                chart: "hockey-stick", panel: label, xTitle: group.xTitle, yTitle: "processing latency (ms)",
+                logarithmic: true, lines: lines, xAxis: .fitted, yExtent: .interval, noisyMark: .hollowMarker,
+                rules: [objective], knees: knees, titleColor: style.color, titleMarker: style.marker)
         }
-        return LineChart(
+        return SmallMultiples(
             chart: "hockey-stick", panel: group.title.isEmpty ? "latency against load" : group.title,
-            xTitle: group.xTitle, yTitle: "processing latency (ms)", logarithmic: true, lines: lines,
-            frame: .wide, xAxis: .fitted, yExtent: .interval, noisyMark: .hollowMarker,
-            rules: [
-                .init(
-                    value: group.objective.boundMilliseconds, label: "objective \(group.objective)", style: .objective)
-            ],
-            knees: knees)
+            xTitle: group.xTitle, yTitle: "processing latency (ms)", panels: panels,
+            columns: panels.count <= 4 ? 2 : 3)
     }
 
     static func throughput(_ group: CapacityGroup, _ model: ReportModel) -> LineChart {

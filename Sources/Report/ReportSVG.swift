@@ -163,6 +163,12 @@ struct ChartScale {
         return ChartScale(low: bottom, high: top, from: from, to: to, logarithmic: true)
     }
 
+    /// The same value range on other pixels: a panel of a small multiple, whose margins differ
+    /// from its neighbours' but whose plot area is as large.
+    func placed(from: Double, to: Double) -> ChartScale {
+        ChartScale(low: low, high: high, from: from, to: to, logarithmic: logarithmic)
+    }
+
     func map(_ value: Double) -> Double {
         let t: Double
         if logarithmic {
@@ -207,8 +213,8 @@ struct ChartScale {
 /// repeats with its interval as an error bar and an exact-value tooltip, a noisy cell marked;
 /// optional labelled horizontal rules (the offered rate, the latency objective), an optional
 /// ideal (throughput = offered) and a ring at each series' knee. The sweep's throughput and
-/// latency panels over proc-ms, and the capacity section's hockey stick and throughput charts
-/// over offered load.
+/// latency panels over proc-ms, and the capacity section's throughput chart over offered load;
+/// its hockey stick is a ``SmallMultiples`` of these, one per model.
 struct LineChart {
     struct Point {
         var x: Double
@@ -244,6 +250,10 @@ struct LineChart {
         var y: Double
         var color: String
         var tooltip: String
+        /// A vertical rule through the knee, top to bottom, labelled with this text (`knee ρ 0.9`),
+        /// where the knee has the panel to itself (a model's panel of a small multiple); nil for
+        /// the ring and a tick on the x axis alone.
+        var rule: String? = nil
     }
 
     /// A labelled horizontal line across the chart.
@@ -320,7 +330,31 @@ struct LineChart {
     var ideal: [(x: Double, y: Double)] = []
     var knees: [Knee] = []
 
-    func svg() -> String {
+    /// The chart's axes: the value ranges, where they fall on the frame's plot area, and the
+    /// ticks drawn.
+    struct Scales {
+        var x: ChartScale
+        var xTicks: [(value: Double, label: String)]
+        var y: ChartScale
+        var yTicks: [Double]
+    }
+
+    /// What of its axes a chart writes. A panel of ``SmallMultiples`` leaves the tick labels to
+    /// the panels on the grid's edge and the axis titles to the grid.
+    struct AxisLabels {
+        var xTicks = true
+        var yTicks = true
+        var titles = true
+    }
+
+    var axisLabels = AxisLabels()
+    /// The colour of the panel's title (its model's, in a small multiple), with the model's
+    /// marker before it when `titleMarker` is set; black without.
+    var titleColor: String? = nil
+    var titleMarker: ReportMarker? = nil
+
+    /// The axes fitted to this chart's own lines, ideal, rules and knees.
+    func scales() -> Scales {
         let f = frame, w = frame.width, h = frame.height
         let extent: (Spread) -> [Double] =
             switch yExtent {
@@ -356,28 +390,71 @@ struct LineChart {
                 low: values.filter { $0 > 0 }.min() ?? 1, high: values.max() ?? 10, from: h - f.bottom, to: f.top)
             : yRange.map { ChartScale(low: $0.low, high: $0.high, from: h - f.bottom, to: f.top, logarithmic: false) }
                 ?? ChartScale.linear(high: (values.max() ?? 1) * 1.05, from: h - f.bottom, to: f.top)
-        var out = SVG.open(
-            chart: chart, panel: panel, width: w, height: h, label: "\(yTitle) against \(xTitle), \(panel)")
+        return Scales(x: x, xTicks: xTicks, y: y, yTicks: y.ticks)
+    }
+
+    /// The chart as a standalone `<svg>` on its own scales.
+    func svg() -> String {
+        let f = frame
+        return svg(
+            scales: scales(),
+            open: SVG.open(
+                chart: chart, panel: panel, width: f.width, height: f.height,
+                label: "\(yTitle) against \(xTitle), \(panel)"))
+    }
+
+    /// The chart drawn on `shared`'s value ranges, moved onto this chart's frame, as a nested
+    /// `<svg class="panel">` at (`x`, `y`) of an enclosing one: a panel of ``SmallMultiples``.
+    func panelSVG(sharing shared: Scales, x: Double, y: Double) -> String {
+        let f = frame
+        let scales = Scales(
+            x: shared.x.placed(from: f.left, to: f.width - f.right), xTicks: shared.xTicks,
+            y: shared.y.placed(from: f.height - f.bottom, to: f.top), yTicks: shared.yTicks)
+        return svg(
+            scales: scales,
+            open: "<svg class=\"panel\" data-chart=\"\(ReportFormat.escape(chart))\" "
+                + "data-panel=\"\(ReportFormat.escape(panel))\" x=\"\(SVG.n(x))\" y=\"\(SVG.n(y))\" "
+                + "width=\"\(SVG.n(f.width))\" height=\"\(SVG.n(f.height))\" "
+                + "viewBox=\"0 0 \(SVG.n(f.width)) \(SVG.n(f.height))\">")
+    }
+
+    private func svg(scales: Scales, open: String) -> String {
+        let f = frame, w = frame.width, h = frame.height
+        let x = scales.x, y = scales.y
+        var out = open
         out += "<rect x=\"0\" y=\"0\" width=\"\(SVG.n(w))\" height=\"\(SVG.n(h))\" fill=\"#FFFFFF\"/>"
-        out += SVG.text(panel, x: f.left, y: 18, anchor: "start", size: 12.5, extra: "font-weight=\"bold\"")
-        out += "<g class=\"axis\" data-axis=\"y\" data-scale=\"\(logarithmic ? "log" : "linear")\">"
-        for tick in y.ticks {
+        var titleX = f.left
+        if let marker = titleMarker {
+            out += marker.svg(x: f.left + 5, y: 13.5, size: 4.2, color: titleColor ?? "#1A1A1A", hollow: false)
+            titleX += 14
+        }
+        out += SVG.text(
+            panel, x: titleX, y: 18, anchor: "start", size: 12.5,
+            extra: "font-weight=\"bold\"" + (titleColor.map { " fill=\"\($0)\"" } ?? ""))
+        out +=
+            "<g class=\"axis\" data-axis=\"y\" data-scale=\"\(logarithmic ? "log" : "linear")\" "
+            + "data-low=\"\(NumberText.shortest(y.low))\" data-high=\"\(NumberText.shortest(y.high))\">"
+        for tick in scales.yTicks {
             let py = y.map(tick)
             out +=
                 "<line x1=\"\(SVG.n(f.left))\" y1=\"\(SVG.n(py))\" x2=\"\(SVG.n(w - f.right))\" y2=\"\(SVG.n(py))\" stroke=\"#E3E3E3\" stroke-width=\"1\"/>"
-            out += SVG.text(ReportFormat.tick(tick), x: f.left - 6, y: py + 3.5, anchor: "end", size: 10)
+            if axisLabels.yTicks {
+                out += SVG.text(ReportFormat.tick(tick), x: f.left - 6, y: py + 3.5, anchor: "end", size: 10)
+            }
         }
-        out += SVG.text(
-            yTitle + (logarithmic ? " (log scale)" : ""), x: 14, y: (f.top + h - f.bottom) / 2, size: 11,
-            extra: "transform=\"rotate(-90 14 \(SVG.n((f.top + h - f.bottom) / 2)))\"")
+        if axisLabels.titles {
+            out += SVG.text(
+                yTitle + (logarithmic ? " (log scale)" : ""), x: 14, y: (f.top + h - f.bottom) / 2, size: 11,
+                extra: "transform=\"rotate(-90 14 \(SVG.n((f.top + h - f.bottom) / 2)))\"")
+        }
         out += "</g><g class=\"axis\" data-axis=\"x\" data-scale=\"\(x.logarithmic ? "log" : "linear")\">"
-        for tick in xTicks {
+        for tick in scales.xTicks {
             let px = x.map(tick.value)
             out +=
                 "<line x1=\"\(SVG.n(px))\" y1=\"\(SVG.n(h - f.bottom))\" x2=\"\(SVG.n(px))\" y2=\"\(SVG.n(h - f.bottom + 4))\" stroke=\"#555555\"/>"
-            out += SVG.text(tick.label, x: px, y: h - f.bottom + 16, size: 10)
+            if axisLabels.xTicks { out += SVG.text(tick.label, x: px, y: h - f.bottom + 16, size: 10) }
         }
-        out += SVG.text(xTitle, x: (f.left + w - f.right) / 2, y: h - 8, size: 11)
+        if axisLabels.titles { out += SVG.text(xTitle, x: (f.left + w - f.right) / 2, y: h - 8, size: 11) }
         out += "</g>"
         out +=
             "<line x1=\"\(SVG.n(f.left))\" y1=\"\(SVG.n(h - f.bottom))\" x2=\"\(SVG.n(w - f.right))\" y2=\"\(SVG.n(h - f.bottom))\" stroke=\"#555555\"/>"
@@ -443,6 +520,16 @@ struct LineChart {
                 "<circle cx=\"\(SVG.n(px))\" cy=\"\(SVG.n(py))\" r=\"8.5\" fill=\"none\" stroke=\"\(knee.color)\" stroke-width=\"2\"/>"
             out +=
                 "<line x1=\"\(SVG.n(px))\" y1=\"\(SVG.n(h - f.bottom))\" x2=\"\(SVG.n(px))\" y2=\"\(SVG.n(h - f.bottom - 7))\" stroke=\"\(knee.color)\" stroke-width=\"3\"/>"
+            if let label = knee.rule {
+                out +=
+                    "<line class=\"knee-rule\" x1=\"\(SVG.n(px))\" y1=\"\(SVG.n(f.top))\" x2=\"\(SVG.n(px))\" y2=\"\(SVG.n(h - f.bottom))\" stroke=\"\(knee.color)\" stroke-width=\"1.2\" stroke-dasharray=\"3 2\"/>"
+                // Left of the rule, where the curve is still low (it rises right of its knee),
+                // unless the knee sits too near the left edge for the text.
+                let left = px - f.left > Double(label.count) * 5.6 + 6
+                out += SVG.text(
+                    label, x: left ? px - 4 : px + 4, y: f.top + 10, anchor: left ? "end" : "start", size: 10,
+                    extra: "fill=\"#1A1A1A\" font-weight=\"bold\"")
+            }
             out += "</g>"
         }
         return out + "</svg>"

@@ -131,15 +131,20 @@ struct ReportCapacityTests {
     @Test("the hockey stick draws every model's p50 and p99 on a log axis, the objective and the knees")
     func hockeyStick() throws {
         let document = ReportDocument(Self.html)
+        // One figure for the one setting, made of one panel per model (``smallMultiples``).
+        let figures = document.elements.filter {
+            $0.name == "svg" && $0.chart == "hockey-stick" && $0.attributes["class"] == "chart"
+        }
+        #expect(figures.count == 1)
         let axis = document.elements.filter {
             $0.chart == "hockey-stick" && $0.attributes["class"] == "axis" && $0.attributes["data-axis"] == "y"
         }
-        #expect(axis.count == 1)
-        #expect(axis.first?.attributes["data-scale"] == "log")
+        #expect(axis.count == 5)
+        #expect(axis.allSatisfy { $0.attributes["data-scale"] == "log" })
         let objective = document.data("objective", in: "hockey-stick")
-        #expect(objective.count == 1)
-        #expect(objective.first?.attributes["data-value"] == "10")
-        #expect(objective.first?.tooltip == "objective p99=10ms")
+        #expect(objective.count == 5)
+        #expect(objective.allSatisfy { $0.attributes["data-value"] == "10" })
+        #expect(objective.allSatisfy { $0.tooltip == "objective p99=10ms" })
         let knees = document.data("knee", in: "hockey-stick")
         #expect(
             Dictionary(
@@ -161,6 +166,97 @@ struct ReportCapacityTests {
         // The proc-ms charts leave these cells to the capacity section: one point per panel says nothing.
         #expect(document.data("point", in: "throughput").isEmpty)
         #expect(Self.html.contains("the throughput is drawn against offered load under"))
+    }
+
+    /// The children of the element at `index`: the elements after it up to the next one named
+    /// `sibling` (the next element of its kind at its level, in the order the report writes them).
+    static func children(_ document: ReportDocument, of index: Int, until sibling: String) -> [ReportDocument.Element] {
+        let rest = document.elements[(index + 1)...]
+        return Array(rest.prefix { $0.name != sibling })
+    }
+
+    /// The texts of a panel's axis, in order.
+    static func tickLabels(_ document: ReportDocument, panel: String, axis: String) -> [String] {
+        guard
+            let index = document.elements.firstIndex(where: {
+                $0.chart == "hockey-stick" && $0.panel == panel && $0.attributes["class"] == "axis"
+                    && $0.attributes["data-axis"] == axis
+            })
+        else { return [] }
+        return children(document, of: index, until: "g").filter { $0.name == "text" }.map(\.content)
+    }
+
+    @Test(
+        "the hockey stick is small multiples: a panel per model in its colour on shared scales, each with the objective and its knee"
+    )
+    func smallMultiples() throws {
+        let document = ReportDocument(Self.html)
+        #expect(document.parsed, "\(String(describing: document.error))")
+        let model = ReportModel([ReportSource(label: "capacity", records: Self.records)])
+        let group = try #require(ReportCapacity.groups(model).first)
+        let names = group.curves.map { model.label($0.series) }
+        #expect(names == ["event-loop", "threads", "tasks", "dispatch", "spin-ring"])
+        let panels = document.elements.filter {
+            $0.name == "svg" && $0.chart == "hockey-stick" && $0.attributes["class"] == "panel"
+        }
+        #expect(panels.map { $0.attributes["data-panel"] } == names)
+        for curve in group.curves {
+            let name = model.label(curve.series)
+            // The panel's title: the model's name in the model's colour.
+            let color = ReportRenderer.seriesStyle(model, curve.series).color
+            #expect(
+                document.elements.contains {
+                    $0.name == "text" && $0.panel == name && $0.content == name && $0.attributes["fill"] == color
+                }, "\(name)")
+            // Its own lines only, p99 solid and p50 dashed.
+            let points = document.data("point", in: "hockey-stick").filter { $0.panel == name }
+            #expect(points.count == 2 * Self.loads.count)
+            #expect(points.allSatisfy { $0.attributes["data-series"] == name })
+            let paths = document.elements.filter {
+                $0.name == "path" && $0.panel == name && $0.attributes["fill"] == "none"
+                    && $0.attributes["stroke"] == color
+            }
+            #expect(paths.map { $0.attributes["stroke-dasharray"] } == [nil, "6 4"])
+            // The objective in every panel.
+            #expect(document.data("objective", in: "hockey-stick").filter { $0.panel == name }.count == 1)
+        }
+        // One y scale: the same range in every panel (threads' p99 reaches 200 ms, event-loop's
+        // stays at 1 ms: fitted alone, event-loop's panel would end at 10).
+        let axes = document.elements.filter {
+            $0.chart == "hockey-stick" && $0.attributes["class"] == "axis" && $0.attributes["data-axis"] == "y"
+        }
+        #expect(axes.count == names.count)
+        #expect(Set(axes.map { $0.attributes["data-high"] }) == ["1000"])
+        #expect(Set(axes.map { $0.attributes["data-low"] }).count == 1)
+        // Tick labels on the outer panels only: y on the left column (event-loop, dispatch in a
+        // grid of three columns), x under the lowest panel of each column (nothing is under
+        // tasks).
+        let yLabels = Self.tickLabels(document, panel: "event-loop", axis: "y")
+        #expect(yLabels.contains("1") && yLabels.contains("100"), "\(yLabels)")
+        #expect(Self.tickLabels(document, panel: "dispatch", axis: "y") == yLabels)
+        #expect(Self.tickLabels(document, panel: "threads", axis: "y").isEmpty)
+        #expect(Self.tickLabels(document, panel: "threads", axis: "x").isEmpty)
+        #expect(Self.tickLabels(document, panel: "event-loop", axis: "x").isEmpty)
+        let xLabels = Self.tickLabels(document, panel: "spin-ring", axis: "x")
+        #expect(xLabels == ["0", "0.25", "0.5", "0.75", "1", "1.25"])
+        #expect(Self.tickLabels(document, panel: "tasks", axis: "x") == xLabels)
+        #expect(Self.tickLabels(document, panel: "dispatch", axis: "x") == xLabels)
+        // The knee: a labelled vertical rule in the panel of each model that has one, none in
+        // spin-ring's (it never meets the objective).
+        let knees = document.data("knee", in: "hockey-stick")
+        #expect(Set(knees.compactMap(\.panel)) == ["threads", "tasks", "dispatch", "event-loop"])
+        #expect(knees.allSatisfy { $0.panel == $0.attributes["data-series"] })
+        #expect(knees.first { $0.panel == "threads" }?.content.hasSuffix("knee ρ 0.9") == true)
+        #expect(knees.first { $0.panel == "event-loop" }?.content.hasSuffix("knee ≥ ρ 1.1") == true)
+        let rules = document.data("knee-rule", in: "hockey-stick")
+        #expect(Set(rules.compactMap(\.panel)) == ["threads", "tasks", "dispatch", "event-loop"])
+        #expect(!document.elements.contains { $0.panel == "spin-ring" && $0.content.contains("knee") })
+        // The grid's axis titles once, outside the panels.
+        let titles = document.elements.filter {
+            $0.chart == "hockey-stick" && $0.name == "text" && $0.content.hasPrefix("offered load ρ")
+        }
+        #expect(titles.count == 1)
+        #expect(titles.first?.panel == "proc 2 ms · eval 1 ms · wait kind")
     }
 
     @Test("every point of the hockey stick carries the interval of its repeats")
