@@ -220,7 +220,7 @@ public enum Advice {
         if most > 0 {
             text +=
                 ", so this rests on \(repeatCount(fewest)) of every ranked cell"
-                + (most > fewest ? " (\(most) of some)" : "") + " instead of \(repeats)"
+                + (most > fewest ? " (\(most) of some)" : "") + (fewest < repeats ? " instead of \(repeats)" : "")
             if most == 1 { text += ": one repeat gives no interval, so no difference between models can be measured" }
         }
         if !cut.isEmpty { text += "; not measured within the budget, so not ranked: " + cut.joined(separator: ", ") }

@@ -200,11 +200,13 @@ struct AdviseCommand: ParsableCommand {
             print(json ? try Advice.json(advice) : Advice.text(advice), terminator: json ? "\n" : "")
             if advice.recommended == nil {
                 let measured = advice.models.contains { $0.runs > 0 }
+                let cut = advice.sweep.notMeasuredWithinBudget
+                let unranked = cut.isEmpty ? "" : " (not measured within the budget: \(cut.joined(separator: ", ")))"
                 throw CommandFailure(
                     message: measured
                         ? "no model meets \(advice.objective) at \(NumberText.shortest(advice.workload.rate)) ticks/s; "
-                            + "the nearest: \(advice.nearest ?? "none")"
-                        : "no run passed: no model could be judged",
+                            + "the nearest: \(advice.nearest ?? "none")" + unranked
+                        : "no run passed: no model could be judged" + unranked,
                     code: measured ? Advice.noModelMeetsExitStatus : 1)
             }
         }
