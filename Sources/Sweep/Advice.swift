@@ -10,7 +10,7 @@ import Results
 /// below five repeats).
 public struct AdviceRecord: Sendable, Hashable, Codable {
     public static let schemaName = "ticklab.advice"
-    public static let currentSchemaVersion = 1
+    public static let currentSchemaVersion = 2
 
     public var schema: String = AdviceRecord.schemaName
     public var schemaVersion: Int = AdviceRecord.currentSchemaVersion
@@ -38,6 +38,18 @@ public struct AdviceRecord: Sendable, Hashable, Codable {
         /// Runs that failed (no figures) and runs others made noisy.
         public var failedRuns: Int
         public var noisyRuns: Int
+        /// The budget is a deadline: the plan's runs, the runs made (failed ones included) and
+        /// the runs not started because they would have ended after it (the last repeats).
+        public var plannedRuns: Int
+        public var madeRuns: Int
+        public var skippedRuns: Int
+        /// The fewest and the most runs a cell of the ranked models has: `repeats` unless the
+        /// deadline cut (then they differ by one at most); 0 when no model was ranked.
+        public var fewestRepeats: Int
+        public var mostRepeats: Int
+        /// Models the deadline left with a rate they never ran at: not ranked (standing
+        /// `unmeasured`), never said to fail.
+        public var notMeasuredWithinBudget: [String]
     }
 
     /// A figure over the repeats: median and interval.
@@ -118,19 +130,35 @@ public struct AdviceRecord: Sendable, Hashable, Codable {
     public var directory: String?
 }
 
+extension AdviceRecord {
+    /// The deadline left every model unmeasured at some rate: nothing was ranked.
+    public var measuredNone: Bool {
+        !models.isEmpty && sweep.notMeasuredWithinBudget.count == models.count
+    }
+}
+
 /// Turns a finished advise sweep into its advice, through the report's own ladders and ranking
 /// (``LadderEvidence``), and renders it.
 public enum Advice {
     /// Exit status when no model meets the objective at the user's rate (the nearest is named).
     public static let noModelMeetsExitStatus: Int32 = 3
 
-    /// The advice on `records`, the sweep of `plan` for `request`.
+    /// The advice on `records`, the sweep of `plan` for `request`, of which the deadline skipped
+    /// `skippedRuns` runs. When it skipped any, a model with a cell that has no record is not
+    /// ranked on what it lacks: it is "not measured within the budget".
     public static func record(
         request: AdviseRequest, plan: SweepPlan, records: [SweepRecord], lineup: ReportLineup,
-        wallSeconds: Double?, directory: String?
+        wallSeconds: Double?, directory: String?, skippedRuns: Int = 0
     ) -> AdviceRecord {
+        let done = SweepRunner.counted(plan, records: records, retryFailed: false).done
+        let cut =
+            skippedRuns > 0
+            ? request.models.filter { model in plan.cells.contains { $0[.model] == model && (done[$0] ?? 0) == 0 } }
+            : []
         let objective = request.objective
-        var source = ReportSource(label: "advise", records: records.filter { plan.cell(of: $0.parameters) != nil })
+        var source = ReportSource(
+            label: "advise",
+            records: records.filter { plan.cell(of: $0.parameters) != nil && !cut.contains($0.parameters.model) })
         // The user's objective judges the ladder (a source without a plan would get the standard one).
         source.objective = objective
         let ladder = LadderEvidence.all([source], lineup: lineup).first
@@ -139,12 +167,19 @@ public enum Advice {
         for (index, model) in (ladder?.models ?? []).enumerated() {
             models.append(entry(model, rank: index + 1, request: request))
         }
-        // A model with no passed run at all has no curve: it ranks last, unmeasured.
+        // A model with no passed run at all has no curve, and one the deadline cut is not ranked:
+        // they rank last, unmeasured.
         for name in request.models where !models.contains(where: { $0.model == name }) {
+            let cells = plan.cells.filter { $0[.model] == name }
+            let why =
+                cut.contains(name)
+                ? "not measured within the budget: it ran at \(cells.filter { (done[$0] ?? 0) > 0 }.count) of its "
+                    + "\(cells.count) rates before the budget ran out, so it is not ranked"
+                : "not measured: none of its runs passed (see the sweep's report)"
             models.append(
                 AdviceRecord.Model(
                     model: name, rank: models.count + 1, standing: ModelEvidence.Standing.unmeasured.rawValue,
-                    why: "not measured: none of its runs passed (see the sweep's report)", latencyAtRate: nil,
+                    why: why, latencyAtRate: nil,
                     keptUpRuns: 0, runs: 0, capacityTicksPerSecond: nil, capacityAtLeast: false, headroom: nil,
                     repeatKnees: [], cpuMicrosPerTickAtRate: nil, pinnedCores: lineup.pinnedCores[name] ?? 0,
                     noisyRuns: 0, breakingSegment: nil))
@@ -152,6 +187,14 @@ public enum Advice {
         let failed = records.filter { $0.passedResult == nil && !$0.isSupersededByRerun }.count
         let noisy = records.compactMap(\.passedResult).filter { $0.noise?.isNoisy() == true }.count
         let rates = plan.values(of: .rate).compactMap(Double.init).sorted()
+        let ranked = plan.cells.filter { !cut.contains($0[.model]) }.map { done[$0] ?? 0 }
+        let made = plan.cells.reduce(0) { $0 + (done[$1] ?? 0) }
+        let fewest = ranked.min() ?? 0, most = ranked.max() ?? 0
+        var confidence = ranking.confidence
+        if skippedRuns > 0 {
+            confidence += budgetConfidence(
+                made: made, planned: plan.runs.count, fewest: fewest, most: most, repeats: plan.repeats, cut: cut)
+        }
         return AdviceRecord(
             workload: .init(
                 procMs: request.procMs, evalMs: request.evalMs, evalKind: request.evalKind.rawValue, rate: request.rate,
@@ -161,13 +204,32 @@ public enum Advice {
                 rates: rates, durationSeconds: plan.setup.durationSeconds, repeats: plan.repeats,
                 budgetSeconds: request.budgetSeconds,
                 estimatedSeconds: AdvisePlan.estimatedSeconds(plan, request: request), wallSeconds: wallSeconds,
-                failedRuns: failed, noisyRuns: noisy),
+                failedRuns: failed, noisyRuns: noisy, plannedRuns: plan.runs.count, madeRuns: made,
+                skippedRuns: skippedRuns, fewestRepeats: fewest, mostRepeats: most, notMeasuredWithinBudget: cut),
             recommended: ranking.recommended?.model,
             runnerUp: ranking.recommended == nil ? nil : ranking.runnerUp?.model,
             nearest: ranking.nearest?.model, measurable: ranking.comparison?.measurable ?? false,
-            confidence: ranking.confidence, method: ranking.method, models: models,
+            confidence: confidence, method: ranking.method, models: models,
             reproduce: ShellQuoting.join(plan.command(out: nil)), directory: directory)
     }
+
+    /// What the deadline's cut does to how sure the advice is: fewer repeats than planned, none
+    /// to make an interval of with one, and the models it left unranked.
+    static func budgetConfidence(made: Int, planned: Int, fewest: Int, most: Int, repeats: Int, cut: [String])
+        -> String
+    {
+        var text = "; the budget ran out after \(made) of \(planned) runs"
+        if most > 0 {
+            text +=
+                ", so this rests on \(repeatCount(fewest)) of every ranked cell"
+                + (most > fewest ? " (\(most) of some)" : "") + (fewest < repeats ? " instead of \(repeats)" : "")
+            if most == 1 { text += ": one repeat gives no interval, so no difference between models can be measured" }
+        }
+        if !cut.isEmpty { text += "; not measured within the budget, so not ranked: " + cut.joined(separator: ", ") }
+        return text
+    }
+
+    static func repeatCount(_ count: Int) -> String { "\(count) repeat\(count == 1 ? "" : "s")" }
 
     static func entry(_ model: LadderEvidence.Model, rank: Int, request: AdviseRequest) -> AdviceRecord.Model {
         let atRate = model.steps.first
@@ -279,11 +341,17 @@ public enum Advice {
             if let runnerUp = advice.runnerUp {
                 out += "Runner-up:   \(runnerUp): \(byName[runnerUp]?.why ?? "")\n"
             }
+        } else if advice.measuredNone {
+            out += "No model was measured at every rate within the budget: nothing to rank.\n"
         } else {
             out += "No model meets \(advice.objective) at \(rate(w.rate)).\n"
             if let nearest = advice.nearest {
                 out += "Nearest:     \(nearest): \(byName[nearest]?.why ?? "")\n"
             }
+        }
+        let cut = advice.sweep.notMeasuredWithinBudget
+        if !cut.isEmpty && !advice.measuredNone {
+            out += "Not ranked:  \(cut.joined(separator: ", ")): not measured within the budget\n"
         }
         out += "How sure:    \(advice.confidence)\n"
         out += "How ranked:  \(advice.method)\n\n"
@@ -301,6 +369,10 @@ public enum Advice {
                 "; took \(DurationText.clock(seconds: $0)) (estimated \(DurationText.clock(seconds: s.estimatedSeconds)), budget \(DurationText.clock(seconds: s.budgetSeconds)))"
             }
                 ?? "")
+            + (s.skippedRuns > 0
+                ? "; the budget ran out after \(s.madeRuns) of \(s.plannedRuns) runs: \(s.skippedRuns) skipped, "
+                    + "\(repeatCount(s.fewestRepeats)) of every ranked cell"
+                    + (s.mostRepeats > s.fewestRepeats ? " (\(s.mostRepeats) of some)" : "") : "")
             + (s.failedRuns > 0 ? "; \(s.failedRuns) runs failed" : "")
             + (s.noisyRuns > 0 ? "; \(s.noisyRuns) noisy runs (others took cores during them)" : "") + ".\n"
         if let directory = advice.directory { out += "The sweep's results and report: \(directory)/report.html\n" }

@@ -135,18 +135,29 @@ public enum AdvisePlan {
             objective: request.objective, models: request.models, waitStrategyModels: request.waitStrategyModels)
     }
 
-    /// How long `plan` takes on the lab's machine: the sweep's start-up, every run's duration and
-    /// child overhead (``SweepPlan/estimatedSeconds(childOverheadSeconds:)``), and the drain of the
-    /// cells offered more than the processor can do (ρ − 1 of the duration after the window).
+    /// How long `plan` takes on the lab's machine: the sweep's start-up and every run's
+    /// ``estimatedRunSeconds(_:plan:request:)`` (``SweepPlan/estimatedSeconds(childOverheadSeconds:)``
+    /// and the drains).
     public static func estimatedSeconds(
         _ plan: SweepPlan, request: AdviseRequest, durationSeconds: Double? = nil
     ) -> Double {
         var plan = plan
         if let durationSeconds { plan.setup.durationSeconds = durationSeconds }
-        let drain = plan.runs.reduce(0.0) { total, run in
-            let load = Double(run.cell[.rate]).flatMap(request.load(at:)) ?? 0
-            return total + max(0, load - 1) * plan.setup.durationSeconds
-        }
+        let drain = plan.runs.reduce(0.0) { total, run in total + drainSeconds(run.cell, plan: plan, request: request) }
         return startUpSeconds + plan.estimatedSeconds(childOverheadSeconds: childOverheadSeconds) + drain
+    }
+
+    /// How long one run of `cell` takes on the lab's machine: its duration, a child's overhead
+    /// (``childOverheadSeconds``) and its drain. The deadline (``SweepDeadline``) starts a run
+    /// only when this much time is left.
+    public static func estimatedRunSeconds(_ cell: SweepCell, plan: SweepPlan, request: AdviseRequest) -> Double {
+        plan.setup.durationSeconds + childOverheadSeconds + drainSeconds(cell, plan: plan, request: request)
+    }
+
+    /// The drain of a cell offered more than the processor can do: ρ − 1 of the duration after
+    /// the window.
+    static func drainSeconds(_ cell: SweepCell, plan: SweepPlan, request: AdviseRequest) -> Double {
+        let load = Double(cell[.rate]).flatMap(request.load(at:)) ?? 0
+        return max(0, load - 1) * plan.setup.durationSeconds
     }
 }

@@ -31,12 +31,16 @@ public final class SweepRunner {
         /// ``NoiseAccount/standardThresholdCores``) runs again; the noisy record stays in the file,
         /// marked `supersededByRerun`, and the last attempt is the cell's record, noisy or not.
         public var rerunNoisy: Int
+        /// No run is started that would end, by the deadline's estimate, after it (see
+        /// ``SweepDeadline``); nil: every run is made, however long it takes.
+        public var deadline: SweepDeadline?
 
         public init(
             executable: String, leadingArguments: [String] = [], retryFailed: Bool = false,
             timeLimit: @escaping @Sendable (Double) -> Double = { 3 * $0 + 60 },
             calibrate: @escaping @Sendable () -> MachineInfo.SweepCalibration = SweepStartUp.calibration,
-            measureFloor: (@Sendable () -> MachineFloor)? = SweepStartUp.floor, rerunNoisy: Int = 0
+            measureFloor: (@Sendable () -> MachineFloor)? = SweepStartUp.floor, rerunNoisy: Int = 0,
+            deadline: SweepDeadline? = nil
         ) {
             self.executable = executable
             self.leadingArguments = leadingArguments
@@ -45,6 +49,7 @@ public final class SweepRunner {
             self.calibrate = calibrate
             self.measureFloor = measureFloor
             self.rerunNoisy = rerunNoisy
+            self.deadline = deadline
         }
 
         /// This very program: `/proc/self/exe` on Linux, else the path it was started by.
@@ -70,6 +75,9 @@ public final class SweepRunner {
         public var failed: Int
         /// A stop request ended the sweep before every run was made.
         public var interrupted: Bool
+        /// Runs not started because they would have ended after the deadline
+        /// (``Options/deadline``): the last ones of the plan.
+        public var skippedByDeadline = 0
         /// Every run of the plan has a record.
         public var complete: Bool { !interrupted && skipped + ran == total }
     }
@@ -237,6 +245,18 @@ public final class SweepRunner {
             }
             let run = pending[position]
             if stop.isRequested { break }
+            if let deadline = options.deadline, !deadline.allows(run) {
+                // This run and every later one: the plan's order is interleaved repeats, so what
+                // is cut is the last repeats, and the cells keep as many repeats as each other ± 1.
+                summary.skippedByDeadline = pending.count - position
+                progress.handle(
+                    .notice(
+                        Self.deadlineNotice(
+                            plan, records: records, retryFailed: options.retryFailed,
+                            made: summary.skipped + summary.ran,
+                            total: total, skipped: summary.skippedByDeadline)))
+                break
+            }
             let remainingAfter = pending.count - position - 1
             let estimate = summary.ran > 0 ? wallSpent / Double(summary.ran) : plan.setup.durationSeconds + 1.5
             let startedAt = Date()
@@ -270,8 +290,9 @@ public final class SweepRunner {
                 break  // stopped: the cell's partial run is discarded and stays pending
             }
             wallSpent += outcome.wallSeconds
+            // A rerun the deadline would not start leaves the noisy record as the cell's.
             if case .run(var result) = record, let noise = result.noise, noise.isNoisy(),
-                reruns < options.rerunNoisy
+                reruns < options.rerunNoisy, options.deadline?.allows(run) ?? true
             {
                 // Kept for the record, out of the figures and of resume's count.
                 result.supersededByRerun = true
@@ -301,6 +322,26 @@ public final class SweepRunner {
         try rewrite(records)
         progress.handle(.ended)
         return summary
+    }
+
+    /// The counts of a deadline's cut: `budget reached after 40 of 54 runs: 14 runs skipped; every
+    /// cell has 2 repeats (3 for some)`, or, when some cells have none, how many cells that is.
+    static func deadlineNotice(
+        _ plan: SweepPlan, records: [SweepRecord], retryFailed: Bool, made: Int, total: Int, skipped: Int
+    ) -> String {
+        let done = counted(plan, records: records, retryFailed: retryFailed).done
+        let counts = plan.cells.map { done[$0] ?? 0 }
+        let fewest = counts.min() ?? 0, most = counts.max() ?? 0
+        var text = "budget reached after \(made) of \(total) runs: \(skipped) run\(skipped == 1 ? "" : "s") skipped; "
+        if fewest == 0 {
+            let none = counts.filter { $0 == 0 }.count
+            text += "\(none) of \(counts.count) cells ran no repeat"
+        } else {
+            text +=
+                "every cell has \(fewest) repeat\(fewest == 1 ? "" : "s")"
+                + (most > fewest ? " (\(most) for some)" : "")
+        }
+        return text
     }
 
     /// The record a child's outcome makes, nil when a stop request ended the child.

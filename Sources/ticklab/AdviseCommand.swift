@@ -16,13 +16,20 @@ struct AdviseCommand: ParsableCommand {
         discussion: """
             Runs a small sweep within --budget (start-up included): every model at --rate and at 1.25, 1.5 and 2 times \
             it (a rate whose load ρ = rate × proc-ms / 1000 would pass 1.2 is left out), 3 repeats interleaved, each \
-            cell as long as the budget allows (fewer repeats when it allows no more; a budget too small for one \
-            repeat is refused). Then it prints the recommended model and the runner-up, one line of why for every \
-            model (the headroom and CPU per tick of those that meet the objective; for those that fail, the segment \
-            of latency that breaks), the evidence table, how sure the ranking is, and the 'ticklab sweep' command \
-            that runs the same cells as a full sweep. Models are ranked as the report's verdict ranks them. Exits 0 \
-            with a recommendation, 3 when no model meets the objective at --rate (the nearest is named), 1 when a \
-            run failed and no model could be judged, 64 for a bad value, 130 on Ctrl-C.
+            cell as long as the budget allows by the estimate (fewer repeats when it allows no more; a budget too \
+            small for one repeat is refused). The budget is a deadline: a run that by its estimate (the cell's \
+            duration and a child's start-up) would end after it is not started, and neither is any later run; a run \
+            in progress is never stopped, so advise ends at most one run past the budget. The runs cut are the last \
+            repeats, so every cell keeps as many repeats as the others, give or take one; the advice says how many \
+            runs were skipped and what it rests on, and a model left without a run at some rate is "not measured \
+            within the budget" and not ranked. Then it prints the recommended model and the runner-up, one line of \
+            why for every model (the headroom and CPU per tick of those that meet the objective; for those that \
+            fail, the segment of latency that breaks), the evidence table, how sure the ranking is, and the \
+            'ticklab sweep' command that runs the same cells as a full sweep. Models are ranked as the report's \
+            verdict ranks them. Exits 0 with a recommendation, 3 when no model meets the objective at --rate (the \
+            nearest is named), 1 when a run failed and no model could be judged, 64 for a bad value and when the \
+            budget ran out before one model had run at every rate (naming the budget that would have fit), 130 on \
+            Ctrl-C.
             """)
 
     @Option(
@@ -57,7 +64,7 @@ struct AdviseCommand: ParsableCommand {
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
-            "How long the advice may take in all, e.g. 90s, 5m (default 3m).",
+            "How long the advice may take in all, e.g. 90s, 5m (default 3m): a deadline no run starts past; the one running may end up to one run after it.",
             valueName: "duration"), transform: DurationArgument.parse)
     var budget: DurationArgument?
 
@@ -158,7 +165,9 @@ struct AdviseCommand: ParsableCommand {
                     "advise: \(plan.runs.count) runs (\(plan.values(of: .model).count) models × "
                         + "\(plan.values(of: .rate).count) rates × \(plan.repeats) repeat\(plan.repeats == 1 ? "" : "s")) of "
                         + "\(NumberText.shortest(plan.setup.durationSeconds)) s, about "
-                        + "\(DurationText.clock(seconds: AdvisePlan.estimatedSeconds(plan, request: session.request))); "
+                        + "\(DurationText.clock(seconds: AdvisePlan.estimatedSeconds(plan, request: session.request))) "
+                        + "within a budget of \(DurationText.clock(seconds: session.request.budgetSeconds)) (no run starts "
+                        + "that would end after it); "
                         + "measuring the machine's floor and the work's calibration first (about 2 s)"))
         }
         let machine = MachineInfo.current(
@@ -175,15 +184,29 @@ struct AdviseCommand: ParsableCommand {
                 "ticklab: advice stopped after \(summary.ran) of \(summary.total) runs: no advice"
                     + (out.map { "; the runs so far are in \($0)" } ?? "") + "\n")
             throw ExitCode(130)
+        case .outOfBudget(let short):
+            if let advice = short.advice {
+                print(json ? try Advice.json(advice) : Advice.text(advice), terminator: json ? "\n" : "")
+            }
+            let allowed =
+                "at least \(Int(short.neededSeconds))s here: the budget ran out after \(short.madeRuns) of "
+                + "\(short.plannedRuns) runs, before one model had run at every rate (this machine took longer than "
+                + "the estimate)"
+            throw CommandFailure(
+                message: InvalidValue(option: "--budget", value: session.request.budgetText, allowed: allowed)
+                    .description,
+                code: 64)
         case .advised(let advice):
             print(json ? try Advice.json(advice) : Advice.text(advice), terminator: json ? "\n" : "")
             if advice.recommended == nil {
                 let measured = advice.models.contains { $0.runs > 0 }
+                let cut = advice.sweep.notMeasuredWithinBudget
+                let unranked = cut.isEmpty ? "" : " (not measured within the budget: \(cut.joined(separator: ", ")))"
                 throw CommandFailure(
                     message: measured
                         ? "no model meets \(advice.objective) at \(NumberText.shortest(advice.workload.rate)) ticks/s; "
-                            + "the nearest: \(advice.nearest ?? "none")"
-                        : "no run passed: no model could be judged",
+                            + "the nearest: \(advice.nearest ?? "none")" + unranked
+                        : "no run passed: no model could be judged" + unranked,
                     code: measured ? Advice.noModelMeetsExitStatus : 1)
             }
         }
