@@ -191,6 +191,15 @@ public enum Advice {
         let made = plan.cells.reduce(0) { $0 + (done[$1] ?? 0) }
         let fewest = ranked.min() ?? 0, most = ranked.max() ?? 0
         var confidence = ranking.confidence
+        if let first = models.first, first.model == ranking.recommended?.model, first.headroom == 1,
+            !first.capacityAtLeast
+        {
+            // Measured: at the seed's 4 ms / 20 ms cpu at 200 ticks/s, advise's 2.4 s cells met p99 10 ms
+            // with no headroom, the same cells at 6 s met it with no model (rare backlog episodes).
+            confidence +=
+                "; and \(first.model) has no headroom: your rate is this machine's edge, where a longer run "
+                + "may catch a rarer backlog and fail (run the sweep below with a longer --duration before you choose)"
+        }
         if skippedRuns > 0 {
             confidence += budgetConfidence(
                 made: made, planned: plan.runs.count, fewest: fewest, most: most, repeats: plan.repeats, cut: cut)

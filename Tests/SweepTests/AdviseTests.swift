@@ -148,6 +148,31 @@ struct AdviseTests {
         #expect(Advice.text(advice).contains("No model meets p99=10ms at 200 ticks/s."))
     }
 
+    @Test("a recommendation with no headroom says that the rate is the machine's edge")
+    func noHeadroomCaution() throws {
+        let request = Self.request(evalMs: 1, evalKind: .wait, models: ["event-loop", "threads"])
+        let plan = try AdvisePlan.plan(request, durationSeconds: 5, repeats: 3)
+        // threads meets at 200 ticks/s only: its p99 is 50 ms above it.
+        let records = Self.records().map { record -> SweepRecord in
+            guard case .run(var result) = record, result.configuration.model == "threads",
+                (result.configuration.rate ?? 0) > 200
+            else { return record }
+            result.latency.processing = Fixture.summary(mean: 20, p99: 50)
+            return .run(result)
+        }
+        let advice = Advice.record(
+            request: request, plan: plan, records: records, lineup: ReportLineup(), wallSeconds: nil, directory: nil)
+        #expect(advice.recommended == "threads")
+        #expect(advice.models.first?.headroom == 1)
+        #expect(
+            advice.confidence.contains("threads has no headroom: your rate is this machine's edge"),
+            "\(advice.confidence)")
+        let roomy = Advice.record(
+            request: request, plan: plan, records: Self.records(), lineup: ReportLineup(), wallSeconds: nil,
+            directory: nil)
+        #expect(!roomy.confidence.contains("no headroom"), "\(roomy.confidence)")
+    }
+
     @Test("the ranking judges the user's objective, not the standard one")
     func userObjective() throws {
         // threads's p99 is 5.0–5.2 ms: it meets the standard 10 ms, not 4 ms.
