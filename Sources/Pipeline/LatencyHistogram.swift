@@ -62,10 +62,7 @@ public struct LatencyHistogram: Sendable, Hashable {
     /// Puts the buffered records into the bins.
     @usableFromInline
     mutating func flush() {
-        guard pending.count > 0 else { return }
-        let held = pending
-        pending.removeAll()
-        insert(held)
+        if pending.count > 0 { insert(pending.take()) }
     }
 
     /// Puts `records` into the bins, leaving this histogram's own buffer as it is.

@@ -112,10 +112,7 @@ public struct LatencyTimeline: Sendable {
     /// Puts the buffered records into the current interval's bins.
     @usableFromInline
     mutating func flush() {
-        guard pending.count > 0 else { return }
-        let held = pending
-        pending.removeAll()
-        insert(held)
+        if pending.count > 0 { insert(pending.take()) }
     }
 
     /// Puts `records` into the current interval's bins, leaving this timeline's own buffer as

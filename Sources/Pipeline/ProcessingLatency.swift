@@ -34,8 +34,7 @@ public struct ProcessingLatency: Sendable {
     @usableFromInline
     mutating func flush() {
         guard pending.count > 0 else { return }
-        let held = pending
-        pending.removeAll()
+        let held = pending.take()
         histogram.histogram.insert(held)
         intervals.insert(held)
     }

@@ -39,7 +39,11 @@ struct RecordBuffer: Sendable {
         }
     }
 
-    /// Forgets the held records.
+    /// The held records, leaving this buffer empty.
     @inlinable @inline(__always)
-    mutating func removeAll() { count = 0 }
+    mutating func take() -> RecordBuffer {
+        let held = self
+        count = 0
+        return held
+    }
 }
