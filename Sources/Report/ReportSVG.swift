@@ -130,6 +130,11 @@ enum SVG {
             + ReportFormat.escape(content) + "</text>"
     }
 
+    /// The width a label of `content` takes at font size `size`, estimated: 0.56 of the size a
+    /// character, a digit's advance in the sans-serif faces the report falls back on (the
+    /// browser's font is unknown here).
+    static func textWidth(_ content: String, size: Double) -> Double { Double(content.count) * size * 0.56 }
+
     static func title(_ text: String) -> String { "<title>\(ReportFormat.escape(text))</title>" }
 
     static func open(chart: String, panel: String, width: Double, height: Double, label: String) -> String {
@@ -525,7 +530,7 @@ struct LineChart {
                     "<line class=\"knee-rule\" x1=\"\(SVG.n(px))\" y1=\"\(SVG.n(f.top))\" x2=\"\(SVG.n(px))\" y2=\"\(SVG.n(h - f.bottom))\" stroke=\"\(knee.color)\" stroke-width=\"1.2\" stroke-dasharray=\"3 2\"/>"
                 // Left of the rule, where the curve is still low (it rises right of its knee),
                 // unless the knee sits too near the left edge for the text.
-                let left = px - f.left > Double(label.count) * 5.6 + 6
+                let left = px - f.left > SVG.textWidth(label, size: 10) + 6
                 out += SVG.text(
                     label, x: left ? px - 4 : px + 4, y: f.top + 10, anchor: left ? "end" : "start", size: 10,
                     extra: "fill=\"#1A1A1A\" font-weight=\"bold\"")
