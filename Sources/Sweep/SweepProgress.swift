@@ -7,8 +7,9 @@ import Results
 public enum SweepEvent: Sendable {
     /// `done` runs of `total` were found in the directory; `pending` will run now.
     case began(total: Int, done: Int, pending: Int)
-    /// About twice a second while a cell runs; `eta` covers the rest of the sweep.
-    case running(SweepRun, total: Int, elapsed: Double, eta: Double?)
+    /// About twice a second while a cell runs; `eta` covers the rest of the sweep, the deadline
+    /// included (``SweepETA/estimate(runSeconds:elapsed:upcoming:deadline:)``).
+    case running(SweepRun, total: Int, elapsed: Double, eta: SweepETA?)
     case finished(SweepRun, total: Int, record: SweepRecord, wallSeconds: Double)
     /// Something the user should know that is not a cell's result (an unreadable line, …).
     case notice(String)
@@ -20,8 +21,8 @@ public protocol SweepProgress: AnyObject {
     func handle(_ event: SweepEvent)
 }
 
-/// On a terminal: one line, redrawn in place, with the cell, elapsed time and ETA; failed cells
-/// and notices stay on the screen above it.
+/// On a terminal: one line, redrawn in place, with the cell, elapsed time and ETA
+/// (``SweepProgressText/eta(_:)``); failed cells and notices stay on the screen above it.
 public final class LiveSweepProgress: SweepProgress {
     private let write: (String) -> Void
     private let width: Int
@@ -39,7 +40,7 @@ public final class LiveSweepProgress: SweepProgress {
         case .running(let run, let total, let elapsed, let eta):
             var line = "\(SweepProgressText.position(run, total: total)) \(run.cell.label)"
             line += "  \(SweepProgressText.clock(elapsed))"
-            if let eta { line += "  ETA \(SweepProgressText.clock(eta))" }
+            if let eta { line += "  " + SweepProgressText.eta(eta) }
             if line.count > width - 1 { line = String(line.prefix(width - 2)) + "…" }
             write("\r\u{1B}[2K" + line)
             drawn = true
@@ -63,7 +64,7 @@ public final class LiveSweepProgress: SweepProgress {
 /// ETA as the cell's last `running` event gave it.
 public final class LineSweepProgress: SweepProgress {
     private let write: (String) -> Void
-    private var eta: Double?
+    private var eta: SweepETA?
 
     public init(write: @escaping (String) -> Void = StandardError.write) {
         self.write = write
@@ -78,7 +79,7 @@ public final class LineSweepProgress: SweepProgress {
                     : "sweep: \(total) runs\n")
         case .finished(let run, let total, let record, _):
             var line = SweepProgressText.finished(run, total: total, record: record)
-            if let eta { line += "  [ETA \(SweepProgressText.clock(eta))]" }
+            if let eta { line += "  [\(SweepProgressText.eta(eta))]" }
             eta = nil
             write(line + "\n")
         case .notice(let text):
@@ -115,6 +116,12 @@ public enum SweepProgressText {
             + (r.configuration.rate == nil ? "" : r.window.keptUp ? ", kept up" : ", FELL BEHIND")
             + ", e2e mean \(ReportFormat.millis(r.latency.endToEnd.mean)) ms, p99 \(ReportFormat.millis(r.latency.endToEnd.p99)) ms"
             + (r.noise?.isNoisy() == true ? ", noisy" : "")
+    }
+
+    /// `ETA 1:35`, or `ETA 1:12 (budget)` where the deadline ends the sweep before its queued
+    /// runs (``SweepETA/boundedByBudget``).
+    public static func eta(_ eta: SweepETA) -> String {
+        "ETA \(clock(eta.seconds))" + (eta.boundedByBudget ? " (budget)" : "")
     }
 
     /// `0:07`, `12:30`, `1:02:03`.

@@ -257,8 +257,9 @@ public final class SweepRunner {
                             total: total, skipped: summary.skippedByDeadline)))
                 break
             }
-            let remainingAfter = pending.count - position - 1
+            let upcoming = pending[(position + 1)...]
             let estimate = summary.ran > 0 ? wallSpent / Double(summary.ran) : plan.setup.durationSeconds + 1.5
+            let deadline = options.deadline
             let startedAt = Date()
             let outcome: ChildProcess.Outcome
             do {
@@ -268,7 +269,8 @@ public final class SweepRunner {
                         + parentArguments,
                     timeout: options.timeLimit(plan.setup.durationSeconds), stop: stop
                 ) { elapsed in
-                    let eta = max(0, estimate - elapsed) + Double(remainingAfter) * estimate
+                    let eta = SweepETA.estimate(
+                        runSeconds: estimate, elapsed: elapsed, upcoming: upcoming, deadline: deadline)
                     progress.handle(.running(run, total: total, elapsed: elapsed, eta: eta))
                 }
             } catch {

@@ -219,7 +219,7 @@ struct SweepProgressEventTests {
             case .began(let total, let done, let pending): events.append("began \(total) \(done) \(pending)")
             case .running(let run, _, _, let eta):
                 if events.last != "running \(run.index)" { events.append("running \(run.index)") }
-                if let eta { etas.append(eta) }
+                if let eta { etas.append(eta.seconds) }
             case .finished(let run, _, _, _): events.append("finished \(run.index)")
             case .notice: events.append("notice")
             case .ended: events.append("ended")
@@ -271,7 +271,7 @@ struct SweepProgressEventTests {
     func notices() {
         let sink = TextSink()
         let live = LiveSweepProgress(width: 200, write: sink.write)
-        live.handle(.running(SweepProgressTests.run, total: 12, elapsed: 1, eta: 2))
+        live.handle(.running(SweepProgressTests.run, total: 12, elapsed: 1, eta: SweepETA(seconds: 2)))
         sink.text = ""
         live.handle(.notice("results.jsonl line 3 is ignored"))
         #expect(sink.text == "\r\u{1B}[2Kresults.jsonl line 3 is ignored\n")

@@ -29,7 +29,7 @@ struct SweepProgressTests {
         let sink = TextSink()
         let progress = LineSweepProgress(write: sink.write)
         progress.handle(.began(total: 12, done: 0, pending: 12))
-        progress.handle(.running(Self.run, total: 12, elapsed: 1, eta: 30))
+        progress.handle(.running(Self.run, total: 12, elapsed: 1, eta: SweepETA(seconds: 30)))
         progress.handle(.finished(Self.run, total: 12, record: Self.passed, wallSeconds: 5.2))
         progress.handle(.finished(Self.run, total: 12, record: Self.failed, wallSeconds: 1))
         progress.handle(.ended)
@@ -47,7 +47,7 @@ struct SweepProgressTests {
     func live() {
         let sink = TextSink()
         let progress = LiveSweepProgress(width: 200, write: sink.write)
-        progress.handle(.running(Self.run, total: 12, elapsed: 7, eta: 95))
+        progress.handle(.running(Self.run, total: 12, elapsed: 7, eta: SweepETA(seconds: 95)))
         #expect(
             sink.text == "\r\u{1B}[2Kcell 3/12 threads, 200 ticks/s, proc 2 ms, eval 50 ms, wait kind  0:07  ETA 1:35")
         sink.text = ""
@@ -67,7 +67,8 @@ struct SweepProgressTests {
     @Test("the live line never outgrows the terminal")
     func narrow() {
         let sink = TextSink()
-        LiveSweepProgress(width: 50, write: sink.write).handle(.running(Self.run, total: 12, elapsed: 7, eta: 95))
+        LiveSweepProgress(width: 50, write: sink.write).handle(
+            .running(Self.run, total: 12, elapsed: 7, eta: SweepETA(seconds: 95)))
         #expect(sink.text.dropFirst("\r\u{1B}[2K".count).count <= 49)
     }
 
