@@ -167,9 +167,18 @@ public enum Advice {
         for (index, model) in (ladder?.models ?? []).enumerated() {
             models.append(entry(model, rank: index + 1, request: request))
         }
+        // What the deadline's cut models did measure: not ranked, but their runs at your rate are
+        // shown, not hidden behind "unmeasured".
+        var cutSource = ReportSource(
+            label: "advise",
+            records: records.filter { plan.cell(of: $0.parameters) != nil && cut.contains($0.parameters.model) })
+        cutSource.objective = objective
+        let cutSteps = cut.isEmpty ? [] : (LadderEvidence.all([cutSource], lineup: lineup).first?.models ?? [])
         // A model with no passed run at all has no curve, and one the deadline cut is not ranked:
         // they rank last, unmeasured.
         for name in request.models where !models.contains(where: { $0.model == name }) {
+            let measured = cutSteps.first { $0.name == name }
+            let atRate = measured?.steps.first { $0.ticksPerSecond == request.rate }
             let cells = plan.cells.filter { $0[.model] == name }
             let why =
                 cut.contains(name)
@@ -179,10 +188,12 @@ public enum Advice {
             models.append(
                 AdviceRecord.Model(
                     model: name, rank: models.count + 1, standing: ModelEvidence.Standing.unmeasured.rawValue,
-                    why: why, latencyAtRate: nil,
-                    keptUpRuns: 0, runs: 0, capacityTicksPerSecond: nil, capacityAtLeast: false, headroom: nil,
-                    repeatKnees: [], cpuMicrosPerTickAtRate: nil, pinnedCores: lineup.pinnedCores[name] ?? 0,
-                    noisyRuns: 0, breakingSegment: nil))
+                    why: why, latencyAtRate: atRate?.latency.map(AdviceRecord.Figure.init),
+                    keptUpRuns: atRate?.keptUpRuns ?? 0, runs: atRate?.runs ?? 0, capacityTicksPerSecond: nil,
+                    capacityAtLeast: false, headroom: nil, repeatKnees: [],
+                    cpuMicrosPerTickAtRate: atRate?.cpuMicrosPerTick.map(AdviceRecord.Figure.init),
+                    pinnedCores: lineup.pinnedCores[name] ?? 0,
+                    noisyRuns: measured?.evidence.noisyRuns ?? 0, breakingSegment: nil))
         }
         let failed = records.filter { $0.passedResult == nil && !$0.isSupersededByRerun }.count
         let noisy = records.compactMap(\.passedResult).filter { $0.noise?.isNoisy() == true }.count

@@ -270,6 +270,9 @@ struct AdviseDeadlineTests {
         #expect(threads.standing == "unmeasured")
         #expect(threads.why.hasPrefix("not measured within the budget: it ran at 2 of its 3 rates"), "\(threads.why)")
         #expect(!threads.why.contains("fail"), "\(threads.why)")
+        // Not ranked, but what it measured at the asked rate is shown, as for a ranked model.
+        #expect(threads.runs == 1 && threads.latencyAtRate != nil && threads.cpuMicrosPerTickAtRate != nil)
+        #expect(threads.capacityTicksPerSecond == nil && threads.headroom == nil)
         #expect(advice.models.last?.model == "threads")
         // Only event-loop was ranked, and it fails its tail: no recommendation, it is the nearest.
         #expect(advice.recommended == nil)
