@@ -411,9 +411,12 @@ public enum Advice {
         var rows = [header]
         for m in advice.models {
             let knees = m.repeatKnees.map { $0 == 0 ? "none" : NumberText.shortest($0) }.joined(separator: ", ")
+            // "none" is a capacity measured as nothing; a model not measured has no figure at all.
+            let noCapacity = m.standing == ModelEvidence.Standing.unmeasured.rawValue ? "—" : "none"
             rows.append([
                 m.model, m.latencyAtRate.map { figure($0, plain) } ?? "—", "\(m.keptUpRuns)/\(m.runs)",
-                m.capacityTicksPerSecond.map { (m.capacityAtLeast ? "≥ " : "") + NumberText.shortest($0) } ?? "none",
+                m.capacityTicksPerSecond.map { (m.capacityAtLeast ? "≥ " : "") + NumberText.shortest($0) }
+                    ?? noCapacity,
                 m.headroom.map {
                     (m.capacityAtLeast ? "≥ " : "") + NumberText.shortest(($0 * 100).rounded() / 100) + "×"
                 } ?? "—",

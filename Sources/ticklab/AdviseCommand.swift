@@ -204,7 +204,8 @@ struct AdviseCommand: ParsableCommand {
                 let unranked = cut.isEmpty ? "" : " (not measured within the budget: \(cut.joined(separator: ", ")))"
                 throw CommandFailure(
                     message: measured
-                        ? "no model meets \(advice.objective) at \(NumberText.shortest(advice.workload.rate)) ticks/s; "
+                        ? "no \(cut.isEmpty ? "" : "ranked ")model meets \(advice.objective) at "
+                            + "\(NumberText.shortest(advice.workload.rate)) ticks/s; "
                             + "the nearest: \(advice.nearest ?? "none")" + unranked
                         : "no run passed: no model could be judged" + unranked,
                     code: measured ? Advice.noModelMeetsExitStatus : 1)

@@ -280,6 +280,9 @@ struct AdviseDeadlineTests {
         #expect(advice.confidence.contains("not measured within the budget, so not ranked: threads"))
         let text = Advice.text(advice)
         #expect(text.contains("Not ranked:  threads: not measured within the budget"), "\(text)")
+        // Its table row: the p99 it measured, and no capacity rather than a capacity of none.
+        let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("  threads ") })
+        #expect(!row.contains("none") && row.contains("—"), "\(row)")
     }
 
     @Test("every model cut at some rate: nothing ranked, out of budget, the advice still says what ran")
