@@ -81,9 +81,7 @@ public struct LatencyTimeline: Sendable {
     /// 32; above, its power of two's 16 bins, past the lower powers' bins.
     @inlinable @inline(__always)
     static func binIndex(_ value: UInt64) -> Int {
-        // `shift` is 0 below 2^5 (the value is its own bin), else k − 4 for 2^k ≤ value.
-        let shift = (63 &- subBinBits) &- (value | (1 << UInt64(subBinBits))).leadingZeroBitCount
-        return (shift &<< subBinBits) &+ Int(truncatingIfNeeded: value &>> UInt64(shift))
+        LogLinearBin.index(of: value, subBinBits: subBinBits)
     }
 
     /// The highest value a bin holds.
