@@ -12,6 +12,10 @@ import Pipeline
 // - "tick, saturated …": `MeasurementOverhead.TickPath.saturatedBatch`, the stamps and records
 //   of ticks in spin-ring's batches of 8 at saturation, the batch's newest state evaluated:
 //   the hot path issue 11 is about, whose target is 25 ns a tick.
+// - "tick, saturated: the receiver's / processor's / evaluator's share": the same batch, one
+//   stage's stamps and records alone, per tick of the batch. At saturation each stage has a core
+//   of its own (spin-ring's receiver and processor are pinned), so the pipeline's pace is the
+//   slowest stage's, and the measurement takes from it that stage's share, not the sum.
 // - "tick, alone": `TickPath.loneTick`, a tick alone in its batch and evaluated (5 stamps, 7
 //   records), what `ticklab floor` reports: the most a tick's measurement costs.
 //
@@ -60,6 +64,33 @@ let benchmarks: @Sendable () -> Void = {
         let batches = benchmark.scaledIterations.count / 8
         benchmark.startMeasurement()
         for _ in 0..<batches { path.saturatedBatch(ticks: 8) }
+        benchmark.stopMeasurement()
+        Pipeline.blackHole(path.records)
+    }
+
+    Benchmark("tick, saturated: the receiver's share") { benchmark in
+        var path = MeasurementOverhead.TickPath()
+        let batches = benchmark.scaledIterations.count / 8
+        benchmark.startMeasurement()
+        for _ in 0..<batches { path.receiverShare(ticks: 8) }
+        benchmark.stopMeasurement()
+        Pipeline.blackHole(path.records)
+    }
+
+    Benchmark("tick, saturated: the processor's share") { benchmark in
+        var path = MeasurementOverhead.TickPath()
+        let batches = benchmark.scaledIterations.count / 8
+        benchmark.startMeasurement()
+        for _ in 0..<batches { path.processorShare(ticks: 8) }
+        benchmark.stopMeasurement()
+        Pipeline.blackHole(path.records)
+    }
+
+    Benchmark("tick, saturated: the evaluator's share") { benchmark in
+        var path = MeasurementOverhead.TickPath()
+        let batches = benchmark.scaledIterations.count / 8
+        benchmark.startMeasurement()
+        for _ in 0..<batches { path.evaluatorShare() }
         benchmark.stopMeasurement()
         Pipeline.blackHole(path.records)
     }

@@ -106,8 +106,9 @@ public enum MeasurementOverhead {
 
         /// A batch of `ticks` at saturation, as spin-ring's stages measure it: one poll and one
         /// receipt stamp for the batch and an arrival→received record per tick (receiver); a
-        /// stamp and two records per tick (processor, the processing one with the timeline); the batch's newest
-        /// state evaluated, the others conflated (two stamps and four records for the batch).
+        /// stamp and two records per tick (processor, the processing one with the timeline); the
+        /// batch's newest state evaluated, the others conflated (two stamps and four records for
+        /// the batch). The three stages' shares in turn, each fed the stamps of the one before.
         /// Returns `ticks`.
         ///
         /// - Precondition: `ticks` > 0.
@@ -115,24 +116,83 @@ public enum MeasurementOverhead {
         @discardableResult
         public mutating func saturatedBatch(ticks: Int) -> Int {
             precondition(ticks > 0, "a batch of at least one tick")
-            let poll = receiverClock.now()
-            let received = receiverClock.now()
+            receiveBatch(ticks: ticks)
+            processBatch(ticks: ticks)
+            evaluateNewest()
+            return ticks
+        }
+
+        /// The receiver's share of ``saturatedBatch(ticks:)`` alone: its two stamps and its
+        /// record per tick. At saturation each stage has a core of its own, so the slowest
+        /// stage's share, not the sum, is what the measurement takes from the pipeline's pace.
+        /// Returns `ticks`.
+        ///
+        /// - Precondition: `ticks` > 0.
+        @inline(never)
+        @discardableResult
+        public mutating func receiverShare(ticks: Int) -> Int {
+            precondition(ticks > 0, "a batch of at least one tick")
+            receiveBatch(ticks: ticks)
+            return ticks
+        }
+
+        /// The processor's share of ``saturatedBatch(ticks:)`` alone: a stamp and two records per
+        /// tick. The ticks were received when this stage's previous batch ended (its last stamp:
+        /// no clock read the processor would not make). Returns `ticks`.
+        ///
+        /// - Precondition: `ticks` > 0.
+        @inline(never)
+        @discardableResult
+        public mutating func processorShare(ticks: Int) -> Int {
+            precondition(ticks > 0, "a batch of at least one tick")
+            poll = processed
+            received = processed
+            processBatch(ticks: ticks)
+            return ticks
+        }
+
+        /// The evaluator's share of ``saturatedBatch(ticks:)`` alone, once for the batch: two
+        /// stamps and four records. The state it picks up arrived and was processed when its
+        /// previous decision was made.
+        @inline(never)
+        public mutating func evaluatorShare() {
+            poll = decided
+            processed = decided
+            evaluateNewest()
+        }
+
+        /// The stamps of the last batch, as each stage hands them to the next.
+        var poll: UInt64 = 0
+        var received: UInt64 = 0
+        var processed: UInt64 = 0
+        var decided: UInt64 = 0
+
+        @inline(__always)
+        mutating func receiveBatch(ticks: Int) {
+            poll = receiverClock.now()
+            received = receiverClock.now()
             // The ticks fell due over the last microsecond or so before the poll.
             for k in 0..<ticks { arrivalToReceived.record(from: poll &- UInt64(k &* 128), to: received) }
-            var processed: UInt64 = 0
+        }
+
+        @inline(__always)
+        mutating func processBatch(ticks: Int) {
             for k in 0..<ticks {
                 processed = processorClock.now()
                 let arrival = poll &- UInt64(k &* 128)
                 processing.record(arrival: arrival, received: received, processed: processed)
                 receivedToProcessed.record(from: received, to: processed)
             }
+        }
+
+        @inline(__always)
+        mutating func evaluateNewest() {
             let picked = evaluatorClock.now()
-            let decided = evaluatorClock.now()
+            decided = evaluatorClock.now()
             endToEnd.record(from: poll, to: decided)
             reaction.record(from: poll, to: picked)
             processedToPicked.record(from: processed, to: picked)
             pickedToDecided.record(from: picked, to: decided)
-            return ticks
         }
 
         /// Histogram records made so far, all histograms together.

@@ -57,6 +57,21 @@ struct MeasurementOverheadTests {
         #expect(path.records == 3 * 8 + 4 + UInt64(MeasurementOverhead.recordsPerTick))
     }
 
+    @Test("the three stages' shares of a saturated batch make its records between them")
+    func sharesMakeTheBatch() {
+        var receiver = MeasurementOverhead.TickPath()
+        var processor = MeasurementOverhead.TickPath()
+        var evaluator = MeasurementOverhead.TickPath()
+        #expect(receiver.receiverShare(ticks: 8) == 8 && processor.processorShare(ticks: 8) == 8)
+        evaluator.evaluatorShare()
+        #expect(receiver.records == 8)
+        #expect(processor.records == 2 * 8)
+        #expect(evaluator.records == 4)
+        var whole = MeasurementOverhead.TickPath()
+        whole.saturatedBatch(ticks: 8)
+        #expect(whole.records == receiver.records + processor.records + evaluator.records)
+    }
+
     @Test("a sweep's calibration keeps the median, fastest and slowest of its trials")
     func calibrationTrials() {
         let trials = Workload.Calibration.measureTrials(trials: 5, trialDuration: .milliseconds(2))
