@@ -11,11 +11,18 @@
 //   saturated batch            TickLab's saturated tick path, written in C: a batch of 8 ticks,
 //                              one receiver poll and receipt stamp, a stamp per tick at the
 //                              processor, two evaluator stamps; three buffered records a tick
-//                              plus the timeline's, four for the batch (per tick)
+//                              plus the timeline's, four for the batch, binned by Double bits
+//                              as the Swift code bins them (per tick)
 //   saturated, stamps only     the same stamps without the records (per tick)
+//   bin by leading zeros       16 buffered latencies put into the bins, each bin found with a
+//                              leading-zero count and a variable shift (per value); without
+//                              -march, x86-64's baseline has no lzcnt and this is a slow bsr
+//   bin by Double bits         the same, each bin found from the value's Double: its exponent
+//                              and first mantissa bits (LogLinearBin, per value)
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <x86intrin.h>
 
@@ -33,6 +40,14 @@ static inline int bin(uint64_t v) {
     return (shift << 10) + (int)(v >> shift);
 }
 
+// The same bins from the value's Double: exponent and first 10 mantissa bits, exact below 2^53.
+static inline int bin_by_double(uint64_t v) {
+    double d = (double)(int64_t)v;
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    return v < 2048 ? (int)v : (int)(bits >> 42) - (1032 << 10);
+}
+
 typedef struct {
     uint64_t held[16];
     int count;
@@ -42,7 +57,7 @@ typedef struct {
 static void insert(histogram *h, const uint64_t *values, int n) {
     for (int i = 0; i < n; i++) {
         uint64_t v = values[i] > 3600000000000u ? 3600000000000u : values[i];
-        h->bins[bin(v)]++;
+        h->bins[bin_by_double(v)]++;
         h->sum += v;
         h->max = v > h->max ? v : h->max;
     }
@@ -81,11 +96,29 @@ static uint64_t saturated_batch(int with_records) {
     return picked ^ decided ^ processed;
 }
 
+// Latencies of a few hundred ns to a few ms, as a stage buffers them (filled in main).
+static uint64_t latencies[1024];
+
+// 16 of the latencies from `first` binned with `by_double` or by leading zeros; returns 16.
+static int bin_values(int by_double, int first) {
+    const uint64_t *values = &latencies[first & 1008];
+    uint64_t sum = hs[0].sum, max = hs[0].max, *bins = hs[0].bins;
+    for (int k = 0; k < 16; k++) {
+        uint64_t v = values[k] > 3600000000000u ? 3600000000000u : values[k];
+        bins[by_double ? bin_by_double(v) : bin(v)]++;
+        sum += v;
+        max = v > max ? v : max;
+    }
+    hs[0].sum = sum;
+    hs[0].max = max;
+    return 16;
+}
+
 static double pass(int mode) {
     static uint64_t buffer[16];
     uint64_t s = 0, start = now_ns();
     int count = 0;
-    int n = mode >= 4 ? iterations / 8 : iterations;
+    int n = mode >= 6 ? iterations / 16 : mode >= 4 ? iterations / 8 : iterations;
     for (int i = 0; i < n; i++) {
         uint64_t t = mode < 4 ? __rdtsc() : 0;
         switch (mode) {
@@ -98,10 +131,12 @@ static double pass(int mode) {
             break;
         case 4: s += saturated_batch(1); break;
         case 5: s += saturated_batch(0); break;
+        case 6: s += bin_values(0, i * 16); break;
+        case 7: s += bin_values(1, i * 16); break;
         }
     }
     sink = s + buffer[3];
-    return (double)(now_ns() - start) / (mode >= 4 ? n * 8.0 : n);
+    return (double)(now_ns() - start) / (mode >= 6 ? n * 16.0 : mode >= 4 ? n * 8.0 : n);
 }
 
 static int ascending(const void *a, const void *b) {
@@ -111,13 +146,15 @@ static int ascending(const void *a, const void *b) {
 
 int main(void) {
     for (int i = 0; i < 8; i++) hs[i].bins = calloc(45 << 10, 8);
+    for (int i = 0; i < 1024; i++) latencies[i] = 300u + ((uint64_t)i * 2654435761u) % (1u << (8 + i % 14));
     static const char *names[] = {
         "rdtsc", "rdtsc + dependent store", "rdtsc + dependent bin", "rdtsc + bins every 16",
-        "saturated batch (per tick)", "saturated, stamps only (per tick)"};
-    double runs[6][passes];
+        "saturated batch (per tick)", "saturated, stamps only (per tick)",
+        "bin by leading zeros (per value)", "bin by Double bits (per value)"};
+    double runs[8][passes];
     for (int p = 0; p < passes; p++)  // interleaved: every mode once per pass
-        for (int m = 0; m < 6; m++) runs[m][p] = pass(m);
-    for (int m = 0; m < 6; m++) {
+        for (int m = 0; m < 8; m++) runs[m][p] = pass(m);
+    for (int m = 0; m < 8; m++) {
         qsort(runs[m], passes, sizeof(double), ascending);
         printf("%-36s %6.1f ns  [%.1f-%.1f]\n", names[m], runs[m][passes / 2], runs[m][0], runs[m][passes - 1]);
     }
