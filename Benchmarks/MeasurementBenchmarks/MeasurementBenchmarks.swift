@@ -59,41 +59,24 @@ let benchmarks: @Sendable () -> Void = {
         Pipeline.blackHole(recorder.count)
     }
 
-    Benchmark("tick, saturated (batches of 8)") { benchmark in
-        var path = MeasurementOverhead.TickPath()
-        let batches = benchmark.scaledIterations.count / 8
-        benchmark.startMeasurement()
-        for _ in 0..<batches { path.saturatedBatch(ticks: 8) }
-        benchmark.stopMeasurement()
-        Pipeline.blackHole(path.records)
+    /// `name`, timing `batch` on one path once for every 8 of the iterations: ns per tick of
+    /// a batch of 8.
+    func perTickOfBatchesOf8(_ name: String, _ batch: @escaping @Sendable (inout MeasurementOverhead.TickPath) -> Void)
+    {
+        Benchmark(name) { benchmark in
+            var path = MeasurementOverhead.TickPath()
+            let batches = benchmark.scaledIterations.count / 8
+            benchmark.startMeasurement()
+            for _ in 0..<batches { batch(&path) }
+            benchmark.stopMeasurement()
+            Pipeline.blackHole(path.records)
+        }
     }
 
-    Benchmark("tick, saturated: the receiver's share") { benchmark in
-        var path = MeasurementOverhead.TickPath()
-        let batches = benchmark.scaledIterations.count / 8
-        benchmark.startMeasurement()
-        for _ in 0..<batches { path.receiverShare(ticks: 8) }
-        benchmark.stopMeasurement()
-        Pipeline.blackHole(path.records)
-    }
-
-    Benchmark("tick, saturated: the processor's share") { benchmark in
-        var path = MeasurementOverhead.TickPath()
-        let batches = benchmark.scaledIterations.count / 8
-        benchmark.startMeasurement()
-        for _ in 0..<batches { path.processorShare(ticks: 8) }
-        benchmark.stopMeasurement()
-        Pipeline.blackHole(path.records)
-    }
-
-    Benchmark("tick, saturated: the evaluator's share") { benchmark in
-        var path = MeasurementOverhead.TickPath()
-        let batches = benchmark.scaledIterations.count / 8
-        benchmark.startMeasurement()
-        for _ in 0..<batches { path.evaluatorShare() }
-        benchmark.stopMeasurement()
-        Pipeline.blackHole(path.records)
-    }
+    perTickOfBatchesOf8("tick, saturated (batches of 8)") { $0.saturatedBatch(ticks: 8) }
+    perTickOfBatchesOf8("tick, saturated: the receiver's share") { $0.receiverShare(ticks: 8) }
+    perTickOfBatchesOf8("tick, saturated: the processor's share") { $0.processorShare(ticks: 8) }
+    perTickOfBatchesOf8("tick, saturated: the evaluator's share") { $0.evaluatorShare() }
 
     Benchmark("tick, alone (5 stamps, 7 records)") { benchmark in
         var path = MeasurementOverhead.TickPath()
