@@ -152,9 +152,8 @@ enum LogLinearBin {
     ///
     /// Above 2^(s+1), the bin is the value's binary exponent and the first `subBinBits` bits of
     /// its mantissa: the high bits of its `Double`, exact below 2^53, less a constant. One
-    /// conversion and a shift, where a leading-zero count (`bsr` on x86-64's baseline, 4 cycles
-    /// on Zen 3) feeding a variable shift cost twice the time of the whole record
-    /// (`Benchmarks/MeasurementBenchmarks`).
+    /// conversion and a shift, where a leading-zero count (a `bsr` on x86-64's baseline) feeding
+    /// a variable shift made the saturated tick a fifth slower (`Benchmarks/MeasurementBenchmarks`).
     @inlinable @inline(__always)
     static func index(of value: UInt64, subBinBits: Int) -> Int {
         let bits = Double(Int64(truncatingIfNeeded: value)).bitPattern
